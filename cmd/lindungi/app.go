@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/devenv"
+	"github.com/lindungi/lindungi/identity"
+	"github.com/lindungi/lindungi/policies"
+	"github.com/lindungi/lindungi/postgres"
+	"github.com/lindungi/lindungi/server"
+	"github.com/lindungi/lindungi/workflows"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+)
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func openDB(ctx context.Context, cfg Config) (*postgres.DB, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is not set (lindungi dev starts a local database for you)")
+	}
+	return postgres.Open(ctx, cfg.DatabaseURL)
+}
+
+func dialTemporal(ctx context.Context, cfg Config, logger *slog.Logger) (client.Client, error) {
+	if cfg.TemporalAddress == "" {
+		return nil, errors.New("TEMPORAL_ADDRESS is not set (lindungi dev starts a Temporal dev server for you)")
+	}
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNS,
+		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+// verifier returns the token verifier of this configuration. Only the
+// development issuer exists so far; production refuses to start without a
+// real issuer rather than fall back to it.
+func verifier(cfg Config) (identity.Verifier, error) {
+	if cfg.Env == "production" {
+		return nil, errors.New("no production token issuer is configured yet; the development key cannot be used with LINDUNGI_ENV=production")
+	}
+	return identity.LoadOrCreateDev(cfg.devKeyPath())
+}
+
+// newServer wires the API.
+func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, logger *slog.Logger) (*server.Server, error) {
+	units, err := db.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(units) == 0 {
+		return nil, errors.New("the database has no units: run `lindungi migrate` first")
+	}
+	authz, err := policies.NewAuthorizer(units)
+	if err != nil {
+		return nil, err
+	}
+	v, err := verifier(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return server.New(server.Deps{
+		Store:      db,
+		Authorizer: authz,
+		Verifier:   v,
+		Journeys:   &workflows.Client{Temporal: tc, TaskQueue: cfg.TaskQueue},
+		TemporalReady: func(ctx context.Context) error {
+			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		},
+		PolicyVersion: policies.Version(),
+		Logger:        logger,
+	}), nil
+}
+
+// serveHTTP serves h on addr until ctx ends, then drains for up to 10 s.
+// It sends the bound address on ready once listening.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, logger *slog.Logger, ready chan<- string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("API listening", "addr", ln.Addr().String())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// runWorkerLoop runs the Temporal worker and the reconciler until ctx ends.
+func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, logger *slog.Logger) error {
+	units, err := db.Units(ctx)
+	if err != nil {
+		return err
+	}
+	router, err := policies.NewRouter(units)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{Store: db, Router: router, PolicyVersion: policies.Version()})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start Temporal worker: %w", err)
+	}
+	defer w.Stop()
+	logger.Info("Temporal worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNS)
+	interval, _ := time.ParseDuration(cfg.ReconcileInterval)
+	reconcile(ctx, db, &workflows.Client{Temporal: tc, TaskQueue: cfg.TaskQueue}, interval, logger)
+	return nil
+}
+
+// reconcile starts, every interval, the journeys of workers registered more
+// than a few seconds ago whose journey is not known to run (the API died
+// between saving the worker and starting the journey, or Temporal was down).
+func reconcile(ctx context.Context, db *postgres.DB, jc *workflows.Client, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		missing, err := db.WorkersWithoutJourney(ctx, time.Now().Add(-10*time.Second), 100)
+		if err != nil {
+			logger.Warn("reconciler: list workers", "err", err)
+			continue
+		}
+		for _, m := range missing {
+			in := workflows.JourneyInput{WorkerID: m.WorkerID, DomicileUnit: m.DomicileUnit, Scheme: lindungi.Scheme(m.Scheme), RequestID: "reconciler"}
+			if err := jc.StartJourney(ctx, in); err != nil {
+				logger.Warn("reconciler: start journey", "worker_id", m.WorkerID, "err", err)
+				continue
+			}
+			if err := db.MarkJourneyStarted(ctx, m.WorkerID); err != nil {
+				logger.Warn("reconciler: mark journey", "worker_id", m.WorkerID, "err", err)
+				continue
+			}
+			logger.Info("reconciler: started missing journey", "worker_id", m.WorkerID)
+		}
+	}
+}
+
+func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	logger := newLogger(cfg, os.Stderr)
+	logger.Info("starting API", "config", cfg)
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := dialTemporal(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	srv, err := newServer(ctx, cfg, db, tc, logger)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, cfg.Addr, srv, logger, nil)
+}
+
+func runWorker(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	logger := newLogger(cfg, os.Stderr)
+	logger.Info("starting worker", "config", cfg)
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := dialTemporal(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	return runWorkerLoop(ctx, cfg, db, tc, logger)
+}
+
+func runMigrate(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied; units and holidays loaded")
+	return nil
+}
+
+func migrate(ctx context.Context, db *postgres.DB) error {
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	return db.LoadReference(ctx)
+}
+
+func runToken(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	sub := fs.String("sub", "", "user name (subject)")
+	unit := fs.String("unit", "", "unit code, e.g. 3305, 33 or ID")
+	role := fs.String("role", "", "role, or roles separated by commas: "+strings.Join(roles, ", "))
+	ttl := fs.Duration("ttl", 12*time.Hour, "how long the token is valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sub == "" || *unit == "" || *role == "" {
+		return errors.New("token needs --sub, --unit and --role")
+	}
+	p := lindungi.Principal{Subject: *sub, Unit: *unit, Roles: strings.Split(*role, ",")}
+	dev, err := identity.LoadOrCreateDev(cfg.devKeyPath())
+	if err != nil {
+		return err
+	}
+	tok, err := dev.Sign(p, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+var roles = []string{lindungi.RoleCaseworker, lindungi.RoleVerifier, lindungi.RoleSupervisor, lindungi.RoleProvinceSupervisor,
+	lindungi.RoleBP3MIOfficer, lindungi.RoleBP3MIHead, lindungi.RoleNationalOfficer, lindungi.RoleAuditor, lindungi.RoleAdmin}
+
+func runTemporalCLI(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	path, err := devenv.TemporalCLI(ctx, os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, path)
+	return nil
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting the binary reads, from the environment, in one place.
+// Defaults work on a laptop; production sets DATABASE_URL, TEMPORAL_ADDRESS and
+// its token issuer explicitly.
+type Config struct {
+	Env               string // LINDUNGI_ENV: development or production
+	Addr              string // LINDUNGI_ADDR: HTTP listen address
+	DataDir           string // LINDUNGI_DATA: local state of `lindungi dev`
+	DatabaseURL       string // DATABASE_URL: PostgreSQL DSN; empty in dev starts a local server
+	TemporalAddress   string // TEMPORAL_ADDRESS: host:port; empty in dev starts a dev server
+	TemporalNS        string // TEMPORAL_NAMESPACE
+	TaskQueue         string // LINDUNGI_TASK_QUEUE
+	DevKeyFile        string // LINDUNGI_DEV_KEY_FILE: development-only token signing key
+	TemporalBin       string // LINDUNGI_TEMPORAL_BIN: an existing temporal CLI binary
+	LogFormat         string // LINDUNGI_LOG_FORMAT: text or json
+	LogLevel          string // LINDUNGI_LOG_LEVEL: debug, info, warn, error
+	ReconcileInterval string // LINDUNGI_RECONCILE_INTERVAL: how often the worker repairs journeys that never started (Go duration)
+}
+
+// envVar describes one environment variable the binary reads and the field it sets.
+type envVar struct {
+	name   string
+	secret bool
+	field  func(c *Config) *string
+}
+
+// envVars is the single list of environment variables; the compose file test checks it.
+var envVars = []envVar{
+	{name: "LINDUNGI_ENV", field: func(c *Config) *string { return &c.Env }},
+	{name: "LINDUNGI_ADDR", field: func(c *Config) *string { return &c.Addr }},
+	{name: "LINDUNGI_DATA", field: func(c *Config) *string { return &c.DataDir }},
+	{name: "DATABASE_URL", secret: true, field: func(c *Config) *string { return &c.DatabaseURL }},
+	{name: "TEMPORAL_ADDRESS", field: func(c *Config) *string { return &c.TemporalAddress }},
+	{name: "TEMPORAL_NAMESPACE", field: func(c *Config) *string { return &c.TemporalNS }},
+	{name: "LINDUNGI_TASK_QUEUE", field: func(c *Config) *string { return &c.TaskQueue }},
+	{name: "LINDUNGI_DEV_KEY_FILE", field: func(c *Config) *string { return &c.DevKeyFile }},
+	{name: "LINDUNGI_TEMPORAL_BIN", field: func(c *Config) *string { return &c.TemporalBin }},
+	{name: "LINDUNGI_LOG_FORMAT", field: func(c *Config) *string { return &c.LogFormat }},
+	{name: "LINDUNGI_LOG_LEVEL", field: func(c *Config) *string { return &c.LogLevel }},
+	{name: "LINDUNGI_RECONCILE_INTERVAL", field: func(c *Config) *string { return &c.ReconcileInterval }},
+}
+
+// envNames lists the names of every environment variable the binary reads.
+func envNames() []string {
+	names := make([]string, len(envVars))
+	for i, v := range envVars {
+		names[i] = v.name
+	}
+	return names
+}
+
+// loadConfig reads the configuration from getenv, applying defaults.
+func loadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		Env:               "development",
+		Addr:              "127.0.0.1:8080",
+		DataDir:           defaultDataDir(),
+		TemporalNS:        "default",
+		TaskQueue:         "lindungi",
+		LogFormat:         "text",
+		LogLevel:          "info",
+		ReconcileInterval: "30s",
+	}
+	for _, v := range envVars {
+		if s := strings.TrimSpace(getenv(v.name)); s != "" {
+			*v.field(&c) = s
+		}
+	}
+	switch c.Env {
+	case "development", "production":
+	default:
+		return Config{}, fmt.Errorf("LINDUNGI_ENV: want development or production, got %q", c.Env)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return Config{}, fmt.Errorf("LINDUNGI_LOG_FORMAT: want text or json, got %q", c.LogFormat)
+	}
+	if d, err := time.ParseDuration(c.ReconcileInterval); err != nil || d <= 0 {
+		return Config{}, fmt.Errorf("LINDUNGI_RECONCILE_INTERVAL: want a positive duration such as 30s, got %q", c.ReconcileInterval)
+	}
+	if c.Env == "production" && c.DevKeyFile != "" {
+		return Config{}, fmt.Errorf("LINDUNGI_DEV_KEY_FILE is a development-only token key and cannot be used with LINDUNGI_ENV=production")
+	}
+	return c, nil
+}
+
+// devKeyPath is where development tokens are signed and checked.
+func (c Config) devKeyPath() string {
+	if c.DevKeyFile != "" {
+		return c.DevKeyFile
+	}
+	return filepath.Join(c.DataDir, "dev-signing.key")
+}
+
+// LogValue masks secrets when the configuration is logged.
+func (c Config) LogValue() slog.Value {
+	attrs := []slog.Attr{}
+	for _, v := range envVars {
+		val := *v.field(&c)
+		if v.secret && val != "" {
+			val = maskDSN(val)
+		}
+		attrs = append(attrs, slog.String(v.name, val))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// maskDSN hides the password of a DSN.
+func maskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return "****"
+	}
+	userinfo := dsn[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		userinfo = userinfo[:i] + ":****"
+	}
+	return dsn[:scheme+3] + userinfo + dsn[at:]
+}
+
+// defaultDataDir is a git-ignored folder in the working directory.
+func defaultDataDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ".lindungi"
+	}
+	return filepath.Join(wd, ".lindungi")
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/devenv"
+	"github.com/lindungi/lindungi/identity"
+	"github.com/lindungi/lindungi/postgres"
+	"golang.org/x/sync/errgroup"
+)
+
+// SearchAttributes are the custom search attributes Lindungi registers in
+// the Temporal dev server.
+var SearchAttributes = map[string]string{
+	"LindungiUnit":   "Keyword",
+	"LindungiStep":   "Keyword",
+	"LindungiScheme": "Keyword",
+}
+
+// demoDistricts are the districts that get one demo user per district role.
+var demoDistricts = []string{"3301", "3305", "3318", "3324", "3329"} // Cilacap, Kebumen, Pati, Kendal, Brebes
+
+// demoUsers returns one demo user per role: district roles in a few
+// districts, provincial and BP3MI roles at 33, national roles at ID.
+func demoUsers() []postgres.User {
+	var users []postgres.User
+	for _, d := range demoDistricts {
+		for _, r := range []string{lindungi.RoleCaseworker, lindungi.RoleVerifier, lindungi.RoleSupervisor} {
+			users = append(users, postgres.User{Subject: r + "-" + d, Name: "Demo " + r + " " + d, Unit: d, Roles: []string{r}})
+		}
+	}
+	for _, r := range []string{lindungi.RoleProvinceSupervisor, lindungi.RoleBP3MIOfficer, lindungi.RoleBP3MIHead, lindungi.RoleAuditor} {
+		users = append(users, postgres.User{Subject: r + "-33", Name: "Demo " + r + " Jawa Tengah", Unit: "33", Roles: []string{r}})
+	}
+	for _, r := range []string{lindungi.RoleNationalOfficer, lindungi.RoleAdmin} {
+		users = append(users, postgres.User{Subject: r + "-ID", Name: "Demo " + r + " nasional", Unit: "ID", Roles: []string{r}})
+	}
+	return users
+}
+
+// runDev runs the whole system on this machine.
+func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	logger := newLogger(cfg, os.Stderr)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return err
+	}
+	logFile, err := os.OpenFile(filepath.Join(cfg.DataDir, "services.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+
+	if cfg.DatabaseURL == "" {
+		logger.Info("starting PostgreSQL", "data", filepath.Join(cfg.DataDir, "postgres"))
+		pg, err := devenv.StartPostgres(ctx, devenv.PostgresOptions{DataDir: filepath.Join(cfg.DataDir, "postgres"), Database: "lindungi", Log: logFile})
+		if err != nil {
+			return err
+		}
+		defer pg.Stop()
+		cfg.DatabaseURL = pg.DSN
+	}
+	uiURL := "(external Temporal: see its own UI)"
+	if cfg.TemporalAddress == "" {
+		logger.Info("finding the temporal CLI (the first build takes about 8 minutes)")
+		bin, err := devenv.TemporalCLI(ctx, os.Stderr)
+		if err != nil {
+			return err
+		}
+		logger.Info("starting Temporal dev server", "state", filepath.Join(cfg.DataDir, "temporal.db"))
+		tmp, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Bin: bin, DBFile: filepath.Join(cfg.DataDir, "temporal.db"),
+			Namespace: cfg.TemporalNS, SearchAttributes: SearchAttributes, Log: logFile})
+		if err != nil {
+			return err
+		}
+		defer tmp.Stop()
+		cfg.TemporalAddress, uiURL = tmp.Address, tmp.UIURL
+	}
+
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	if err := db.UpsertUsers(ctx, demoUsers()); err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	srv, err := newServer(ctx, cfg, db, tc, logger)
+	if err != nil {
+		return err
+	}
+	dev, err := identity.LoadOrCreateDev(cfg.devKeyPath())
+	if err != nil {
+		return err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	ready := make(chan string, 1)
+	g.Go(func() error { return runWorkerLoop(gctx, cfg, db, tc, logger) })
+	g.Go(func() error { return serveHTTP(gctx, cfg.Addr, srv, logger, ready) })
+	g.Go(func() error {
+		var addr string
+		select {
+		case addr = <-ready:
+		case <-gctx.Done():
+			return nil
+		}
+		apiURL := "http://" + addr
+		if err := seedDemoWorkers(gctx, apiURL, dev); err != nil {
+			logger.Warn("demo workers not registered", "err", err)
+		}
+		printBanner(stdout, apiURL, uiURL, cfg, dev)
+		return nil
+	})
+	err = g.Wait()
+	logger.Info("stopping")
+	return err
+}
+
+// demoWorkers are registered through the public API, once: their
+// idempotency keys make a restart replay instead of registering again.
+var demoWorkers = []lindungi.NewWorker{
+	{NIK: "3305015508950002", Name: "Siti Aminah", BirthDate: "1995-08-15", DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P},
+	{NIK: "3301012303980001", Name: "Budi Santoso", BirthDate: "1998-03-23", DomicileUnit: "3301", Phone: "081298765432", Scheme: lindungi.SchemeG2G},
+	{NIK: "3329014107000003", Name: "Dewi Lestari", BirthDate: "2000-07-01", DomicileUnit: "3329", Phone: "+62 857 1234 5678", Scheme: lindungi.SchemeMandiri},
+}
+
+func seedDemoWorkers(ctx context.Context, apiURL string, dev *identity.Dev) error {
+	for _, w := range demoWorkers {
+		tok, err := dev.Sign(lindungi.Principal{Subject: "caseworker-" + w.DomicileUnit, Unit: w.DomicileUnit, Roles: []string{lindungi.RoleCaseworker}}, time.Minute)
+		if err != nil {
+			return err
+		}
+		body, _ := json.Marshal(w)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"/v1/workers", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "demo-"+w.NIK)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("register demo worker: status %d", resp.StatusCode)
+		}
+	}
+	return nil
+}
+
+func printBanner(w io.Writer, apiURL, uiURL string, cfg Config, dev *identity.Dev) {
+	tok, _ := dev.Sign(lindungi.Principal{Subject: "caseworker-3305", Unit: "3305", Roles: []string{lindungi.RoleCaseworker}}, 12*time.Hour)
+	fmt.Fprintf(w, `
+Lindungi is running (development mode; tokens are signed by the local development key).
+
+  API          %[1]s
+  OpenAPI      %[1]s/openapi.yaml
+  Temporal UI  %[2]s
+  Data folder  %[3]s
+
+Try it, as the Kebumen (3305) case worker:
+
+  TOKEN=%[4]s
+  curl -s -H "Authorization: Bearer $TOKEN" '%[1]s/v1/tasks?status=open'
+
+Other demo users: go run ./cmd/lindungi token --sub supervisor-3301 --unit 3301 --role supervisor
+(district roles in 3301, 3305, 3318, 3324, 3329; province_supervisor, bp3mi_officer, bp3mi_head, auditor at 33; national_officer, admin at ID)
+Press Ctrl-C to stop everything.
+`, apiURL, uiURL, cfg.DataDir, tok)
+}

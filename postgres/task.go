@@ -1,0 +1,174 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lindungi/lindungi"
+)
+
+var _ lindungi.TaskService = (*DB)(nil)
+
+type taskRow struct {
+	ID               uuid.UUID  `db:"id"`
+	WorkflowID       string     `db:"workflow_id"`
+	WorkerID         uuid.UUID  `db:"worker_id"`
+	Kind             string     `db:"kind"`
+	Step             string     `db:"step"`
+	Level            int        `db:"level"`
+	Unit             string     `db:"unit"`
+	RouteRule        string     `db:"route_rule"`
+	RouteFlagged     bool       `db:"route_flagged"`
+	Status           string     `db:"status"`
+	DueAt            time.Time  `db:"due_at"`
+	DueDate          time.Time  `db:"due_date"`
+	CalendarFallback bool       `db:"calendar_fallback"`
+	Outcome          *string    `db:"outcome"`
+	Note             *string    `db:"note"`
+	CompletedBy      *string    `db:"completed_by"`
+	CompletedAt      *time.Time `db:"completed_at"`
+	CreatedAt        time.Time  `db:"created_at"`
+}
+
+func (r taskRow) task() lindungi.Task {
+	t := lindungi.Task{
+		ID: r.ID, WorkflowID: r.WorkflowID, WorkerID: r.WorkerID, Kind: lindungi.TaskKind(r.Kind),
+		Step: lindungi.Step(r.Step), Level: r.Level, Unit: r.Unit, RouteRule: r.RouteRule, RouteFlagged: r.RouteFlagged,
+		Status: lindungi.TaskStatus(r.Status), DueAt: r.DueAt.UTC(), DueDate: r.DueDate.Format(time.DateOnly),
+		CalendarFallback: r.CalendarFallback, CreatedAt: r.CreatedAt.UTC(),
+	}
+	if r.Outcome != nil {
+		t.Outcome = lindungi.Outcome(*r.Outcome)
+	}
+	if r.Note != nil {
+		t.Note = *r.Note
+	}
+	if r.CompletedBy != nil {
+		t.CompletedBy = *r.CompletedBy
+	}
+	if r.CompletedAt != nil {
+		at := r.CompletedAt.UTC()
+		t.CompletedAt = &at
+	}
+	return t
+}
+
+const taskColumns = `id, workflow_id, worker_id, kind, step, level, unit, route_rule, route_flagged, status,
+    due_at, due_date, calendar_fallback, outcome, note, completed_by, completed_at, created_at`
+
+const insertTaskSQL = `
+INSERT INTO tasks (id, workflow_id, worker_id, kind, step, level, unit, route_rule, route_flagged, status,
+    due_at, due_date, calendar_fallback, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13)
+ON CONFLICT (id) DO NOTHING`
+
+// CreateTask inserts t as an open task and audits it. The ID is derived from
+// the workflow, so a retried call returns the task already stored and writes
+// nothing.
+func (db *DB) CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event) (lindungi.Task, error) {
+	var out lindungi.Task
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.Now().UTC()
+		res, err := tx.ExecContext(ctx, insertTaskSQL, t.ID, t.WorkflowID, t.WorkerID, string(t.Kind), string(t.Step),
+			t.Level, t.Unit, t.RouteRule, t.RouteFlagged, t.DueAt, t.DueDate, t.CalendarFallback, now)
+		if err != nil {
+			return fmt.Errorf("insert task %s: %w", t.ID, translate(err))
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			ev.OccurredAt = now
+			ev.Action = "task.create"
+			ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", t.ID.String(), &t.WorkerID
+			ev.Rule = t.RouteRule
+			ev.After = mustJSON(map[string]any{"kind": t.Kind, "unit": t.Unit, "due_at": t.DueAt,
+				"route_flagged": t.RouteFlagged, "calendar_fallback": t.CalendarFallback})
+			if err := insertEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		var row taskRow
+		if err := tx.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, t.ID); err != nil {
+			return translate(err)
+		}
+		out = row.task()
+		return nil
+	})
+	return out, err
+}
+
+// FindTask returns a task by ID.
+func (db *DB) FindTask(ctx context.Context, id uuid.UUID) (lindungi.Task, error) {
+	var row taskRow
+	if err := db.db.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id); err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "Task not found.")
+		}
+		return lindungi.Task{}, fmt.Errorf("find task %s: %w", id, translate(err))
+	}
+	return row.task(), nil
+}
+
+const listTasksSQL = `
+SELECT ` + taskColumns + ` FROM tasks
+WHERE unit IN (SELECT code FROM units WHERE $1 = ANY (path))
+  AND ($2 = '' OR status = $2)
+ORDER BY due_at, id
+LIMIT $3`
+
+// ListTasks returns the tasks of units at or below scope.
+func (db *DB) ListTasks(ctx context.Context, scope string, f lindungi.TaskFilter) ([]lindungi.Task, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var rows []taskRow
+	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, scope, string(f.Status), limit); err != nil {
+		return nil, fmt.Errorf("list tasks: %w", translate(err))
+	}
+	tasks := make([]lindungi.Task, len(rows))
+	for i, r := range rows {
+		tasks[i] = r.task()
+	}
+	return tasks, nil
+}
+
+const completeTaskSQL = `
+UPDATE tasks SET status = 'completed', outcome = $2, note = $3, completed_by = $4, completed_at = $5
+WHERE id = $1 AND status = 'open'
+RETURNING ` + taskColumns
+
+// CompleteTask marks an open task completed and audits it. Completing a task
+// that this same completion already closed returns it unchanged, so a retried
+// activity is harmless; ECONFLICT if another completion closed it.
+func (db *DB) CompleteTask(ctx context.Context, id uuid.UUID, outcome lindungi.Outcome, note string, ev lindungi.Event) (lindungi.Task, error) {
+	var out lindungi.Task
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.Now().UTC()
+		var row taskRow
+		err := tx.GetContext(ctx, &row, completeTaskSQL, id, string(outcome), note, ev.Actor, now)
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			if err := tx.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id); err != nil {
+				return translate(err)
+			}
+			done := row.task()
+			if done.Outcome == outcome && done.Note == note && done.CompletedBy == ev.Actor {
+				out = done
+				return nil
+			}
+			return lindungi.Errorf(lindungi.ECONFLICT, "The task is already %s.", done.Status)
+		}
+		if err != nil {
+			return fmt.Errorf("complete task %s: %w", id, translate(err))
+		}
+		out = row.task()
+		ev.OccurredAt = now
+		ev.Action = "task.complete"
+		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
+		ev.Before = mustJSON(map[string]any{"status": lindungi.TaskOpen})
+		ev.After = mustJSON(map[string]any{"status": out.Status, "outcome": out.Outcome})
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}

@@ -1,0 +1,245 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/lindungi/lindungi"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// requestID takes the caller's X-Request-ID when it is well formed, or makes
+// one, and puts it in the context, the logs and the response.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if !requestIDPattern.MatchString(id) {
+		id = uuid.NewString()
+	}
+	c.Header("X-Request-ID", id)
+	c.Request = c.Request.WithContext(lindungi.NewContextWithRequestID(c.Request.Context(), id))
+	c.Next()
+}
+
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	s.Logger.InfoContext(c.Request.Context(), "request",
+		"method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(),
+		"duration_ms", time.Since(start).Milliseconds(), "request_id", lindungi.RequestIDFromContext(c.Request.Context()))
+}
+
+// recover turns a panic into a 500 problem.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.problem(c, fmt.Errorf("panic: %v", r))
+		}
+	}()
+	c.Next()
+}
+
+const principalKey = "principal"
+
+// authenticate checks the bearer token and puts the principal in the context.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		s.problem(c, lindungi.Errorf(lindungi.EUNAUTHORIZED, "Send Authorization: Bearer <token>."))
+		return
+	}
+	p, err := s.Verifier.Verify(strings.TrimSpace(token))
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	c.Set(principalKey, p)
+	c.Request = c.Request.WithContext(lindungi.NewContextWithPrincipal(c.Request.Context(), p))
+	c.Next()
+}
+
+// authorizeRoute lets a request through when the caller's roles, at the
+// caller's own unit, may use the route at all. Routes on records check the
+// record's unit again in the handler.
+func (s *Server) authorizeRoute(c *gin.Context) {
+	p := principal(c)
+	d, err := s.Authorizer.Authorize(p, p.Unit, c.FullPath(), c.Request.Method)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	if !d.Allowed {
+		s.problem(c, lindungi.Errorf(lindungi.EFORBIDDEN, "Your role may not use %s %s.", c.Request.Method, c.FullPath()))
+		return
+	}
+	c.Set(roleKey, d.Role)
+	c.Next()
+}
+
+const roleKey = "role"
+
+// authorizeUnit reports whether the caller may use this route on a record of
+// unit. Handlers answer "not found" when it may not, so that a record's
+// existence does not leak across units.
+func (s *Server) authorizeUnit(c *gin.Context, unit string) (bool, error) {
+	d, err := s.Authorizer.Authorize(principal(c), unit, c.FullPath(), c.Request.Method)
+	if err != nil {
+		return false, err
+	}
+	if d.Allowed {
+		c.Set(roleKey, d.Role)
+	}
+	return d.Allowed, nil
+}
+
+func principal(c *gin.Context) lindungi.Principal {
+	p, _ := c.Get(principalKey)
+	pr, _ := p.(lindungi.Principal)
+	return pr
+}
+
+// event starts an audit event for the caller of this request.
+func (s *Server) event(c *gin.Context) lindungi.Event {
+	p := principal(c)
+	return lindungi.Event{Actor: p.Subject, ActorUnit: p.Unit, ActorRole: c.GetString(roleKey),
+		Policy: s.PolicyVersion, RequestID: lindungi.RequestIDFromContext(c.Request.Context())}
+}
+
+const maxBody = 1 << 20
+
+const idempotencyKey = "idempotency"
+
+var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,200}$`)
+
+// idempotency replays the stored answer of a request retried with the same
+// Idempotency-Key, and refuses the key with another request. Handlers store
+// their answer (in their own transaction where they have one).
+func (s *Server) idempotency(c *gin.Context) {
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" {
+		c.Next()
+		return
+	}
+	if !idempotencyKeyPattern.MatchString(key) {
+		s.problem(c, &lindungi.Error{Code: lindungi.EINVALID, Message: "The Idempotency-Key header is not valid.",
+			Fields: []lindungi.FieldError{{Field: "Idempotency-Key", Reason: "must be 1 to 200 visible ASCII characters"}}})
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
+	if err != nil {
+		s.problem(c, lindungi.Errorf(lindungi.EMALFORMED, "The request body could not be read."))
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	sum := sha256.Sum256(body)
+	k := lindungi.IdempotencyKey{Subject: principal(c).Subject, Key: key,
+		Route: c.Request.Method + " " + c.Request.URL.Path, RequestHash: sum[:]}
+	if s.replay(c, k) {
+		return
+	}
+	c.Set(idempotencyKey, k)
+	c.Next()
+}
+
+// replay answers with the response stored for k, if there is one.
+func (s *Server) replay(c *gin.Context, k lindungi.IdempotencyKey) bool {
+	stored, err := s.Store.FindResponse(c.Request.Context(), k.Subject, k.Key)
+	switch {
+	case lindungi.ErrorCode(err) == lindungi.ENOTFOUND:
+		return false
+	case err != nil:
+		s.problem(c, err)
+		return true
+	case stored.Route != k.Route || !bytes.Equal(stored.RequestHash, k.RequestHash):
+		s.problem(c, &lindungi.Error{Code: lindungi.ECONFLICT, Message: "This Idempotency-Key was used for another request.",
+			Fields: []lindungi.FieldError{{Field: "Idempotency-Key", Reason: "was used with another request"}}})
+		return true
+	}
+	c.Header("Idempotent-Replayed", "true")
+	c.Data(stored.Status, "application/json; charset=utf-8", stored.Body)
+	c.Abort()
+	return true
+}
+
+// idempotencyKeyOf returns the request's idempotency key, if it has one.
+func idempotencyKeyOf(c *gin.Context) *lindungi.IdempotencyKey {
+	v, ok := c.Get(idempotencyKey)
+	if !ok {
+		return nil
+	}
+	k := v.(lindungi.IdempotencyKey)
+	return &k
+}
+
+// bindJSON decodes a JSON object body into v, naming the field of a type
+// error and refusing unknown fields.
+func bindJSON(c *gin.Context, v any) error {
+	ct := c.ContentType()
+	if ct != "application/json" {
+		return &lindungi.Error{Code: lindungi.EMALFORMED, Message: "Send a JSON body with Content-Type: application/json.",
+			Fields: []lindungi.FieldError{{Field: "Content-Type", Reason: "must be application/json"}}}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	var maxErr *http.MaxBytesError
+	switch {
+	case err == nil:
+		if dec.More() {
+			return lindungi.Errorf(lindungi.EMALFORMED, "The body must hold one JSON object.")
+		}
+		return nil
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return lindungi.Errorf(lindungi.EMALFORMED, "The body must be a JSON object.")
+		}
+		return &lindungi.Error{Code: lindungi.EINVALID, Message: "The request has invalid fields.",
+			Fields: []lindungi.FieldError{{Field: field, Reason: "must be a " + jsonKind(typeErr.Type.Kind().String())}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &lindungi.Error{Code: lindungi.EINVALID, Message: "The request has an unknown field.",
+			Fields: []lindungi.FieldError{{Field: field, Reason: "is not a field of this request"}}}
+	case errors.As(err, &maxErr):
+		return lindungi.Errorf(lindungi.EMALFORMED, "The body is larger than %d bytes.", maxBody)
+	case errors.Is(err, io.EOF):
+		return lindungi.Errorf(lindungi.EMALFORMED, "The body is empty; send a JSON object.")
+	}
+	return lindungi.Errorf(lindungi.EMALFORMED, "The body is not valid JSON: %v.", err)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "struct", "map":
+		return "object"
+	case "slice", "array":
+		return "array"
+	case "bool":
+		return "boolean"
+	}
+	return "number"
+}
+
+// jsonEncode writes v as JSON.
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

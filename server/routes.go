@@ -1,0 +1,34 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// route is one endpoint. auth routes need a bearer token and a policy line
+// for the caller's role; handlers of routes on a record then check the
+// record's unit with s.authorizeUnit.
+type route struct {
+	method     string
+	path       string
+	handler    gin.HandlerFunc
+	auth       bool
+	idempotent bool // honours the Idempotency-Key header
+}
+
+// routes is the whole API.
+func (s *Server) routes() []route {
+	return []route{
+		{method: http.MethodGet, path: "/healthz", handler: s.healthz},
+		{method: http.MethodGet, path: "/readyz", handler: s.readyz},
+		{method: http.MethodGet, path: "/openapi.yaml", handler: s.openapi},
+
+		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
+		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},
+
+		{method: http.MethodGet, path: "/v1/tasks", handler: s.listTasks, auth: true},
+		{method: http.MethodGet, path: "/v1/tasks/:id", handler: s.getTask, auth: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/complete", handler: s.completeTask, auth: true, idempotent: true},
+	}
+}

@@ -1,0 +1,101 @@
+// Package server is Lindungi's HTTP API on gin: routes, authentication,
+// authorization against the route template, handlers, and the one place that
+// maps domain errors to HTTP problems.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/identity"
+	"github.com/lindungi/lindungi/policies"
+	"github.com/lindungi/lindungi/workflows"
+)
+
+// Store is what the API reads and writes in the database.
+type Store interface {
+	lindungi.WorkerService
+	lindungi.TaskService
+	CreateWorkerIdempotent(ctx context.Context, w lindungi.NewWorker, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Worker, error)
+	MarkJourneyStarted(ctx context.Context, id uuid.UUID) error
+	FindResponse(ctx context.Context, subject, key string) (lindungi.StoredResponse, error)
+	SaveResponse(ctx context.Context, k lindungi.IdempotencyKey, status int, body json.RawMessage) error
+	Ping(ctx context.Context) error
+}
+
+// Authorizer decides whether a principal may call a route on a unit.
+type Authorizer interface {
+	Authorize(p lindungi.Principal, unit, obj, act string) (policies.Decision, error)
+}
+
+// Journeys starts and steers workflows.
+type Journeys interface {
+	StartJourney(ctx context.Context, in workflows.JourneyInput) error
+	CompleteTask(ctx context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, updateID string) (workflows.CompleteTaskResult, error)
+}
+
+// Deps are the server's dependencies.
+type Deps struct {
+	Store         Store
+	Authorizer    Authorizer
+	Verifier      identity.Verifier
+	Journeys      Journeys
+	TemporalReady func(ctx context.Context) error
+	PolicyVersion string
+	Logger        *slog.Logger
+	Now           func() time.Time
+}
+
+// Server serves the API.
+type Server struct {
+	Deps
+	engine *gin.Engine
+}
+
+// New returns a server with every route of routes.go.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Deps: d, engine: gin.New()}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.ContextWithFallback = true
+	s.engine.Use(s.requestID, s.logRequests, s.recover)
+	s.engine.NoRoute(func(c *gin.Context) { s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint.")) })
+	s.engine.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "method-not-allowed", "Metode tidak diizinkan (Method not allowed)", "This endpoint does not accept "+c.Request.Method+".", nil)
+	})
+	for _, r := range s.routes() {
+		handlers := []gin.HandlerFunc{}
+		if r.auth {
+			handlers = append(handlers, s.authenticate, s.authorizeRoute)
+		}
+		if r.idempotent {
+			handlers = append(handlers, s.idempotency)
+		}
+		s.engine.Handle(r.method, r.path, append(handlers, r.handler)...)
+	}
+	return s
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Routes lists the method and path template of every route, for tests.
+func (s *Server) Routes() [][2]string {
+	var out [][2]string
+	for _, r := range s.routes() {
+		out = append(out, [2]string{r.method, r.path})
+	}
+	return out
+}

@@ -1,0 +1,32 @@
+package lindungi
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
+
+// TaskService keeps tasks. Creation and completion happen on behalf of a
+// workflow (through activities); people read tasks through the API.
+type TaskService interface {
+	// FindTask returns a task. ENOTFOUND if there is none.
+	FindTask(ctx context.Context, id uuid.UUID) (Task, error)
+	// ListTasks returns the tasks of units at or below scope, oldest deadline
+	// first, then by ID.
+	ListTasks(ctx context.Context, scope string, f TaskFilter) ([]Task, error)
+}
+
+// RouteRequest describes a task to be routed.
+type RouteRequest struct {
+	Kind   TaskKind
+	Unit   string // the worker's domicile unit
+	Scheme Scheme
+	Risk   string // "normal" or "high"
+}
+
+// Route is where a task goes and why.
+type Route struct {
+	Unit    string
+	Rule    string // the routing rule that matched
+	Flagged bool   // no rule matched: the task went to the province's queue
+}

@@ -1,0 +1,160 @@
+package lindungi
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+)
+
+// NewWorker is the input of a registration.
+type NewWorker struct {
+	NIK          string `json:"nik"`
+	Name         string `json:"name"`
+	BirthDate    string `json:"birth_date"`
+	DomicileUnit string `json:"domicile_unit"`
+	Phone        string `json:"phone"`
+	Scheme       Scheme `json:"scheme"`
+}
+
+// MinimumAge is the legal minimum age of a migrant worker (Law 18/2017 art. 5).
+const MinimumAge = 18
+
+var districtCode = regexp.MustCompile(`^[0-9]{4}$`)
+
+// Normalize trims the input and puts the phone number in E.164 form
+// (+62...). It leaves values it cannot read as they are, for Validate to name.
+func (w *NewWorker) Normalize() {
+	w.NIK = strings.TrimSpace(w.NIK)
+	w.Name = strings.Join(strings.Fields(w.Name), " ")
+	w.BirthDate = strings.TrimSpace(w.BirthDate)
+	w.DomicileUnit = strings.TrimSpace(w.DomicileUnit)
+	w.Scheme = Scheme(strings.ToUpper(strings.TrimSpace(string(w.Scheme))))
+	if p, ok := NormalizePhone(w.Phone); ok {
+		w.Phone = p
+	}
+}
+
+// Validate checks the fields that need no database, on the day today, and
+// names each bad field.
+func (w NewWorker) Validate(today time.Time) error {
+	var v Validation
+	birth, birthErr := time.Parse(time.DateOnly, w.BirthDate)
+	switch {
+	case w.BirthDate == "":
+		v.Add("birth_date", "is required")
+	case birthErr != nil:
+		v.Add("birth_date", "must be a date in the form YYYY-MM-DD")
+	case birth.After(today):
+		v.Add("birth_date", "is in the future")
+	case birth.Year() < 1900:
+		v.Add("birth_date", "is before 1900")
+	case birth.AddDate(MinimumAge, 0, 0).After(today):
+		v.Add("birth_date", "the worker must be at least 18 years old")
+	}
+	if reason := CheckNIK(w.NIK); reason != "" {
+		v.Add("nik", reason)
+	} else if birthErr == nil && !NIKMatchesBirthDate(w.NIK, birth) {
+		v.Add("nik", "digits 7 to 12 do not match birth_date (DDMMYY, women +40 on the day)")
+	}
+	switch {
+	case w.Name == "":
+		v.Add("name", "is required")
+	case len([]rune(w.Name)) > 100:
+		v.Add("name", "must be at most 100 characters")
+	case strings.IndexFunc(w.Name, unicode.IsControl) >= 0:
+		v.Add("name", "must not contain control characters")
+	}
+	if !districtCode.MatchString(w.DomicileUnit) {
+		v.Add("domicile_unit", "must be a district code of 4 digits, such as 3305")
+	}
+	if _, ok := NormalizePhone(w.Phone); !ok {
+		v.Add("phone", "must be an Indonesian phone number such as 081234567890 or +6281234567890")
+	}
+	if !w.Scheme.Valid() {
+		v.Add("scheme", "must be one of G2G, P2P, MANDIRI")
+	}
+	return v.Err()
+}
+
+// CheckNIK returns why nik is not a well-formed NIK (Nomor Induk
+// Kependudukan), or "" when it is: 16 digits, a plausible province code, a
+// month and a day (women add 40) and a serial that is not 0000.
+func CheckNIK(nik string) string {
+	if nik == "" {
+		return "is required"
+	}
+	if len(nik) != 16 || strings.IndexFunc(nik, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return "must be exactly 16 digits"
+	}
+	if prov := atoi2(nik[0:2]); prov < 11 || prov > 96 {
+		return "digits 1 and 2 must be a province code (11 to 96)"
+	}
+	day, month := atoi2(nik[6:8]), atoi2(nik[8:10])
+	if day > 40 {
+		day -= 40
+	}
+	if day < 1 || day > 31 || month < 1 || month > 12 {
+		return "digits 7 to 10 must be a birth day and month"
+	}
+	if nik[12:] == "0000" {
+		return "digits 13 to 16 must be a serial number other than 0000"
+	}
+	return ""
+}
+
+// NIKMatchesBirthDate reports whether the birth date coded in a well-formed
+// NIK (DDMMYY, with 40 added to the day for women) is birth.
+func NIKMatchesBirthDate(nik string, birth time.Time) bool {
+	day := atoi2(nik[6:8])
+	if day > 40 {
+		day -= 40
+	}
+	return day == birth.Day() && atoi2(nik[8:10]) == int(birth.Month()) && atoi2(nik[10:12]) == birth.Year()%100
+}
+
+func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
+
+// NormalizePhone returns an Indonesian phone number in E.164 form. It accepts
+// 08..., 628... and +628... with spaces, dots or dashes between digits.
+func NormalizePhone(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+		case r == ' ' || r == '-' || r == '.':
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	switch {
+	case strings.HasPrefix(d, "62"):
+		d = d[2:]
+	case strings.HasPrefix(d, "0") && !strings.HasPrefix(s, "+"):
+		d = d[1:]
+	default:
+		return "", false
+	}
+	// National significant numbers are 8 to 12 digits and never start with 0.
+	if len(d) < 8 || len(d) > 12 || d[0] == '0' {
+		return "", false
+	}
+	return "+62" + d, true
+}
+
+// WorkerService keeps workers.
+type WorkerService interface {
+	// CreateWorker registers a worker and writes its audit event in one
+	// transaction. EINVALID for an unknown domicile unit, ECONFLICT for a NIK
+	// already registered.
+	CreateWorker(ctx context.Context, w NewWorker, ev Event) (Worker, error)
+	// FindWorker returns a worker. ENOTFOUND if there is none.
+	FindWorker(ctx context.Context, id uuid.UUID) (Worker, error)
+}
