@@ -130,3 +130,17 @@ func TestTaskIDIsStable(t *testing.T) {
 		t.Errorf("another level gave the same ID %s", a)
 	}
 }
+
+func BenchmarkValidateNewWorker(b *testing.B) {
+	today := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	w := lindungi.NewWorker{NIK: "3305011508950001", Name: "Siti Aminah", BirthDate: "1995-08-15",
+		DomicileUnit: "3305", Phone: "0812-3456-7890", Scheme: "p2p"}
+	b.ReportAllocs()
+	for b.Loop() {
+		v := w
+		v.Normalize()
+		if err := v.Validate(today); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

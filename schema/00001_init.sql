@@ -130,7 +130,7 @@ CREATE TABLE idempotency_keys (
     route        text NOT NULL,
     request_hash bytea NOT NULL,
     status       int NOT NULL,
-    response     jsonb NOT NULL,
+    response     bytea NOT NULL, -- the exact bytes first sent
     created_at   timestamptz NOT NULL,
     PRIMARY KEY (subject, key)
 );

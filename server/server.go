@@ -91,11 +91,17 @@ func New(d Deps) *Server {
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
 
-// Routes lists the method and path template of every route, for tests.
-func (s *Server) Routes() [][2]string {
-	var out [][2]string
+// RouteInfo describes a route, for tests and tools.
+type RouteInfo struct {
+	Method, Path string
+	Auth         bool // needs a token and a policy line
+}
+
+// Routes lists every route.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, [2]string{r.method, r.path})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth})
 	}
 	return out
 }

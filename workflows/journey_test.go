@@ -3,6 +3,8 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/lindungi/lindungi/activities"
 	"github.com/lindungi/lindungi/workflows"
 	"github.com/stretchr/testify/mock"
+	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 )
@@ -26,6 +29,7 @@ type journeyTest struct {
 
 func newJourneyTest(t *testing.T) *journeyTest {
 	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	jt := &journeyTest{env: suite.NewTestWorkflowEnvironment(), worker: uuid.New()}
 	jt.task = activities.TaskRef{
 		ID: uuid.New(), Kind: lindungi.TaskVerifyRegistration, Step: lindungi.StepRegistered,
