@@ -451,3 +451,26 @@ func checkNotRunning(dataDir string) error {
 	}
 	return fmt.Errorf("a PostgreSQL server is already running on this data directory (pid %d); stop it first", pid)
 }
+
+// DataDirReachable reports an error if PostgreSQL, run as the user
+// StartPostgres would run it as, could not enter the folders above dataDir
+// that exist already (as root, a checkout under /root is such a case).
+func DataDirReachable(dataDir string) error {
+	runAs, err := postgresRunAs()
+	if err != nil || !runAs.switchTo {
+		return err
+	}
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return err
+	}
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			return checkReachable(filepath.Join(dir, "x"), runAs)
+		}
+		if dir == filepath.Dir(dir) {
+			return nil
+		}
+		dir = filepath.Dir(dir)
+	}
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,8 +62,17 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 	defer logFile.Close()
 
 	if cfg.DatabaseURL == "" {
-		logger.Info("starting PostgreSQL", "data", filepath.Join(cfg.DataDir, "postgres"))
-		pg, err := devenv.StartPostgres(ctx, devenv.PostgresOptions{DataDir: filepath.Join(cfg.DataDir, "postgres"), Database: "lindungi", Log: logFile})
+		pgData := filepath.Join(cfg.DataDir, "postgres")
+		if err := devenv.DataDirReachable(pgData); err != nil {
+			// As root, PostgreSQL runs as the postgres user, which may not
+			// enter the checkout (say, under /root): keep its data in a
+			// folder of its own, named after this data folder.
+			sum := sha256.Sum256([]byte(cfg.DataDir))
+			pgData = filepath.Join(os.TempDir(), "lindungi-"+hex.EncodeToString(sum[:6]), "postgres")
+			logger.Warn("PostgreSQL cannot use the data folder; using another", "reason", err, "data", pgData)
+		}
+		logger.Info("starting PostgreSQL", "data", pgData)
+		pg, err := devenv.StartPostgres(ctx, devenv.PostgresOptions{DataDir: pgData, Database: "lindungi", Log: logFile})
 		if err != nil {
 			return err
 		}
