@@ -33,6 +33,8 @@ type PostgresOptions struct {
 	Database string
 	// Log receives the output of initdb and of the server; nil discards it.
 	Log io.Writer
+	// Throwaway turns off fsync: for test clusters whose data nobody keeps.
+	Throwaway bool
 }
 
 // Postgres is a PostgreSQL server started by StartPostgres.
@@ -108,12 +110,12 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error)
 	if len(dataDir)+len("/.s.PGSQL.")+len(strconv.Itoa(port)) >= 100 {
 		socketDir = ""
 	}
-	cmd := exec.Command(filepath.Join(binDir, "postgres"),
-		"-D", dataDir,
-		"-p", strconv.Itoa(port),
-		"-k", socketDir,
-		"-c", "listen_addresses=127.0.0.1",
-	)
+	args := []string{"-D", dataDir, "-p", strconv.Itoa(port), "-k", socketDir, "-c", "listen_addresses=127.0.0.1"}
+	if opts.Throwaway {
+		// Nothing survives a crash anyway: skip waiting for the disk.
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	cmd := exec.Command(filepath.Join(binDir, "postgres"), args...)
 	cmd.Dir = dataDir
 	cmd.SysProcAttr = runAs.sysProcAttr()
 	proc, err := startProcess("PostgreSQL", cmd, opts.Log)

@@ -31,7 +31,7 @@ func TestDevSignVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := again.Verify(tok)
+	got, err := again.Verify(t.Context(), tok)
 	if err != nil {
 		t.Fatalf("a token signed before a reload: %v", err)
 	}
@@ -51,7 +51,7 @@ func TestDevSignVerify(t *testing.T) {
 	for name, bad := range map[string]string{
 		"other key": otherTok, "expired": expired, "no roles": noRoles, "alg none": none, "garbage": "abc.def.ghi", "empty": "",
 	} {
-		if _, err := dev.Verify(bad); lindungi.ErrorCode(err) != lindungi.EUNAUTHORIZED {
+		if _, err := dev.Verify(t.Context(), bad); lindungi.ErrorCode(err) != lindungi.EUNAUTHORIZED {
 			t.Errorf("%s: Verify err = %v, want EUNAUTHORIZED", name, err)
 		}
 	}

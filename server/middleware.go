@@ -62,7 +62,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.problem(c, lindungi.Errorf(lindungi.EUNAUTHORIZED, "Send Authorization: Bearer <token>."))
 		return
 	}
-	p, err := s.Verifier.Verify(strings.TrimSpace(token))
+	p, err := s.Verifier.Verify(c.Request.Context(), strings.TrimSpace(token))
 	if err != nil {
 		s.problem(c, err)
 		return

@@ -194,8 +194,9 @@ func startPostgres(ctx context.Context) (*devenv.Postgres, error) {
 		tempDir = dir
 	}
 	return devenv.StartPostgres(ctx, devenv.PostgresOptions{
-		DataDir:  filepath.Join(tempDir, "postgres"),
-		Database: "postgres", // exists already; tests get their own
+		DataDir:   filepath.Join(tempDir, "postgres"),
+		Database:  "postgres", // exists already; tests get their own
+		Throwaway: true,
 	})
 }
 
