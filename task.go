@@ -11,9 +11,15 @@ import (
 type TaskService interface {
 	// FindTask returns a task. ENOTFOUND if there is none.
 	FindTask(ctx context.Context, id uuid.UUID) (Task, error)
-	// ListTasks returns the tasks of units at or below scope, oldest deadline
-	// first, then by ID.
-	ListTasks(ctx context.Context, scope string, f TaskFilter) ([]Task, error)
+	// ListTasks returns the tasks in scope, oldest deadline first, then by ID.
+	ListTasks(ctx context.Context, scope Scope, f TaskFilter) ([]Task, error)
+}
+
+// Scope is what a caller may list: the units at or below Units, and the
+// workers of Workers (record delegations).
+type Scope struct {
+	Units   []string
+	Workers []uuid.UUID
 }
 
 // RouteRequest describes a task to be routed.
@@ -27,6 +33,7 @@ type RouteRequest struct {
 // Route is where a task goes and why.
 type Route struct {
 	Unit    string
+	Role    string // for escalations: the role that handles it there
 	Rule    string // the routing rule that matched
 	Flagged bool   // no rule matched: the task went to the province's queue
 }

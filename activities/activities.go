@@ -29,13 +29,14 @@ type Router interface {
 	Route(req lindungi.RouteRequest) (lindungi.Route, error)
 	// Ancestors returns a unit's code and the codes above it, nearest first.
 	Ancestors(code string) []string
+	// Version is the policy version the router decides by.
+	Version() string
 }
 
 // Activities carries the dependencies of every activity.
 type Activities struct {
-	Store         Store
-	Router        Router
-	PolicyVersion string
+	Store  Store
+	Router Router
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -153,7 +154,7 @@ func (a *Activities) now() time.Time {
 // event starts an audit event for actor, with the workflow run that asked.
 func (a *Activities) event(ctx context.Context, actor Actor, requestID string) lindungi.Event {
 	ev := lindungi.Event{Actor: actor.Subject, ActorUnit: actor.Unit, ActorRole: actor.Role,
-		Policy: a.PolicyVersion, RequestID: requestID}
+		Policy: a.Router.Version(), RequestID: requestID}
 	if activity.IsActivity(ctx) {
 		info := activity.GetInfo(ctx)
 		ev.WorkflowID, ev.RunID = info.WorkflowExecution.ID, info.WorkflowExecution.RunID

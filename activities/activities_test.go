@@ -44,13 +44,13 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err := policies.NewRouter(units)
+	router, err := policies.NewRouter(units, policies.DefaultRules(), "7")
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 23, 8, 0, 0, 0, lindungi.WIB)
 	db.Now = func() time.Time { return now }
-	return env{dsn: dsn, db: db, act: &activities.Activities{Store: db, Router: router, PolicyVersion: policies.Version(),
+	return env{dsn: dsn, db: db, act: &activities.Activities{Store: db, Router: router,
 		Now: func() time.Time { return now }}}
 }
 
@@ -175,8 +175,8 @@ WHERE action = 'task.create' AND subject_id = $1`, got.ID.String()); err != nil 
 			}
 			ev := evs[0]
 			if ev.Actor != "system:lindungi" || ev.ActorRole != "system" || ev.Rule != "verify-at-domicile-district" ||
-				ev.Policy != policies.Version() || ev.RequestID != "req-1" {
-				t.Errorf("task.create event %+v; want the system, the rule, policy %s and req-1", ev, policies.Version())
+				ev.Policy != "7" || ev.RequestID != "req-1" {
+				t.Errorf("task.create event %+v; want the system, the rule, policy %s and req-1", ev, "7")
 			}
 		})
 	}
@@ -206,7 +206,7 @@ func TestCreateTaskWithoutRuleGoesToProvince(t *testing.T) {
 		scope string
 		want  int
 	}{{"33", 1}, {"3305", 0}} {
-		tasks, err := e.db.ListTasks(t.Context(), tt.scope, lindungi.TaskFilter{})
+		tasks, err := e.db.ListTasks(t.Context(), lindungi.Scope{Units: []string{tt.scope}}, lindungi.TaskFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,8 +276,8 @@ func TestCompleteTask(t *testing.T) {
 	if err := e.db.SQL().GetContext(ctx, &ev, `SELECT actor, actor_unit, actor_role, request_id, policy_version FROM audit_events WHERE action = 'task.complete'`); err != nil {
 		t.Fatal(err)
 	}
-	if ev.Actor != "user:siti" || ev.ActorUnit != "3305" || ev.ActorRole != "verifier" || ev.RequestID != "req-2" || ev.Policy != policies.Version() {
-		t.Errorf("task.complete event %+v; want user:siti, 3305, verifier, req-2, policy %s", ev, policies.Version())
+	if ev.Actor != "user:siti" || ev.ActorUnit != "3305" || ev.ActorRole != "verifier" || ev.RequestID != "req-2" || ev.Policy != "7" {
+		t.Errorf("task.complete event %+v; want user:siti, 3305, verifier, req-2, policy %s", ev, "7")
 	}
 }
 

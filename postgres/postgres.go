@@ -21,7 +21,8 @@ import (
 
 // DB is a connection pool to Lindungi's database.
 type DB struct {
-	db *sqlx.DB
+	db  *sqlx.DB
+	dsn string
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -39,7 +40,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &DB{db: db, Now: time.Now}, nil
+	return &DB{db: db, dsn: dsn, Now: time.Now}, nil
 }
 
 // Close closes the pool.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/lindungi/lindungi"
 )
 
@@ -112,19 +113,20 @@ func (db *DB) FindTask(ctx context.Context, id uuid.UUID) (lindungi.Task, error)
 
 const listTasksSQL = `
 SELECT ` + taskColumns + ` FROM tasks
-WHERE unit IN (SELECT code FROM units WHERE $1 = ANY (path))
+WHERE (unit IN (SELECT code FROM units WHERE path && $1::text[]) OR worker_id = ANY ($4::uuid[]))
   AND ($2 = '' OR status = $2)
 ORDER BY due_at, id
 LIMIT $3`
 
-// ListTasks returns the tasks of units at or below scope.
-func (db *DB) ListTasks(ctx context.Context, scope string, f lindungi.TaskFilter) ([]lindungi.Task, error) {
+// ListTasks returns the tasks of units at or below scope.Units and of the
+// workers in scope.Workers.
+func (db *DB) ListTasks(ctx context.Context, scope lindungi.Scope, f lindungi.TaskFilter) ([]lindungi.Task, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	var rows []taskRow
-	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, scope, string(f.Status), limit); err != nil {
+	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, pq.StringArray(scope.Units), string(f.Status), limit, pq.Array(scope.Workers)); err != nil {
 		return nil, fmt.Errorf("list tasks: %w", translate(err))
 	}
 	tasks := make([]lindungi.Task, len(rows))

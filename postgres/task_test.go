@@ -139,7 +139,7 @@ func TestListTasks(t *testing.T) {
 		{"33", lindungi.TaskFilter{Status: lindungi.TaskOpen, Limit: 3}, []string{"cilacap-early", "kebumen-early", "kebumen-late-a"}},
 	}
 	for _, tt := range tests {
-		got, err := db.ListTasks(ctx, tt.scope, tt.f)
+		got, err := db.ListTasks(ctx, lindungi.Scope{Units: []string{tt.scope}}, tt.f)
 		if err != nil {
 			t.Fatalf("ListTasks(%s, %+v): %v", tt.scope, tt.f, err)
 		}

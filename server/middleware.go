@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/policies"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
@@ -86,25 +87,69 @@ func (s *Server) authorizeRoute(c *gin.Context) {
 		s.problem(c, lindungi.Errorf(lindungi.EFORBIDDEN, "Your role may not use %s %s.", c.Request.Method, c.FullPath()))
 		return
 	}
-	c.Set(roleKey, d.Role)
+	s.allowed(c, d, nil)
 	c.Next()
 }
 
 const roleKey = "role"
 
-// authorizeUnit reports whether the caller may use this route on a record of
-// unit. Handlers answer "not found" when it may not, so that a record's
+// authorizeUnit reports whether the caller may use this route on a record
+// of unit belonging to worker (uuid.Nil for none): by the policy at the
+// caller's own unit, or else through a delegation in force: a queue
+// delegation lets the caller's unit work the target unit's records as that
+// unit would; a record delegation lets the named user work one worker's
+// records. Handlers answer "not found" when it may not, so that a record's
 // existence does not leak across units.
-func (s *Server) authorizeUnit(c *gin.Context, unit string) (bool, error) {
-	d, err := s.Authorizer.Authorize(principal(c), unit, c.FullPath(), c.Request.Method)
+func (s *Server) authorizeUnit(c *gin.Context, unit string, worker uuid.UUID) (bool, error) {
+	p := principal(c)
+	d, err := s.Authorizer.Authorize(p, unit, c.FullPath(), c.Request.Method)
+	if err != nil || d.Allowed {
+		s.allowed(c, d, nil)
+		return d.Allowed, err
+	}
+	delegations, err := s.Store.ActiveDelegations(c.Request.Context(), p.Subject, p.Unit, s.Now())
 	if err != nil {
 		return false, err
 	}
-	if d.Allowed {
-		c.Set(roleKey, d.Role)
+	for _, del := range delegations {
+		scope := del.TargetUnit
+		if del.Kind == lindungi.DelegateRecord {
+			if del.WorkerID == nil || *del.WorkerID != worker {
+				continue
+			}
+			scope = unit
+		}
+		d, err := s.Authorizer.AuthorizeAs(p, scope, unit, c.FullPath(), c.Request.Method)
+		if err != nil {
+			return false, err
+		}
+		if d.Allowed {
+			s.allowed(c, d, &del)
+			return true, nil
+		}
 	}
-	return d.Allowed, nil
+	return false, nil
 }
+
+// allowed remembers the decision that let the request through, for its
+// audit events.
+func (s *Server) allowed(c *gin.Context, d policies.Decision, via *lindungi.Delegation) {
+	if !d.Allowed {
+		return
+	}
+	c.Set(roleKey, d.Role)
+	rule := d.Rule
+	if via != nil {
+		rule += " via delegation " + via.ID.String()
+	}
+	c.Set(ruleKey, rule)
+	c.Set(versionKey, d.Version)
+}
+
+const (
+	ruleKey    = "rule"
+	versionKey = "policy_version"
+)
 
 func principal(c *gin.Context) lindungi.Principal {
 	p, _ := c.Get(principalKey)
@@ -116,7 +161,7 @@ func principal(c *gin.Context) lindungi.Principal {
 func (s *Server) event(c *gin.Context) lindungi.Event {
 	p := principal(c)
 	return lindungi.Event{Actor: p.Subject, ActorUnit: p.Unit, ActorRole: c.GetString(roleKey),
-		Policy: s.PolicyVersion, RequestID: lindungi.RequestIDFromContext(c.Request.Context())}
+		Rule: c.GetString(ruleKey), Policy: c.GetString(versionKey), RequestID: lindungi.RequestIDFromContext(c.Request.Context())}
 }
 
 const maxBody = 1 << 20

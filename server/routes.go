@@ -30,5 +30,13 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/tasks", handler: s.listTasks, auth: true},
 		{method: http.MethodGet, path: "/v1/tasks/:id", handler: s.getTask, auth: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/complete", handler: s.completeTask, auth: true, idempotent: true},
+
+		{method: http.MethodGet, path: "/v1/delegations", handler: s.listDelegations, auth: true},
+		{method: http.MethodPost, path: "/v1/delegations", handler: s.grantDelegation, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/delegations/:id/revoke", handler: s.revokeDelegation, auth: true},
+
+		{method: http.MethodGet, path: "/v1/policies", handler: s.listPolicies, auth: true},
+		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true},
+		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
 	}
 }

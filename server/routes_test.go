@@ -63,7 +63,7 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authz, err := policies.NewAuthorizer(units)
+	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,11 +27,24 @@ type Store interface {
 	FindResponse(ctx context.Context, subject, key string) (lindungi.StoredResponse, error)
 	SaveResponse(ctx context.Context, k lindungi.IdempotencyKey, status int, body json.RawMessage) error
 	Ping(ctx context.Context) error
+
+	PolicyRules(ctx context.Context, model string) ([]lindungi.PolicyRule, error)
+	PolicyVersions(ctx context.Context, limit int) ([]lindungi.PolicyVersion, error)
+	ChangePolicy(ctx context.Context, c lindungi.PolicyChange, ev lindungi.Event, validate lindungi.PolicyValidator) (lindungi.PolicyVersion, error)
+
+	CreateDelegation(ctx context.Context, d lindungi.Delegation, ev lindungi.Event) (lindungi.Delegation, error)
+	FindDelegation(ctx context.Context, id uuid.UUID) (lindungi.Delegation, error)
+	RevokeDelegation(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Delegation, error)
+	ActiveDelegations(ctx context.Context, subject, unit string, t time.Time) ([]lindungi.Delegation, error)
+	ListDelegations(ctx context.Context, scope string, t time.Time, ended bool) ([]lindungi.Delegation, error)
 }
 
 // Authorizer decides whether a principal may call a route on a unit.
 type Authorizer interface {
 	Authorize(p lindungi.Principal, unit, obj, act string) (policies.Decision, error)
+	// AuthorizeAs decides with p's roles held at scope: for delegations.
+	AuthorizeAs(p lindungi.Principal, scope, unit, obj, act string) (policies.Decision, error)
+	Version() string
 }
 
 // Journeys starts and steers workflows.
@@ -47,7 +60,11 @@ type Deps struct {
 	Verifier      identity.Verifier
 	Journeys      Journeys
 	TemporalReady func(ctx context.Context) error
-	PolicyVersion string
+	// Units are the organisational units, for policy validation.
+	Units []lindungi.Unit
+	// PolicyChanged reloads this process's policies after a change it
+	// made; other processes hear of it through the database.
+	PolicyChanged func(ctx context.Context) error
 	Logger        *slog.Logger
 	Now           func() time.Time
 }

@@ -38,7 +38,12 @@ func (s *Server) listTasks(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	tasks, err := s.Store.ListTasks(c.Request.Context(), principal(c).Unit, f)
+	scope, err := s.scope(c)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	tasks, err := s.Store.ListTasks(c.Request.Context(), scope, f)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -63,7 +68,7 @@ func (s *Server) visibleTask(c *gin.Context) (lindungi.Task, bool) {
 	}
 	t, err := s.Store.FindTask(c.Request.Context(), id)
 	if err == nil {
-		err = s.visible(c, t.Unit, "Task not found.")
+		err = s.visible(c, t.Unit, t.WorkerID, "Task not found.")
 	}
 	if err != nil {
 		s.problem(c, err)
@@ -134,4 +139,25 @@ func (s *Server) completeTask(c *gin.Context) {
 	body := completeResponse{Task: res.Task, JourneyStep: res.JourneyStep}
 	s.storeResponse(c, http.StatusOK, body)
 	c.JSON(http.StatusOK, body)
+}
+
+// scope is what the caller may list: its unit and the units below it, the
+// units whose queues were delegated to its unit, and the workers delegated
+// to it by name.
+func (s *Server) scope(c *gin.Context) (lindungi.Scope, error) {
+	p := principal(c)
+	scope := lindungi.Scope{Units: []string{p.Unit}}
+	delegations, err := s.Store.ActiveDelegations(c.Request.Context(), p.Subject, p.Unit, s.Now())
+	if err != nil {
+		return lindungi.Scope{}, err
+	}
+	for _, d := range delegations {
+		switch {
+		case d.Kind == lindungi.DelegateQueue:
+			scope.Units = append(scope.Units, d.TargetUnit)
+		case d.WorkerID != nil:
+			scope.Workers = append(scope.Workers, *d.WorkerID)
+		}
+	}
+	return scope, nil
 }

@@ -22,7 +22,7 @@ func (s *Server) registerWorker(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	if ok, err := s.authorizeUnit(c, nw.DomicileUnit); err != nil || !ok {
+	if ok, err := s.authorizeUnit(c, nw.DomicileUnit, uuid.Nil); err != nil || !ok {
 		if err == nil {
 			err = lindungi.Errorf(lindungi.EFORBIDDEN, "You may not register workers domiciled in %s; ask for a delegation.", nw.DomicileUnit)
 		}
@@ -61,7 +61,7 @@ func (s *Server) getWorker(c *gin.Context) {
 	}
 	w, err := s.Store.FindWorker(c.Request.Context(), id)
 	if err == nil {
-		err = s.visible(c, w.DomicileUnit, "Worker not found.")
+		err = s.visible(c, w.DomicileUnit, w.ID, "Worker not found.")
 	}
 	if err != nil {
 		s.problem(c, err)
@@ -72,8 +72,8 @@ func (s *Server) getWorker(c *gin.Context) {
 
 // visible returns ENOTFOUND when the caller may not use this route on a
 // record of unit, so that the record's existence does not leak.
-func (s *Server) visible(c *gin.Context, unit, notFound string) error {
-	ok, err := s.authorizeUnit(c, unit)
+func (s *Server) visible(c *gin.Context, unit string, worker uuid.UUID, notFound string) error {
+	ok, err := s.authorizeUnit(c, unit, worker)
 	if err != nil {
 		return err
 	}

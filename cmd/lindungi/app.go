@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,18 +61,31 @@ func dialTemporal(ctx context.Context, cfg Config, logger *slog.Logger) (client.
 	return c, nil
 }
 
-// verifier returns the token verifier of this configuration. Only the
-// development issuer exists so far; production refuses to start without a
-// real issuer rather than fall back to it.
-func verifier(cfg Config) (identity.Verifier, error) {
+// verifier returns the token verifier of this configuration: the external
+// OpenID Connect issuer when one is set; otherwise, in development only, the
+// development key. Production refuses to start without an issuer.
+func verifier(ctx context.Context, cfg Config) (identity.Verifier, error) {
+	if cfg.OIDCIssuer != "" {
+		return identity.NewOIDC(ctx, identity.OIDCConfig{IssuerURL: cfg.OIDCIssuer, Audience: cfg.OIDCAudience,
+			SubjectClaim: cfg.OIDCSubjectClaim, UnitClaim: cfg.OIDCUnitClaim, RolesClaim: cfg.OIDCRolesClaim})
+	}
 	if cfg.Env == "production" {
-		return nil, errors.New("no production token issuer is configured yet; the development key cannot be used with LINDUNGI_ENV=production")
+		return nil, errors.New("LINDUNGI_ENV=production needs LINDUNGI_OIDC_ISSUER and LINDUNGI_OIDC_AUDIENCE; development tokens are refused in production")
 	}
 	return identity.LoadOrCreateDev(cfg.devKeyPath())
 }
 
-// newServer wires the API.
-func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, logger *slog.Logger) (*server.Server, error) {
+// policySet holds this process's policies and reloads them from the
+// database when they change.
+type policySet struct {
+	db     *postgres.DB
+	units  []lindungi.Unit
+	authz  *policies.Authorizer
+	router *policies.Router
+	logger *slog.Logger
+}
+
+func loadPolicies(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*policySet, error) {
 	units, err := db.Units(ctx)
 	if err != nil {
 		return nil, err
@@ -79,24 +93,94 @@ func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Clien
 	if len(units) == 0 {
 		return nil, errors.New("the database has no units: run `lindungi migrate` first")
 	}
-	authz, err := policies.NewAuthorizer(units)
+	rules, version, err := policyRules(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	v, err := verifier(cfg)
+	ps := &policySet{db: db, units: units, logger: logger}
+	if ps.authz, err = policies.NewAuthorizer(units, rules, version); err != nil {
+		return nil, err
+	}
+	if ps.router, err = policies.NewRouter(units, rules, version); err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+func policyRules(ctx context.Context, db *postgres.DB) ([]lindungi.PolicyRule, string, error) {
+	var rules []lindungi.PolicyRule
+	for _, m := range []string{lindungi.ModelAccess, lindungi.ModelRouting} {
+		rs, err := db.PolicyRules(ctx, m)
+		if err != nil {
+			return nil, "", err
+		}
+		rules = append(rules, rs...)
+	}
+	v, err := db.PolicyVersion(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(rules) == 0 {
+		return nil, "", errors.New("the database has no policies: run `lindungi migrate` first")
+	}
+	return rules, strconv.FormatInt(v, 10), nil
+}
+
+// reload loads the policies again; decisions cached by the old ones go.
+func (ps *policySet) reload(ctx context.Context) error {
+	rules, version, err := policyRules(ctx, ps.db)
+	if err != nil {
+		return err
+	}
+	if err := ps.authz.Load(rules, version); err != nil {
+		return err
+	}
+	if err := ps.router.Load(rules, version); err != nil {
+		return err
+	}
+	ps.logger.Info("policies loaded", "version", version, "lines", len(rules))
+	return nil
+}
+
+// watch reloads the policies whenever any process changes them, until ctx
+// ends.
+func (ps *policySet) watch(ctx context.Context) (stop func(), err error) {
+	w, err := ps.db.NewWatcher(ps.logger)
+	if err != nil {
+		return nil, err
+	}
+	w.SetUpdateCallback(func(payload string) {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := ps.reload(rctx); err != nil {
+			ps.logger.Error("policy reload", "notification", payload, "err", err)
+		}
+	})
+	// A change made between loading and listening would be missed.
+	if err := ps.reload(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w.Close, nil
+}
+
+// newServer wires the API.
+func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, ps *policySet, logger *slog.Logger) (*server.Server, error) {
+	v, err := verifier(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return server.New(server.Deps{
 		Store:      db,
-		Authorizer: authz,
+		Authorizer: ps.authz,
 		Verifier:   v,
 		Journeys:   &workflows.Client{Temporal: tc, TaskQueue: cfg.TaskQueue},
 		TemporalReady: func(ctx context.Context) error {
 			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
 		},
-		PolicyVersion: policies.Version(),
+		Units:         ps.units,
+		PolicyChanged: ps.reload,
 		Logger:        logger,
 	}), nil
 }
@@ -127,17 +211,9 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, logger *slog.Lo
 }
 
 // runWorkerLoop runs the Temporal worker and the reconciler until ctx ends.
-func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, logger *slog.Logger) error {
-	units, err := db.Units(ctx)
-	if err != nil {
-		return err
-	}
-	router, err := policies.NewRouter(units)
-	if err != nil {
-		return err
-	}
+func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, ps *policySet, logger *slog.Logger) error {
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: db, Router: router, PolicyVersion: policies.Version()})
+	workflows.Register(w, &activities.Activities{Store: db, Router: ps.router})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start Temporal worker: %w", err)
 	}
@@ -150,7 +226,8 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 
 // reconcile starts, every interval, the journeys of workers registered more
 // than a few seconds ago whose journey is not known to run (the API died
-// between saving the worker and starting the journey, or Temporal was down).
+// between saving the worker and starting the journey, or Temporal was down),
+// and audits the delegations that expired.
 func reconcile(ctx context.Context, db *postgres.DB, jc *workflows.Client, interval time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -159,6 +236,11 @@ func reconcile(ctx context.Context, db *postgres.DB, jc *workflows.Client, inter
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if n, err := db.AuditExpiredDelegations(ctx, time.Now()); err != nil {
+			logger.Warn("reconciler: audit expired delegations", "err", err)
+		} else if n > 0 {
+			logger.Info("reconciler: delegations expired", "count", n)
 		}
 		missing, err := db.WorkersWithoutJourney(ctx, time.Now().Add(-10*time.Second), 100)
 		if err != nil {
@@ -193,7 +275,16 @@ func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) 
 		return err
 	}
 	defer tc.Close()
-	srv, err := newServer(ctx, cfg, db, tc, logger)
+	ps, err := loadPolicies(ctx, db, logger)
+	if err != nil {
+		return err
+	}
+	stopWatch, err := ps.watch(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopWatch()
+	srv, err := newServer(ctx, cfg, db, tc, ps, logger)
 	if err != nil {
 		return err
 	}
@@ -213,7 +304,16 @@ func runWorker(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 		return err
 	}
 	defer tc.Close()
-	return runWorkerLoop(ctx, cfg, db, tc, logger)
+	ps, err := loadPolicies(ctx, db, logger)
+	if err != nil {
+		return err
+	}
+	stopWatch, err := ps.watch(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopWatch()
+	return runWorkerLoop(ctx, cfg, db, tc, ps, logger)
 }
 
 func runMigrate(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
@@ -233,7 +333,11 @@ func migrate(ctx context.Context, db *postgres.DB) error {
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	return db.LoadReference(ctx)
+	if err := db.LoadReference(ctx); err != nil {
+		return err
+	}
+	_, err := db.SeedPolicies(ctx, policies.DefaultRules())
+	return err
 }
 
 func runToken(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {

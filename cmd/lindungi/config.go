@@ -25,6 +25,11 @@ type Config struct {
 	LogFormat         string // LINDUNGI_LOG_FORMAT: text or json
 	LogLevel          string // LINDUNGI_LOG_LEVEL: debug, info, warn, error
 	ReconcileInterval string // LINDUNGI_RECONCILE_INTERVAL: how often the worker repairs journeys that never started (Go duration)
+	OIDCIssuer        string // LINDUNGI_OIDC_ISSUER: the OpenID Connect issuer URL of production tokens
+	OIDCAudience      string // LINDUNGI_OIDC_AUDIENCE: the audience (client ID) tokens must carry
+	OIDCSubjectClaim  string // LINDUNGI_OIDC_SUBJECT_CLAIM: claim with the user name (default sub)
+	OIDCUnitClaim     string // LINDUNGI_OIDC_UNIT_CLAIM: claim with the unit code (default unit)
+	OIDCRolesClaim    string // LINDUNGI_OIDC_ROLES_CLAIM: claim with the roles, dotted path allowed (default roles)
 }
 
 // envVar describes one environment variable the binary reads and the field it sets.
@@ -48,6 +53,11 @@ var envVars = []envVar{
 	{name: "LINDUNGI_LOG_FORMAT", field: func(c *Config) *string { return &c.LogFormat }},
 	{name: "LINDUNGI_LOG_LEVEL", field: func(c *Config) *string { return &c.LogLevel }},
 	{name: "LINDUNGI_RECONCILE_INTERVAL", field: func(c *Config) *string { return &c.ReconcileInterval }},
+	{name: "LINDUNGI_OIDC_ISSUER", field: func(c *Config) *string { return &c.OIDCIssuer }},
+	{name: "LINDUNGI_OIDC_AUDIENCE", field: func(c *Config) *string { return &c.OIDCAudience }},
+	{name: "LINDUNGI_OIDC_SUBJECT_CLAIM", field: func(c *Config) *string { return &c.OIDCSubjectClaim }},
+	{name: "LINDUNGI_OIDC_UNIT_CLAIM", field: func(c *Config) *string { return &c.OIDCUnitClaim }},
+	{name: "LINDUNGI_OIDC_ROLES_CLAIM", field: func(c *Config) *string { return &c.OIDCRolesClaim }},
 }
 
 // envNames lists the names of every environment variable the binary reads.
@@ -91,6 +101,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Env == "production" && c.DevKeyFile != "" {
 		return Config{}, fmt.Errorf("LINDUNGI_DEV_KEY_FILE is a development-only token key and cannot be used with LINDUNGI_ENV=production")
+	}
+	if c.OIDCIssuer != "" && c.DevKeyFile != "" {
+		return Config{}, fmt.Errorf("set either LINDUNGI_OIDC_ISSUER (real sign-in) or LINDUNGI_DEV_KEY_FILE (development tokens), not both")
+	}
+	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
+		return Config{}, fmt.Errorf("LINDUNGI_OIDC_ISSUER and LINDUNGI_OIDC_AUDIENCE go together")
 	}
 	return c, nil
 }

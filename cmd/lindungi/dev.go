@@ -112,7 +112,16 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		return err
 	}
 	defer tc.Close()
-	srv, err := newServer(ctx, cfg, db, tc, logger)
+	ps, err := loadPolicies(ctx, db, logger)
+	if err != nil {
+		return err
+	}
+	stopWatch, err := ps.watch(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopWatch()
+	srv, err := newServer(ctx, cfg, db, tc, ps, logger)
 	if err != nil {
 		return err
 	}
@@ -123,7 +132,7 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 
 	g, gctx := errgroup.WithContext(ctx)
 	ready := make(chan string, 1)
-	g.Go(func() error { return runWorkerLoop(gctx, cfg, db, tc, logger) })
+	g.Go(func() error { return runWorkerLoop(gctx, cfg, db, tc, ps, logger) })
 	g.Go(func() error { return serveHTTP(gctx, cfg.Addr, srv, logger, ready) })
 	g.Go(func() error {
 		var addr string
