@@ -46,6 +46,17 @@ type Actor struct {
 	Subject string `json:"sub"`
 	Unit    string `json:"unit"`
 	Role    string `json:"role"`
+	// ActingFor is the unit whose authority the actor uses: Unit, or the
+	// unit that delegated to it.
+	ActingFor string `json:"acting_for,omitempty"`
+}
+
+// Authority is the unit whose authority the actor acts with.
+func (a Actor) Authority() string {
+	if a.ActingFor != "" {
+		return a.ActingFor
+	}
+	return a.Unit
 }
 
 // System is the actor of the steps a workflow takes on its own.
@@ -113,12 +124,15 @@ type CompleteTaskInput struct {
 	Outcome   lindungi.Outcome
 	Note      string
 	Actor     Actor
+	Rule      string // the access rule (and delegation) that let the actor do it
 	RequestID string
 }
 
 // CompleteTask stores the completion of a task and its audit event.
 func (a *Activities) CompleteTask(ctx context.Context, in CompleteTaskInput) (lindungi.Task, error) {
-	t, err := a.Store.CompleteTask(ctx, in.TaskID, in.Outcome, in.Note, a.event(ctx, in.Actor, in.RequestID))
+	ev := a.event(ctx, in.Actor, in.RequestID)
+	ev.Rule = in.Rule
+	t, err := a.Store.CompleteTask(ctx, in.TaskID, in.Outcome, in.Note, ev)
 	return t, asActivityError(err)
 }
 

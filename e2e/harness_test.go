@@ -60,7 +60,8 @@ type system struct {
 }
 
 // startSystem migrates a fresh database and starts the API and the worker.
-func startSystem(t *testing.T) *system {
+// Each extra "NAME=value" overrides the environment they run with.
+func startSystem(t *testing.T, extraEnv ...string) *system {
 	t.Helper()
 	ctx := context.Background()
 	dsn := devtest.Database(t)
@@ -81,6 +82,7 @@ func startSystem(t *testing.T) *system {
 		"LINDUNGI_RECONCILE_INTERVAL=1s",
 		"LINDUNGI_LOG_LEVEL=warn",
 	)
+	s.env = append(s.env, extraEnv...)
 	if out, err := s.command("migrate").CombinedOutput(); err != nil {
 		t.Fatalf("lindungi migrate: %v\n%s", err, out)
 	}

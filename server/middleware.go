@@ -125,6 +125,7 @@ func (s *Server) authorizeUnit(c *gin.Context, unit string, worker uuid.UUID) (b
 		}
 		if d.Allowed {
 			s.allowed(c, d, &del)
+			c.Set(actingKey, scope)
 			return true, nil
 		}
 	}
@@ -149,6 +150,7 @@ func (s *Server) allowed(c *gin.Context, d policies.Decision, via *lindungi.Dele
 const (
 	ruleKey    = "rule"
 	versionKey = "policy_version"
+	actingKey  = "acting_for" // the unit whose authority a delegation lends
 )
 
 func principal(c *gin.Context) lindungi.Principal {

@@ -65,8 +65,16 @@ func (s *Server) changePolicy(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
+	// The policies are the whole country's: only a role held at the top
+	// unit may change them.
+	if d, err := s.Authorizer.Authorize(principal(c), s.topUnit(), c.FullPath(), c.Request.Method); err != nil || !d.Allowed {
+		if err == nil {
+			err = lindungi.Errorf(lindungi.EFORBIDDEN, "Only national administrators may change the policies.")
+		}
+		s.problem(c, err)
+		return
+	}
 	ctx := c.Request.Context()
-	current := map[string][]lindungi.PolicyRule{}
 	var before []lindungi.PolicyRule
 	for _, m := range []string{lindungi.ModelAccess, lindungi.ModelRouting} {
 		rules, err := s.Store.PolicyRules(ctx, m)
@@ -74,7 +82,6 @@ func (s *Server) changePolicy(c *gin.Context) {
 			s.problem(c, err)
 			return
 		}
-		current[m] = rules
 		before = append(before, rules...)
 	}
 	routes := s.policyRoutes()
@@ -92,6 +99,16 @@ func (s *Server) changePolicy(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, version)
+}
+
+// topUnit is the unit above all others.
+func (s *Server) topUnit() string {
+	for _, u := range s.Units {
+		if u.Parent == "" {
+			return u.Code
+		}
+	}
+	return ""
 }
 
 // checkRule names what is wrong with a policy line in a request.

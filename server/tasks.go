@@ -129,7 +129,8 @@ func (s *Server) completeTask(c *gin.Context) {
 	}
 	res, err := s.Journeys.CompleteTask(ctx, t, workflows.CompleteTaskRequest{
 		TaskID: t.ID, Outcome: req.Outcome, Note: req.Note,
-		Actor:     activities.Actor{Subject: p.Subject, Unit: p.Unit, Role: c.GetString(roleKey)},
+		Actor:     activities.Actor{Subject: p.Subject, Unit: p.Unit, Role: c.GetString(roleKey), ActingFor: c.GetString(actingKey)},
+		Rule:      c.GetString(ruleKey),
 		RequestID: lindungi.RequestIDFromContext(ctx),
 	}, updateID)
 	if err != nil {

@@ -50,6 +50,7 @@ type CompleteTaskRequest struct {
 	Outcome   lindungi.Outcome
 	Note      string
 	Actor     activities.Actor
+	Rule      string // the access rule that let the actor do it
 	RequestID string
 }
 
@@ -137,7 +138,7 @@ func validateCompletion(s *JourneyState, req CompleteTaskRequest) error {
 		return temporal.NewApplicationError("The task does not belong to this journey.", lindungi.ENOTFOUND)
 	case s.Tasks[i].Status != lindungi.TaskOpen:
 		return temporal.NewApplicationError(fmt.Sprintf("The task is %s, not open.", s.Tasks[i].Status), lindungi.ECONFLICT)
-	case !slices.Contains(s.Tasks[i].UnitPath, req.Actor.Unit):
+	case !slices.Contains(s.Tasks[i].UnitPath, req.Actor.Authority()):
 		return temporal.NewApplicationError("The task belongs to another unit.", lindungi.EFORBIDDEN)
 	case !req.Outcome.Valid():
 		return temporal.NewApplicationError("The outcome must be approved or rejected.", lindungi.EINVALID)
@@ -155,7 +156,7 @@ func completeTask(ctx workflow.Context, s *JourneyState, in JourneyInput, req Co
 	s.Tasks[i].Status = taskCompleting
 	var task lindungi.Task
 	err := workflow.ExecuteActivity(ctx, a.CompleteTask, activities.CompleteTaskInput{
-		TaskID: req.TaskID, Outcome: req.Outcome, Note: req.Note, Actor: req.Actor, RequestID: req.RequestID,
+		TaskID: req.TaskID, Outcome: req.Outcome, Note: req.Note, Actor: req.Actor, Rule: req.Rule, RequestID: req.RequestID,
 	}).Get(ctx, &task)
 	if err != nil {
 		s.Tasks[i].Status = lindungi.TaskOpen
