@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/lindungi/lindungi"
 )
 
@@ -38,9 +40,56 @@ func (r delegationRow) delegation() lindungi.Delegation {
 
 const delegationColumns = `id, kind, grantee_user, grantee_unit, target_unit, worker_id, reason, granted_by, starts_at, expires_at, revoked_at, revoked_by`
 
-// CreateDelegation stores a delegation and audits it. EINVALID for unknown
-// units or worker.
+// checkDelegation refuses what the table's CHECK constraints refuse, naming
+// the field at fault, and also a queue delegation naming a user or a
+// worker, which the constraint lets through although it grants the whole
+// unit.
+func checkDelegation(d lindungi.Delegation) error {
+	var v lindungi.Validation
+	switch d.Kind {
+	case lindungi.DelegateRecord:
+		if d.WorkerID == nil {
+			v.Add("worker_id", "is required for a record delegation")
+		}
+		if d.GranteeUser == "" {
+			v.Add("grantee_user", "is required for a record delegation")
+		}
+	case lindungi.DelegateQueue:
+		if d.WorkerID != nil {
+			v.Add("worker_id", "must be empty for a queue delegation")
+		}
+		if d.GranteeUser != "" {
+			v.Add("grantee_user", "must be empty for a queue delegation")
+		}
+	default:
+		v.Add("kind", "must be record or queue")
+	}
+	if !d.ExpiresAt.After(d.StartsAt) {
+		v.Add("expires_at", "must be after starts_at")
+	}
+	return v.Err()
+}
+
+// unknownReference names the field whose foreign key err violates.
+func unknownReference(err error) lindungi.FieldError {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Constraint {
+		case "delegations_worker_id_fkey":
+			return lindungi.FieldError{Field: "worker_id", Reason: "must be a registered worker"}
+		case "delegations_target_unit_fkey":
+			return lindungi.FieldError{Field: "target_unit", Reason: "must be a known unit"}
+		}
+	}
+	return lindungi.FieldError{Field: "grantee_unit", Reason: "must be a known unit"}
+}
+
+// CreateDelegation stores a delegation and audits it. EINVALID for an
+// inconsistent delegation or unknown units or worker.
 func (db *DB) CreateDelegation(ctx context.Context, d lindungi.Delegation, ev lindungi.Event) (lindungi.Delegation, error) {
+	if err := checkDelegation(d); err != nil {
+		return lindungi.Delegation{}, err
+	}
 	var out lindungi.Delegation
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := db.Now().UTC()
@@ -52,7 +101,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+delegationColumns,
 		if err != nil {
 			if lindungi.ErrorCode(translate(err)) == lindungi.EINVALID {
 				return &lindungi.Error{Code: lindungi.EINVALID, Message: "The delegation names an unknown unit or worker.",
-					Fields: []lindungi.FieldError{{Field: "grantee_unit", Reason: "must be a known unit"}}}
+					Fields: []lindungi.FieldError{unknownReference(err)}}
 			}
 			return fmt.Errorf("insert delegation: %w", translate(err))
 		}
@@ -89,6 +138,13 @@ func (db *DB) RevokeDelegation(ctx context.Context, id uuid.UUID, ev lindungi.Ev
 UPDATE delegations SET revoked_at = $2, revoked_by = $3
 WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING `+delegationColumns, id, now, ev.Actor)
 		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			var exists bool
+			if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM delegations WHERE id = $1)`, id); err != nil {
+				return translate(err)
+			}
+			if !exists {
+				return lindungi.Errorf(lindungi.ENOTFOUND, "Delegation not found.")
+			}
 			return lindungi.Errorf(lindungi.ECONFLICT, "The delegation has ended already.")
 		}
 		if err != nil {

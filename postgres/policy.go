@@ -188,6 +188,11 @@ func nonNil(rs []lindungi.PolicyRule) []lindungi.PolicyRule {
 // result: the lines, a new policy version, its audit event and a
 // notification to every process, in one transaction. Changes are serialized.
 func (db *DB) ChangePolicy(ctx context.Context, c lindungi.PolicyChange, ev lindungi.Event, validate lindungi.PolicyValidator) (lindungi.PolicyVersion, error) {
+	for _, r := range slices.Concat(c.Add, c.Remove) {
+		if r.Model != lindungi.ModelAccess && r.Model != lindungi.ModelRouting {
+			return lindungi.PolicyVersion{}, lindungi.Errorf(lindungi.EINVALID, "Unknown policy model %q.", r.Model)
+		}
+	}
 	var out lindungi.PolicyVersion
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE policy_rules IN EXCLUSIVE MODE`); err != nil {

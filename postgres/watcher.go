@@ -23,6 +23,7 @@ type Watcher struct {
 	mu       sync.Mutex
 	callback func(string)
 	done     chan struct{}
+	stopped  chan struct{} // closed when run returns
 	closed   sync.Once
 }
 
@@ -30,7 +31,7 @@ var _ persist.Watcher = (*Watcher)(nil)
 
 // NewWatcher listens on the policy channel until Close.
 func (db *DB) NewWatcher(logger *slog.Logger) (*Watcher, error) {
-	w := &Watcher{db: db, logger: logger, done: make(chan struct{})}
+	w := &Watcher{db: db, logger: logger, done: make(chan struct{}), stopped: make(chan struct{})}
 	w.listener = pq.NewListener(db.dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
 		if err != nil {
 			logger.Warn("policy watcher", "event", ev, "err", err)
@@ -45,6 +46,7 @@ func (db *DB) NewWatcher(logger *slog.Logger) (*Watcher, error) {
 }
 
 func (w *Watcher) run() {
+	defer close(w.stopped)
 	for {
 		select {
 		case <-w.done:
@@ -52,6 +54,11 @@ func (w *Watcher) run() {
 		case n, ok := <-w.listener.Notify:
 			if !ok {
 				return
+			}
+			select {
+			case <-w.done:
+				return // closed while this notification waited
+			default:
 			}
 			payload := "reconnected"
 			if n != nil {
@@ -85,10 +92,12 @@ func (w *Watcher) Update() error {
 	return translate(err)
 }
 
-// Close stops listening.
+// Close stops listening. It waits for a callback that is running; none
+// runs once it has returned.
 func (w *Watcher) Close() {
 	w.closed.Do(func() {
 		close(w.done)
 		w.listener.Close()
 	})
+	<-w.stopped
 }
