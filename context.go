@@ -56,3 +56,13 @@ func RequestIDFromContext(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
 }
+
+// User is an entry of the user directory: the people who sign in, their
+// unit and roles. Tokens are the identity; the directory is what the
+// product shows and assigns work to.
+type User struct {
+	Subject string   `json:"sub"`
+	Name    string   `json:"name"`
+	Unit    string   `json:"unit"`
+	Roles   []string `json:"roles"`
+}

@@ -51,10 +51,13 @@ type Worker struct {
 	DomicileUnit string    `json:"domicile_unit"`
 	Phone        string    `json:"phone"`
 	Scheme       Scheme    `json:"scheme"`
-	JourneyStep  Step      `json:"journey_step"`
-	WorkflowID   string    `json:"journey_workflow_id"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// PlacementCompany and JobOrderRef are required for P2P workers.
+	PlacementCompany string    `json:"placement_company,omitempty"`
+	JobOrderRef      string    `json:"job_order_ref,omitempty"`
+	JourneyStep      Step      `json:"journey_step"`
+	WorkflowID       string    `json:"journey_workflow_id"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // JourneyWorkflowID is the Temporal workflow ID of a worker's journey.
@@ -77,6 +80,7 @@ type TaskStatus string
 const (
 	TaskOpen      TaskStatus = "open"
 	TaskCompleted TaskStatus = "completed"
+	TaskCancelled TaskStatus = "cancelled" // the journey closed or moved on without it
 )
 
 // Outcome is the result a case worker records when completing a task.
@@ -89,7 +93,9 @@ const (
 )
 
 // Valid reports whether o is a known outcome.
-func (o Outcome) Valid() bool { return o == OutcomeApproved || o == OutcomeRejected }
+func (o Outcome) Valid() bool {
+	return o == OutcomeApproved || o == OutcomeRejected || o == OutcomeNeedsCorrection
+}
 
 // Task is a piece of human work owned by one unit.
 type Task struct {
@@ -99,7 +105,12 @@ type Task struct {
 	Kind             TaskKind   `json:"kind"`
 	Step             Step       `json:"step"`
 	Level            int        `json:"level"`
+	Attempt          int        `json:"attempt"`
 	Unit             string     `json:"unit"`
+	HolderRole       string     `json:"holder_role"`
+	ClaimedBy        string     `json:"claimed_by,omitempty"`
+	ClaimedAt        *time.Time `json:"claimed_at,omitempty"`
+	AtTop            bool       `json:"at_top"` // overdue with no one left above on the escalation chain
 	RouteRule        string     `json:"route_rule"`
 	RouteFlagged     bool       `json:"route_flagged"`
 	Status           TaskStatus `json:"status"`
@@ -123,8 +134,17 @@ var taskNamespace = uuid.MustParse("5b0c8a4e-6f5e-4d8f-9a57-0e7c3a1b2d11")
 
 // TaskFilter selects tasks for an inbox.
 type TaskFilter struct {
-	Status TaskStatus // empty for any
-	Limit  int
+	Status   TaskStatus // empty for any
+	Kind     TaskKind   // empty for any
+	Unit     string     // only tasks of this unit and the units below it
+	Overdue  bool       // only open tasks past their deadline
+	Assignee string     // only tasks claimed by this user
+	WorkerID uuid.UUID  // only this worker's tasks
+	Limit    int
+	// After continues a list after the task with this deadline and ID.
+	AfterDue time.Time
+	AfterID  uuid.UUID
+	Now      time.Time // what "overdue" is measured against
 }
 
 // Unit is an organisational unit: national, province or district.
@@ -156,6 +176,8 @@ type Event struct {
 	RunID       string          `json:"run_id,omitempty"`
 	RequestID   string          `json:"request_id,omitempty"`
 	OccurredAt  time.Time       `json:"occurred_at"`
+	// Purpose is why personal data was read; set on access events only.
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // IdempotencyKey identifies a retried request: the caller, the key it sent,

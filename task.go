@@ -2,6 +2,7 @@ package lindungi
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -22,6 +23,16 @@ type Scope struct {
 	Workers []uuid.UUID
 }
 
+// TaskMove is where a task goes when it is escalated or reassigned.
+type TaskMove struct {
+	Unit     string
+	Role     string
+	Rule     string
+	Level    int
+	Deadline Deadline
+	Reason   string
+}
+
 // RouteRequest describes a task to be routed.
 type RouteRequest struct {
 	Kind   TaskKind
@@ -36,4 +47,17 @@ type Route struct {
 	Role    string // for escalations: the role that handles it there
 	Rule    string // the routing rule that matched
 	Flagged bool   // no rule matched: the task went to the province's queue
+}
+
+// Notification tells a unit (a role in it, or one person) what happened to
+// its work, such as a task taken up the escalation chain.
+type Notification struct {
+	ID            int64      `json:"id"`
+	RecipientUnit string     `json:"recipient_unit"`
+	RecipientRole string     `json:"recipient_role,omitempty"`
+	RecipientUser string     `json:"recipient_user,omitempty"`
+	TaskID        *uuid.UUID `json:"task_id,omitempty"`
+	Kind          string     `json:"kind"`
+	Message       string     `json:"message"`
+	CreatedAt     time.Time  `json:"created_at"`
 }

@@ -18,6 +18,10 @@ type NewWorker struct {
 	DomicileUnit string `json:"domicile_unit"`
 	Phone        string `json:"phone"`
 	Scheme       Scheme `json:"scheme"`
+	// PlacementCompany and JobOrderRef: the P3MI and its job order, required
+	// for P2P and refused for the other schemes.
+	PlacementCompany string `json:"placement_company,omitempty"`
+	JobOrderRef      string `json:"job_order_ref,omitempty"`
 }
 
 // MinimumAge is the legal minimum age of a migrant worker (Law 18/2017 art. 5).
@@ -33,6 +37,8 @@ func (w *NewWorker) Normalize() {
 	w.BirthDate = strings.TrimSpace(w.BirthDate)
 	w.DomicileUnit = strings.TrimSpace(w.DomicileUnit)
 	w.Scheme = Scheme(strings.ToUpper(strings.TrimSpace(string(w.Scheme))))
+	w.PlacementCompany = strings.Join(strings.Fields(w.PlacementCompany), " ")
+	w.JobOrderRef = strings.TrimSpace(w.JobOrderRef)
 	if p, ok := NormalizePhone(w.Phone); ok {
 		w.Phone = p
 	}
@@ -76,6 +82,22 @@ func (w NewWorker) Validate(today time.Time) error {
 	}
 	if !w.Scheme.Valid() {
 		v.Add("scheme", "must be one of G2G, P2P, MANDIRI")
+	}
+	switch {
+	case w.Scheme == SchemeP2P && w.PlacementCompany == "":
+		v.Add("placement_company", "is required for P2P: the licensed placement company (P3MI)")
+	case w.Scheme != SchemeP2P && w.PlacementCompany != "":
+		v.Add("placement_company", "only P2P workers have a placement company")
+	case len([]rune(w.PlacementCompany)) > 200:
+		v.Add("placement_company", "must be at most 200 characters")
+	}
+	switch {
+	case w.Scheme == SchemeP2P && w.JobOrderRef == "":
+		v.Add("job_order_ref", "is required for P2P: the job order the worker is placed on")
+	case w.Scheme != SchemeP2P && w.JobOrderRef != "":
+		v.Add("job_order_ref", "only P2P workers have a job order")
+	case len(w.JobOrderRef) > 64:
+		v.Add("job_order_ref", "must be at most 64 characters")
 	}
 	return v.Err()
 }

@@ -64,6 +64,7 @@ func TestNewWorkerValidate(t *testing.T) {
 	valid := lindungi.NewWorker{
 		NIK: "3305011508950001", Name: "Siti Aminah", BirthDate: "1995-08-15",
 		DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P,
+		PlacementCompany: "PT Sinar Jaya Abadi", JobOrderRef: "JO-TW-2026-0142",
 	}
 	tests := []struct {
 		name   string
@@ -81,7 +82,10 @@ func TestNewWorkerValidate(t *testing.T) {
 		{"feb 30", func(w *lindungi.NewWorker) { w.BirthDate = "1995-02-30" }, []string{"birth_date"}},
 		{"province code as domicile", func(w *lindungi.NewWorker) { w.DomicileUnit = "33" }, []string{"domicile_unit"}},
 		{"lower-case scheme is normalized", func(w *lindungi.NewWorker) { w.Scheme = " p2p " }, nil},
-		{"unknown scheme", func(w *lindungi.NewWorker) { w.Scheme = "PT" }, []string{"scheme"}},
+		{"unknown scheme", func(w *lindungi.NewWorker) { w.Scheme = "PT" }, []string{"scheme", "placement_company", "job_order_ref"}},
+		{"P2P without company", func(w *lindungi.NewWorker) { w.PlacementCompany, w.JobOrderRef = "", "" }, []string{"placement_company", "job_order_ref"}},
+		{"G2G with a company", func(w *lindungi.NewWorker) { w.Scheme = lindungi.SchemeG2G }, []string{"placement_company", "job_order_ref"}},
+		{"G2G without", func(w *lindungi.NewWorker) { w.Scheme, w.PlacementCompany, w.JobOrderRef = lindungi.SchemeG2G, "", "" }, nil},
 		{"long name", func(w *lindungi.NewWorker) { w.Name = string(make([]rune, 101)) }, []string{"name"}},
 		{"name with control", func(w *lindungi.NewWorker) { w.Name = "Siti\x00Aminah" }, []string{"name"}},
 		{"blank name", func(w *lindungi.NewWorker) { w.Name = "  \t " }, []string{"name"}},
@@ -134,7 +138,7 @@ func TestTaskIDIsStable(t *testing.T) {
 func BenchmarkValidateNewWorker(b *testing.B) {
 	today := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	w := lindungi.NewWorker{NIK: "3305011508950001", Name: "Siti Aminah", BirthDate: "1995-08-15",
-		DomicileUnit: "3305", Phone: "0812-3456-7890", Scheme: "p2p"}
+		DomicileUnit: "3305", Phone: "0812-3456-7890", Scheme: "p2p", PlacementCompany: "PT Sinar Jaya", JobOrderRef: "JO-1"}
 	b.ReportAllocs()
 	for b.Loop() {
 		v := w

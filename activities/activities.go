@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,15 +19,25 @@ import (
 // Store is what the activities need from the database.
 type Store interface {
 	CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event) (lindungi.Task, error)
+	FindTask(ctx context.Context, id uuid.UUID) (lindungi.Task, error)
 	CompleteTask(ctx context.Context, id uuid.UUID, outcome lindungi.Outcome, note string, ev lindungi.Event) (lindungi.Task, error)
+	MoveTask(ctx context.Context, id uuid.UUID, m lindungi.TaskMove, action string, ev lindungi.Event) (lindungi.Task, error)
+	MarkTaskAtTop(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error)
+	ExtendTask(ctx context.Context, id uuid.UUID, d lindungi.Deadline, reason string, ev lindungi.Event) (lindungi.Task, error)
+	CancelTask(ctx context.Context, id uuid.UUID, reason string, ev lindungi.Event) (lindungi.Task, error)
 	RecordStep(ctx context.Context, workerID uuid.UUID, seq int, step lindungi.Step, reason string, ev lindungi.Event) error
 	MarkJourneyStarted(ctx context.Context, id uuid.UUID) error
 	Holidays(ctx context.Context) ([]lindungi.Holiday, error)
+	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
+	MissingDocuments(ctx context.Context, workerID uuid.UUID, required []lindungi.DocType, at time.Time) ([]lindungi.DocumentProblem, error)
+	ExpiringDocuments(ctx context.Context, workerID uuid.UUID, types []lindungi.DocType, before time.Time) ([]lindungi.Document, error)
+	ListDocuments(ctx context.Context, workerID uuid.UUID, includeSuperseded bool) ([]lindungi.Document, error)
 }
 
-// Router chooses the unit that receives a task.
+// Router chooses the unit that receives a task, and who is next.
 type Router interface {
 	Route(req lindungi.RouteRequest) (lindungi.Route, error)
+	Escalate(req lindungi.RouteRequest, holder string) (lindungi.Route, bool, error)
 	// Ancestors returns a unit's code and the codes above it, nearest first.
 	Ancestors(code string) []string
 	// Version is the policy version the router decides by.
@@ -37,6 +48,12 @@ type Router interface {
 type Activities struct {
 	Store  Store
 	Router Router
+	// DueDays overrides the default deadline (in working days) of task kinds.
+	DueDays map[lindungi.TaskKind]int
+	// FixedDeadline, when set, makes every deadline this long from now
+	// instead of working days: for demos and end-to-end tests of
+	// escalation, never production.
+	FixedDeadline time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -68,7 +85,7 @@ type CreateTaskInput struct {
 	WorkerID         uuid.UUID
 	Kind             lindungi.TaskKind
 	Step             lindungi.Step
-	Level            int
+	Attempt          int // the step's task is created again after a correction
 	DomicileUnit     string
 	Scheme           lindungi.Scheme
 	Risk             string
@@ -78,15 +95,49 @@ type CreateTaskInput struct {
 
 // TaskRef is what a workflow keeps of a task it created.
 type TaskRef struct {
-	ID       uuid.UUID
-	Kind     lindungi.TaskKind
-	Step     lindungi.Step
-	Unit     string
-	UnitPath []string // the task's unit and those above it: who may complete it
-	Rule     string
-	Flagged  bool
-	DueAt    time.Time
-	Status   lindungi.TaskStatus
+	ID         uuid.UUID
+	Kind       lindungi.TaskKind
+	Step       lindungi.Step
+	Attempt    int
+	Level      int
+	Unit       string
+	HolderRole string
+	UnitPath   []string // the task's unit and those above it: who may complete it
+	Rule       string
+	Flagged    bool
+	DueAt      time.Time
+	AtTop      bool // overdue with no one left above
+	Status     lindungi.TaskStatus
+	Outcome    lindungi.Outcome
+}
+
+// ref is what a workflow keeps of a stored task.
+func (a *Activities) ref(t lindungi.Task) TaskRef {
+	return TaskRef{ID: t.ID, Kind: t.Kind, Step: t.Step, Attempt: t.Attempt, Level: t.Level, Unit: t.Unit,
+		HolderRole: t.HolderRole, UnitPath: a.Router.Ancestors(t.Unit), Rule: t.RouteRule, Flagged: t.RouteFlagged,
+		DueAt: t.DueAt, AtTop: t.AtTop, Status: t.Status, Outcome: t.Outcome}
+}
+
+// dueDays is the deadline of a kind of task in working days.
+func (a *Activities) dueDays(kind lindungi.TaskKind, fallback int) int {
+	if n, ok := a.DueDays[kind]; ok && n > 0 {
+		return n
+	}
+	return fallback
+}
+
+// deadline is n working days from now by the calendar in the database.
+func (a *Activities) deadline(ctx context.Context, from time.Time, n int) (lindungi.Deadline, error) {
+	if a.FixedDeadline > 0 {
+		at := a.now().Add(a.FixedDeadline)
+		local := at.In(lindungi.WIB)
+		return lindungi.Deadline{Date: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, lindungi.WIB), At: at}, nil
+	}
+	holidays, err := a.Store.Holidays(ctx)
+	if err != nil {
+		return lindungi.Deadline{}, fmt.Errorf("load calendar: %w", err)
+	}
+	return lindungi.NewCalendar(holidays).AddWorkingDays(from, n, lindungi.WIB), nil
 }
 
 // CreateTask routes a task by policy, computes its deadline on the working-day
@@ -97,25 +148,21 @@ func (a *Activities) CreateTask(ctx context.Context, in CreateTaskInput) (TaskRe
 	if err != nil {
 		return TaskRef{}, asActivityError(fmt.Errorf("route task: %w", err))
 	}
-	holidays, err := a.Store.Holidays(ctx)
+	due, err := a.deadline(ctx, a.now(), a.dueDays(in.Kind, in.DueInWorkingDays))
 	if err != nil {
-		return TaskRef{}, asActivityError(fmt.Errorf("load calendar: %w", err))
+		return TaskRef{}, asActivityError(err)
 	}
-	due := lindungi.NewCalendar(holidays).AddWorkingDays(a.now(), in.DueInWorkingDays, lindungi.WIB)
 	t := lindungi.Task{
-		ID:         lindungi.TaskID(in.WorkflowID, in.Step, in.Kind, in.Level),
-		WorkflowID: in.WorkflowID, WorkerID: in.WorkerID, Kind: in.Kind, Step: in.Step, Level: in.Level,
-		Unit: route.Unit, RouteRule: route.Rule, RouteFlagged: route.Flagged,
+		ID:         lindungi.TaskID(in.WorkflowID, in.Step, in.Kind, in.Attempt),
+		WorkflowID: in.WorkflowID, WorkerID: in.WorkerID, Kind: in.Kind, Step: in.Step, Attempt: in.Attempt,
+		Unit: route.Unit, HolderRole: route.Role, RouteRule: route.Rule, RouteFlagged: route.Flagged,
 		DueAt: due.At, DueDate: due.Date.Format(time.DateOnly), CalendarFallback: due.Fallback,
 	}
 	stored, err := a.Store.CreateTask(ctx, t, a.event(ctx, System, in.RequestID))
 	if err != nil {
 		return TaskRef{}, asActivityError(err)
 	}
-	return TaskRef{
-		ID: stored.ID, Kind: stored.Kind, Step: stored.Step, Unit: stored.Unit, UnitPath: a.Router.Ancestors(stored.Unit),
-		Rule: stored.RouteRule, Flagged: stored.RouteFlagged, DueAt: stored.DueAt, Status: stored.Status,
-	}, nil
+	return a.ref(stored), nil
 }
 
 // CompleteTaskInput records a person's completion of a task.
@@ -128,12 +175,194 @@ type CompleteTaskInput struct {
 	RequestID string
 }
 
-// CompleteTask stores the completion of a task and its audit event.
+// CompleteTask stores the completion of a task and its audit event. A
+// step's task is approved only when the step's documents are present and
+// verified, and, for a P2P worker's placement agreement, when the placement
+// company and job order are on file.
 func (a *Activities) CompleteTask(ctx context.Context, in CompleteTaskInput) (lindungi.Task, error) {
+	if in.Outcome == lindungi.OutcomeApproved {
+		if err := a.checkApproval(ctx, in.TaskID); err != nil {
+			return lindungi.Task{}, asActivityError(err)
+		}
+	}
 	ev := a.event(ctx, in.Actor, in.RequestID)
 	ev.Rule = in.Rule
 	t, err := a.Store.CompleteTask(ctx, in.TaskID, in.Outcome, in.Note, ev)
 	return t, asActivityError(err)
+}
+
+func (a *Activities) checkApproval(ctx context.Context, id uuid.UUID) error {
+	t, err := a.Store.FindTask(ctx, id)
+	if err != nil {
+		return err
+	}
+	spec, ok := lindungi.SpecOf(t.Step)
+	if !ok || spec.Task != t.Kind {
+		return nil
+	}
+	problems, err := a.Store.MissingDocuments(ctx, t.WorkerID, spec.Documents, a.now())
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		e := &lindungi.Error{Code: lindungi.EINVALID, Message: "The step's documents are not complete: " + describe(problems) + "."}
+		for _, p := range problems {
+			e.Fields = append(e.Fields, lindungi.FieldError{Field: "documents." + string(p.Type), Reason: string(p.Problem)})
+		}
+		return e
+	}
+	if t.Step == lindungi.StepPlacementAgreement {
+		w, err := a.Store.FindWorker(ctx, t.WorkerID)
+		if err != nil {
+			return err
+		}
+		if w.Scheme == lindungi.SchemeP2P && (w.PlacementCompany == "" || w.JobOrderRef == "") {
+			return lindungi.Errorf(lindungi.EINVALID, "A P2P placement agreement needs the placement company and the job order on file.")
+		}
+	}
+	return nil
+}
+
+func describe(problems []lindungi.DocumentProblem) string {
+	var parts []string
+	for _, p := range problems {
+		parts = append(parts, string(p.Type)+" "+string(p.Problem))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// EscalateInput asks to move a task up its escalation chain: by its
+// deadline passing, or by a supervisor with a reason.
+type EscalateInput struct {
+	TaskID       uuid.UUID
+	DomicileUnit string
+	Risk         string
+	DueDays      int // the deadline at the new level, in working days
+	Reason       string
+	Actor        Actor
+	RequestID    string
+}
+
+// EscalateResult is the task after an escalation; AtTop when no one is left above.
+type EscalateResult struct {
+	Task  TaskRef
+	AtTop bool
+}
+
+// EscalateTask moves an open task to whoever the escalation policy names
+// next, with a new deadline, tells the previous holder, and records the rule.
+// At the top of the chain it marks the task and leaves it where it is.
+func (a *Activities) EscalateTask(ctx context.Context, in EscalateInput) (EscalateResult, error) {
+	t, err := a.Store.FindTask(ctx, in.TaskID)
+	if err != nil {
+		return EscalateResult{}, asActivityError(err)
+	}
+	if t.Status != lindungi.TaskOpen {
+		return EscalateResult{Task: a.ref(t)}, nil
+	}
+	next, ok, err := a.Router.Escalate(lindungi.RouteRequest{Kind: t.Kind, Unit: in.DomicileUnit, Risk: in.Risk}, t.HolderRole)
+	if err != nil {
+		return EscalateResult{}, asActivityError(err)
+	}
+	ev := a.event(ctx, in.Actor, in.RequestID)
+	if !ok {
+		t, err := a.Store.MarkTaskAtTop(ctx, in.TaskID, ev)
+		return EscalateResult{Task: a.ref(t), AtTop: true}, asActivityError(err)
+	}
+	due, err := a.deadline(ctx, a.now(), a.dueDays(t.Kind, in.DueDays))
+	if err != nil {
+		return EscalateResult{}, asActivityError(err)
+	}
+	reason := in.Reason
+	if reason == "" {
+		reason = "deadline passed"
+	}
+	moved, err := a.Store.MoveTask(ctx, in.TaskID, lindungi.TaskMove{Unit: next.Unit, Role: next.Role, Rule: next.Rule,
+		Level: t.Level + 1, Deadline: due, Reason: reason}, "task.escalate", ev)
+	return EscalateResult{Task: a.ref(moved)}, asActivityError(err)
+}
+
+// ReassignInput moves a task to another unit at the same level, by hand.
+type ReassignInput struct {
+	TaskID    uuid.UUID
+	Unit      string
+	Role      string // "" keeps the holder role
+	Reason    string
+	Actor     Actor
+	RequestID string
+}
+
+// ReassignTask moves an open task to another unit, keeping its deadline.
+func (a *Activities) ReassignTask(ctx context.Context, in ReassignInput) (TaskRef, error) {
+	t, err := a.Store.FindTask(ctx, in.TaskID)
+	if err != nil {
+		return TaskRef{}, asActivityError(err)
+	}
+	if a.Router.Ancestors(in.Unit) == nil {
+		return TaskRef{}, asActivityError(&lindungi.Error{Code: lindungi.EINVALID, Message: "Unknown unit.",
+			Fields: []lindungi.FieldError{{Field: "unit", Reason: "is not a known unit"}}})
+	}
+	role := in.Role
+	if role == "" {
+		role = t.HolderRole
+	}
+	due, err := time.ParseInLocation(time.DateOnly, t.DueDate, lindungi.WIB)
+	if err != nil {
+		return TaskRef{}, asActivityError(err)
+	}
+	ev := a.event(ctx, in.Actor, in.RequestID)
+	moved, err := a.Store.MoveTask(ctx, in.TaskID, lindungi.TaskMove{Unit: in.Unit, Role: role, Rule: t.RouteRule,
+		Level: t.Level, Deadline: lindungi.Deadline{Date: due, At: t.DueAt, Fallback: t.CalendarFallback}, Reason: in.Reason},
+		"task.reassign", ev)
+	return a.ref(moved), asActivityError(err)
+}
+
+// ExtendInput moves a task's deadline later by working days, with a reason.
+type ExtendInput struct {
+	TaskID      uuid.UUID
+	WorkingDays int
+	Reason      string
+	Actor       Actor
+	RequestID   string
+}
+
+// ExtendDeadline gives a task WorkingDays more working days after its
+// current deadline (or after today, if that has passed).
+func (a *Activities) ExtendDeadline(ctx context.Context, in ExtendInput) (TaskRef, error) {
+	t, err := a.Store.FindTask(ctx, in.TaskID)
+	if err != nil {
+		return TaskRef{}, asActivityError(err)
+	}
+	from := t.DueAt.Add(-time.Second)
+	if now := a.now(); from.Before(now) {
+		from = now
+	}
+	due, err := a.deadline(ctx, from, in.WorkingDays)
+	if err != nil {
+		return TaskRef{}, asActivityError(err)
+	}
+	extended, err := a.Store.ExtendTask(ctx, in.TaskID, due, in.Reason, a.event(ctx, in.Actor, in.RequestID))
+	return a.ref(extended), asActivityError(err)
+}
+
+// CancelTask ends a task the journey no longer needs.
+func (a *Activities) CancelTask(ctx context.Context, id uuid.UUID, reason string) error {
+	_, err := a.Store.CancelTask(ctx, id, reason, a.event(ctx, System, ""))
+	return asActivityError(err)
+}
+
+// ExpiringDocuments names the passport and visa types that expire within
+// the validity margin after at (departure).
+func (a *Activities) ExpiringDocuments(ctx context.Context, workerID uuid.UUID, at time.Time) ([]lindungi.DocType, error) {
+	docs, err := a.Store.ExpiringDocuments(ctx, workerID, []lindungi.DocType{lindungi.DocPassport, lindungi.DocWorkVisa}, at.Add(lindungi.DocumentValidityMargin))
+	if err != nil {
+		return nil, asActivityError(err)
+	}
+	var types []lindungi.DocType
+	for _, d := range docs {
+		types = append(types, d.Type)
+	}
+	return types, nil
 }
 
 // RecordStepInput records that a journey entered a step.
@@ -185,7 +414,27 @@ func asActivityError(err error) error {
 	}
 	switch e.Code {
 	case lindungi.EINVALID, lindungi.ENOTFOUND, lindungi.ECONFLICT, lindungi.EFORBIDDEN:
-		return temporal.NewNonRetryableApplicationError(e.Message, e.Code, err)
+		return temporal.NewNonRetryableApplicationError(e.Message, e.Code, err, e.Fields)
 	}
 	return err
+}
+
+// ContractEnd returns the end of the worker's current work contract (the
+// expiry of the WORK_CONTRACT document), or the zero time if none gives one.
+func (a *Activities) ContractEnd(ctx context.Context, workerID uuid.UUID) (time.Time, error) {
+	docs, err := a.Store.ListDocuments(ctx, workerID, false)
+	if err != nil {
+		return time.Time{}, asActivityError(err)
+	}
+	for _, d := range docs {
+		if d.Type != lindungi.DocWorkContract || d.ExpiresOn == "" {
+			continue
+		}
+		end, err := time.ParseInLocation(time.DateOnly, d.ExpiresOn, lindungi.WIB)
+		if err != nil {
+			return time.Time{}, asActivityError(err)
+		}
+		return end, nil
+	}
+	return time.Time{}, nil
 }

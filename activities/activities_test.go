@@ -3,6 +3,7 @@ package activities_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,27 @@ func (e env) register(t *testing.T, n int, unit string) lindungi.Worker {
 		t.Fatalf("CreateWorker: %v", err)
 	}
 	return w
+}
+
+// documents adds the verification documents of a worker, added by a clerk
+// and verified by someone else.
+func (e env) documents(t *testing.T, w lindungi.Worker, types ...lindungi.DocType) {
+	t.Helper()
+	numbers := map[lindungi.DocType]string{lindungi.DocKTP: w.NIK, lindungi.DocKK: "3305010101010001"}
+	for _, typ := range types {
+		n := numbers[typ]
+		if n == "" {
+			n = "DOC-" + string(typ)
+		}
+		d, err := e.db.AddDocument(t.Context(), w.ID, lindungi.NewDocument{Type: typ, Number: n, FileRef: "scan/" + string(typ)},
+			lindungi.Event{Actor: "user:clerk", ActorUnit: w.DomicileUnit, ActorRole: "caseworker"})
+		if err != nil {
+			t.Fatalf("AddDocument %s: %v", typ, err)
+		}
+		if _, err := e.db.VerifyDocument(t.Context(), d.ID, lindungi.Event{Actor: "user:verifier", ActorUnit: w.DomicileUnit, ActorRole: "verifier"}); err != nil {
+			t.Fatalf("VerifyDocument %s: %v", typ, err)
+		}
+	}
 }
 
 func (e env) count(t *testing.T, query string, args ...any) int {
@@ -128,7 +150,7 @@ func TestCreateTask(t *testing.T) {
 			want := activities.TaskRef{
 				ID:   lindungi.TaskID(w.WorkflowID, lindungi.StepRegistered, lindungi.TaskVerifyRegistration, 0),
 				Kind: lindungi.TaskVerifyRegistration, Step: lindungi.StepRegistered,
-				Unit: "3305", UnitPath: []string{"3305", "33", "ID"}, Rule: "verify-at-domicile-district",
+				Unit: "3305", HolderRole: "caseworker", UnitPath: []string{"3305", "33", "ID"}, Rule: "verify-at-domicile-district",
 				DueAt: tt.wantAt, Status: lindungi.TaskOpen,
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -195,7 +217,7 @@ func TestCreateTaskWithoutRuleGoesToProvince(t *testing.T) {
 	want := activities.TaskRef{
 		ID:   lindungi.TaskID(w.WorkflowID, lindungi.StepRegistered, "CHECK_MEDICAL", 0),
 		Kind: "CHECK_MEDICAL", Step: lindungi.StepRegistered,
-		Unit: "33", UnitPath: []string{"33", "ID"}, Rule: "fallback-province-queue", Flagged: true,
+		Unit: "33", HolderRole: "province_supervisor", UnitPath: []string{"33", "ID"}, Rule: "fallback-province-queue", Flagged: true,
 		DueAt: time.Date(2026, 12, 30, 0, 0, 0, 0, lindungi.WIB), Status: lindungi.TaskOpen,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -232,6 +254,18 @@ func TestCompleteTask(t *testing.T) {
 	}
 	siti := activities.Actor{Subject: "user:siti", Unit: "3305", Role: "verifier"}
 	budi := activities.Actor{Subject: "user:budi", Unit: "3305", Role: "verifier"}
+
+	// Approval waits for the step's documents, present and verified.
+	_, err = e.act.CompleteTask(ctx, activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved, Actor: siti})
+	if typ, nonRetryable, ok := applicationError(err); !ok || typ != lindungi.EINVALID || !nonRetryable {
+		t.Fatalf("approval without documents: %v, want a non-retryable invalid error", err)
+	}
+	e.documents(t, w, lindungi.DocKTP, lindungi.DocKK, lindungi.DocFamilyPermission)
+	_, err = e.act.CompleteTask(ctx, activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved, Actor: siti})
+	if err == nil || !strings.Contains(err.Error(), "MARITAL_STATUS missing") || strings.Contains(err.Error(), "KTP") {
+		t.Fatalf("approval with three of four documents: %v, want only MARITAL_STATUS named", err)
+	}
+	e.documents(t, w, lindungi.DocMaritalStatus)
 
 	// Each step runs on the state the previous ones left.
 	steps := []struct {

@@ -25,6 +25,7 @@ import (
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
+	"github.com/lindungi/lindungi/workflows"
 )
 
 var binary string
@@ -42,6 +43,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	defer os.RemoveAll(dir)
+	devtest.TemporalSearchAttributes = workflows.SearchAttributes
 	devtest.Main(m)
 }
 

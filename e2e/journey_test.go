@@ -13,7 +13,8 @@ import (
 
 func kebumenWorker() lindungi.NewWorker {
 	return lindungi.NewWorker{NIK: "3305015508950002", Name: "Siti Aminah", BirthDate: "1995-08-15",
-		DomicileUnit: "3305", Phone: "0812-3456-7890", Scheme: lindungi.SchemeP2P}
+		DomicileUnit: "3305", Phone: "0812-3456-7890", Scheme: lindungi.SchemeP2P,
+		PlacementCompany: "PT Sinar Jaya Abadi", JobOrderRef: "JO-TW-2026-0142"}
 }
 
 type taskList struct {
@@ -109,8 +110,15 @@ func TestRegisterVerifyAdvance(t *testing.T) {
 		t.Errorf("bad fields = %v, want [outcome]", got)
 	}
 
-	// Complete it, with an idempotency key, and retry.
+	// Approval waits for the documents; then complete it, with an
+	// idempotency key, and retry.
 	complete := map[string]string{"outcome": "approved", "note": "Dokumen lengkap, wawancara tanpa indikasi TPPO."}
+	if r := kebumen.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", complete); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("approval without documents = %d %s, want 422", r.Status, r.Body)
+	} else if got := r.problem(t).fields(); len(got) != 4 {
+		t.Errorf("approval without documents names %v, want the four missing documents", got)
+	}
+	provide(t, kebumen, s.user("verifier-3305", "3305", "verifier"), w, verificationDocuments...)
 	r = kebumen.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", complete, "Idempotency-Key", "complete-1", "X-Request-ID", "req-complete-1")
 	if r.Status != http.StatusOK {
 		t.Fatalf("complete = %d %s, want 200", r.Status, r.Body)
@@ -136,8 +144,12 @@ func TestRegisterVerifyAdvance(t *testing.T) {
 	if w.JourneyStep != lindungi.StepTraining {
 		t.Errorf("journey_step = %s, want TRAINING", w.JourneyStep)
 	}
-	if _, ok := taskOf(kebumen.openTasks(), id); ok {
+	open := kebumen.openTasks()
+	if slices.ContainsFunc(open, func(o lindungi.Task) bool { return o.ID == task.ID }) {
 		t.Error("the completed task is still in the open inbox")
+	}
+	if next, ok := taskOf(open, id); !ok || next.Kind != lindungi.TaskRecordTraining {
+		t.Errorf("the next open task is %+v, want RECORD_TRAINING", next)
 	}
 
 	// The audit trail has every change, with who, where, and the request.
@@ -151,7 +163,7 @@ func TestRegisterVerifyAdvance(t *testing.T) {
 	}
 	var events []event
 	if err := s.db.SQL().Select(&events, `SELECT action, actor, actor_unit, subject_type, request_id, coalesce(after::text, '') AS after
-		FROM audit_events WHERE worker_id = $1 ORDER BY seq`, w.ID); err != nil {
+		FROM audit_events WHERE worker_id = $1 AND action NOT LIKE 'document.%' AND action NOT LIKE 'access.%' ORDER BY seq`, w.ID); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -165,6 +177,7 @@ func TestRegisterVerifyAdvance(t *testing.T) {
 		"task.complete by caseworker-3305@3305 (req-complete-1)",
 		"journey.step by caseworker-3305@3305 (req-complete-1)",
 		"journey.step by caseworker-3305@3305 (req-complete-1)",
+		"task.create by system:lindungi@ID (req-register-1)",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("audit events (-want +got):\n%s", diff)
@@ -223,7 +236,7 @@ func TestBadInput(t *testing.T) {
 		{"all missing", kebumen, map[string]string{}, http.StatusUnprocessableEntity,
 			[]string{"birth_date", "nik", "name", "domicile_unit", "phone", "scheme"}},
 		{"short NIK and bad scheme", kebumen, func() lindungi.NewWorker { w := valid; w.NIK = "330501"; w.Scheme = "PT"; return w }(),
-			http.StatusUnprocessableEntity, []string{"nik", "scheme"}},
+			http.StatusUnprocessableEntity, []string{"nik", "scheme", "placement_company", "job_order_ref"}},
 		{"NIK does not match birth date", kebumen, func() lindungi.NewWorker { w := valid; w.BirthDate = "1995-08-16"; return w }(),
 			http.StatusUnprocessableEntity, []string{"nik"}},
 		{"unknown district", kebumen, func() lindungi.NewWorker { w := valid; w.DomicileUnit = "3399"; return w }(),
@@ -399,5 +412,38 @@ func TestHealthAndDocument(t *testing.T) {
 		t.Errorf("unknown path = %d, want 404", r.Status)
 	} else {
 		r.problem(t)
+	}
+}
+
+// verificationDocuments are the documents district verification needs.
+var verificationDocuments = []lindungi.DocType{lindungi.DocKTP, lindungi.DocKK, lindungi.DocFamilyPermission, lindungi.DocMaritalStatus}
+
+// provide adds documents to a worker's file through the API as adder and
+// verifies them as verifier (four eyes).
+func provide(t *testing.T, adder, verifier user, w lindungi.Worker, types ...lindungi.DocType) {
+	t.Helper()
+	for _, typ := range types {
+		d := lindungi.NewDocument{Type: typ, Number: "DOC-" + string(typ) + "-1", FileRef: "scan/" + w.ID.String() + "/" + string(typ)}
+		switch typ {
+		case lindungi.DocKTP:
+			d.Number = w.NIK
+		case lindungi.DocKK:
+			d.Number = "3305010101010001"
+		case lindungi.DocPassport:
+			d.Number, d.IssuedOn, d.ExpiresOn = "C1234567", "2026-01-05", "2031-01-04"
+		case lindungi.DocWorkVisa:
+			d.IssuedOn, d.ExpiresOn = "2026-10-01", "2028-10-01"
+		case lindungi.DocWorkContract:
+			d.IssuedOn, d.ExpiresOn = "2026-10-01", "2028-11-30"
+		}
+		r := adder.do("POST", "/v1/workers/"+w.ID.String()+"/documents", d)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("add %s = %d %s", typ, r.Status, r.Body)
+		}
+		var doc lindungi.Document
+		r.decode(t, &doc)
+		if r := verifier.do("POST", "/v1/documents/"+doc.ID.String()+"/verify", nil); r.Status != http.StatusOK {
+			t.Fatalf("verify %s = %d %s", typ, r.Status, r.Body)
+		}
 	}
 }

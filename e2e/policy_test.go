@@ -89,6 +89,7 @@ func TestDelegation(t *testing.T) {
 	if r := cilacap.do("GET", "/v1/workers/"+other.ID.String(), nil); r.Status != http.StatusNotFound {
 		t.Errorf("another Kebumen worker through a record delegation = %d, want 404", r.Status)
 	}
+	provide(t, kebumen, head, w, verificationDocuments...)
 	if r := cilacap.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", map[string]string{"outcome": "approved", "note": "diverifikasi di Cilacap"}); r.Status != http.StatusOK {
 		t.Fatalf("the grantee completing the task = %d %s", r.Status, r.Body)
 	}
@@ -189,7 +190,7 @@ func TestLivePolicyChange(t *testing.T) {
 	// Route Kebumen's verifications to Cilacap: the worker process must pick
 	// the change up by itself.
 	pilot := lindungi.PolicyChange{Reason: "Uji coba: verifikasi Kebumen oleh LTSA Cilacap",
-		Add: []lindungi.PolicyRule{{Model: "routing", PType: "p", Values: []string{"10", "kebumen-via-cilacap-ltsa", "VERIFY_REGISTRATION", "3305", "*", "*", "3301"}}}}
+		Add: []lindungi.PolicyRule{{Model: "routing", PType: "p", Values: []string{"10", "kebumen-via-cilacap-ltsa", "VERIFY_REGISTRATION", "3305", "*", "*", "3301", "caseworker"}}}}
 	if r := admin.do("POST", "/v1/policies", pilot); r.Status != http.StatusOK {
 		t.Fatalf("routing change = %d %s", r.Status, r.Body)
 	}

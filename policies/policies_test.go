@@ -82,16 +82,16 @@ func TestRoute(t *testing.T) {
 	}{
 		{"verification goes to the domicile district",
 			lindungi.RouteRequest{Kind: lindungi.TaskVerifyRegistration, Unit: "3305", Scheme: lindungi.SchemeP2P},
-			lindungi.Route{Unit: "3305", Rule: "verify-at-domicile-district"}},
+			lindungi.Route{Unit: "3305", Role: "caseworker", Rule: "verify-at-domicile-district"}},
 		{"a city too",
 			lindungi.RouteRequest{Kind: lindungi.TaskVerifyRegistration, Unit: "3374", Scheme: lindungi.SchemeG2G},
-			lindungi.Route{Unit: "3374", Rule: "verify-at-domicile-district"}},
+			lindungi.Route{Unit: "3374", Role: "caseworker", Rule: "verify-at-domicile-district"}},
 		{"high risk goes to the province (BP3MI) before anything else",
 			lindungi.RouteRequest{Kind: lindungi.TaskVerifyRegistration, Unit: "3329", Scheme: lindungi.SchemeP2P, Risk: "high"},
-			lindungi.Route{Unit: "33", Rule: "high-risk-to-bp3mi"}},
+			lindungi.Route{Unit: "33", Role: "bp3mi_officer", Rule: "high-risk-to-bp3mi"}},
 		{"a kind no rule knows goes to the province, flagged",
 			lindungi.RouteRequest{Kind: "SOMETHING_NEW", Unit: "3301", Scheme: lindungi.SchemeP2P},
-			lindungi.Route{Unit: "33", Rule: policies.FallbackRule, Flagged: true}},
+			lindungi.Route{Unit: "33", Role: "province_supervisor", Rule: policies.FallbackRule, Flagged: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,9 +156,9 @@ func TestEscalationChain(t *testing.T) {
 // the order of the lines.
 func TestRoutingPriority(t *testing.T) {
 	rules := []lindungi.PolicyRule{
-		{Model: lindungi.ModelRouting, PType: "p", Values: []string{"100", "general", "*", "33", "*", "*", "@domicile"}},
-		{Model: lindungi.ModelRouting, PType: "p", Values: []string{"10", "g2g-to-province", "*", "33", "G2G", "*", "@province"}},
-		{Model: lindungi.ModelRouting, PType: "p", Values: []string{"5", "kebumen-special", "*", "3305", "*", "*", "3301"}},
+		{Model: lindungi.ModelRouting, PType: "p", Values: []string{"100", "general", "*", "33", "*", "*", "@domicile", "caseworker"}},
+		{Model: lindungi.ModelRouting, PType: "p", Values: []string{"10", "g2g-to-province", "*", "33", "G2G", "*", "@province", "province_supervisor"}},
+		{Model: lindungi.ModelRouting, PType: "p", Values: []string{"5", "kebumen-special", "*", "3305", "*", "*", "3301", "caseworker"}},
 	}
 	r, err := policies.NewRouter(units(t), rules, "test")
 	if err != nil {

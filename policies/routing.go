@@ -61,14 +61,14 @@ func (r *Router) Route(req lindungi.RouteRequest) (lindungi.Route, error) {
 	if err != nil {
 		return lindungi.Route{}, fmt.Errorf("route %s: %w", req.Kind, err)
 	}
-	if !ok || len(explain) < 7 {
-		return lindungi.Route{Unit: r.province(unit), Rule: FallbackRule, Flagged: true}, nil
+	if !ok || len(explain) < 8 {
+		return lindungi.Route{Unit: r.province(unit), Role: lindungi.RoleProvinceSupervisor, Rule: FallbackRule, Flagged: true}, nil
 	}
 	target, ok := r.target(explain[6], unit)
 	if !ok {
-		return lindungi.Route{Unit: r.province(unit), Rule: FallbackRule, Flagged: true}, nil
+		return lindungi.Route{Unit: r.province(unit), Role: lindungi.RoleProvinceSupervisor, Rule: FallbackRule, Flagged: true}, nil
 	}
-	return lindungi.Route{Unit: target, Rule: explain[1]}, nil
+	return lindungi.Route{Unit: target, Role: explain[7], Rule: explain[1]}, nil
 }
 
 // Escalate returns who is next when a task held by role, for a worker of

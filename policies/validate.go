@@ -14,7 +14,7 @@ type RouteSpec struct{ Method, Path string }
 
 // TaskKinds are the task kinds the product creates; each must keep a
 // routing rule for every district.
-var TaskKinds = []lindungi.TaskKind{lindungi.TaskVerifyRegistration}
+var TaskKinds = lindungi.TaskKinds
 
 // ReadOnlyRoles may only read, whatever the policy lines say.
 var ReadOnlyRoles = []string{lindungi.RoleAuditor}
@@ -113,7 +113,11 @@ const MaxEscalations = 10
 // checkChain follows the escalation chain from a case worker and reports
 // an unknown unit or a chain that does not end.
 func checkChain(router *Router, req lindungi.RouteRequest) string {
-	holder := lindungi.RoleCaseworker
+	first, err := router.Route(req)
+	if err != nil {
+		return err.Error()
+	}
+	holder := first.Role
 	for range MaxEscalations {
 		next, ok, err := router.Escalate(req, holder)
 		if err != nil {

@@ -169,16 +169,8 @@ const upsertUserSQL = `
 INSERT INTO users (subject, name, unit, roles) VALUES ($1, $2, $3, $4)
 ON CONFLICT (subject) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, roles = EXCLUDED.roles`
 
-// User is an entry of the user directory.
-type User struct {
-	Subject string
-	Name    string
-	Unit    string
-	Roles   []string
-}
-
 // UpsertUsers adds or updates users of the directory.
-func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
+func (db *DB) UpsertUsers(ctx context.Context, users []lindungi.User) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		for _, u := range users {
 			if _, err := tx.ExecContext(ctx, upsertUserSQL, u.Subject, u.Name, u.Unit, pq.StringArray(u.Roles)); err != nil {
@@ -187,4 +179,21 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 		}
 		return nil
 	})
+}
+
+// FindUser returns a user of the directory. ENOTFOUND if there is none.
+func (db *DB) FindUser(ctx context.Context, subject string) (lindungi.User, error) {
+	var row struct {
+		Subject string         `db:"subject"`
+		Name    string         `db:"name"`
+		Unit    string         `db:"unit"`
+		Roles   pq.StringArray `db:"roles"`
+	}
+	if err := db.db.GetContext(ctx, &row, `SELECT subject, name, unit, roles FROM users WHERE subject = $1`, subject); err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.User{}, lindungi.Errorf(lindungi.ENOTFOUND, "User not found.")
+		}
+		return lindungi.User{}, translate(err)
+	}
+	return lindungi.User{Subject: row.Subject, Name: row.Name, Unit: row.Unit, Roles: row.Roles}, nil
 }

@@ -20,7 +20,12 @@ type taskRow struct {
 	Kind             string     `db:"kind"`
 	Step             string     `db:"step"`
 	Level            int        `db:"level"`
+	Attempt          int        `db:"attempt"`
 	Unit             string     `db:"unit"`
+	HolderRole       string     `db:"holder_role"`
+	ClaimedBy        string     `db:"claimed_by"`
+	ClaimedAt        *time.Time `db:"claimed_at"`
+	AtTop            bool       `db:"at_top"`
 	RouteRule        string     `db:"route_rule"`
 	RouteFlagged     bool       `db:"route_flagged"`
 	Status           string     `db:"status"`
@@ -37,7 +42,8 @@ type taskRow struct {
 func (r taskRow) task() lindungi.Task {
 	t := lindungi.Task{
 		ID: r.ID, WorkflowID: r.WorkflowID, WorkerID: r.WorkerID, Kind: lindungi.TaskKind(r.Kind),
-		Step: lindungi.Step(r.Step), Level: r.Level, Unit: r.Unit, RouteRule: r.RouteRule, RouteFlagged: r.RouteFlagged,
+		Step: lindungi.Step(r.Step), Level: r.Level, Attempt: r.Attempt, Unit: r.Unit, HolderRole: r.HolderRole,
+		ClaimedBy: r.ClaimedBy, AtTop: r.AtTop, RouteRule: r.RouteRule, RouteFlagged: r.RouteFlagged,
 		Status: lindungi.TaskStatus(r.Status), DueAt: r.DueAt.UTC(), DueDate: r.DueDate.Format(time.DateOnly),
 		CalendarFallback: r.CalendarFallback, CreatedAt: r.CreatedAt.UTC(),
 	}
@@ -50,6 +56,10 @@ func (r taskRow) task() lindungi.Task {
 	if r.CompletedBy != nil {
 		t.CompletedBy = *r.CompletedBy
 	}
+	if r.ClaimedAt != nil {
+		at := r.ClaimedAt.UTC()
+		t.ClaimedAt = &at
+	}
 	if r.CompletedAt != nil {
 		at := r.CompletedAt.UTC()
 		t.CompletedAt = &at
@@ -57,13 +67,14 @@ func (r taskRow) task() lindungi.Task {
 	return t
 }
 
-const taskColumns = `id, workflow_id, worker_id, kind, step, level, unit, route_rule, route_flagged, status,
+const taskColumns = `id, workflow_id, worker_id, kind, step, level, attempt, unit, holder_role, claimed_by, claimed_at, at_top,
+    route_rule, route_flagged, status,
     due_at, due_date, calendar_fallback, outcome, note, completed_by, completed_at, created_at`
 
 const insertTaskSQL = `
 INSERT INTO tasks (id, workflow_id, worker_id, kind, step, level, unit, route_rule, route_flagged, status,
-    due_at, due_date, calendar_fallback, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13)
+    due_at, due_date, calendar_fallback, created_at, attempt, holder_role)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14, $15)
 ON CONFLICT (id) DO NOTHING`
 
 // CreateTask inserts t as an open task and audits it. The ID is derived from
@@ -74,7 +85,7 @@ func (db *DB) CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := db.Now().UTC()
 		res, err := tx.ExecContext(ctx, insertTaskSQL, t.ID, t.WorkflowID, t.WorkerID, string(t.Kind), string(t.Step),
-			t.Level, t.Unit, t.RouteRule, t.RouteFlagged, t.DueAt, t.DueDate, t.CalendarFallback, now)
+			t.Level, t.Unit, t.RouteRule, t.RouteFlagged, t.DueAt, t.DueDate, t.CalendarFallback, now, t.Attempt, holderRole(t.HolderRole))
 		if err != nil {
 			return fmt.Errorf("insert task %s: %w", t.ID, translate(err))
 		}
@@ -113,20 +124,39 @@ func (db *DB) FindTask(ctx context.Context, id uuid.UUID) (lindungi.Task, error)
 
 const listTasksSQL = `
 SELECT ` + taskColumns + ` FROM tasks
-WHERE (unit IN (SELECT code FROM units WHERE path && $1::text[]) OR worker_id = ANY ($4::uuid[]))
-  AND ($2 = '' OR status = $2)
+WHERE (unit IN (SELECT code FROM units WHERE path && $1::text[]) OR worker_id = ANY ($2::uuid[]))
+  AND ($3 = '' OR status = $3)
+  AND ($4 = '' OR kind = $4)
+  AND ($5 = '' OR unit IN (SELECT code FROM units WHERE $5 = ANY (path)))
+  AND (NOT $6 OR (status = 'open' AND due_at < $7))
+  AND ($8 = '' OR claimed_by = $8)
+  AND ($9::uuid IS NULL OR worker_id = $9)
+  AND ($10::timestamptz IS NULL OR (due_at, id) > ($10, $11::uuid))
 ORDER BY due_at, id
-LIMIT $3`
+LIMIT $12`
 
 // ListTasks returns the tasks of units at or below scope.Units and of the
-// workers in scope.Workers.
+// workers in scope.Workers that pass the filter, by deadline then ID.
 func (db *DB) ListTasks(ctx context.Context, scope lindungi.Scope, f lindungi.TaskFilter) ([]lindungi.Task, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
+	now := f.Now
+	if now.IsZero() {
+		now = db.Now()
+	}
+	var worker, afterID any
+	if f.WorkerID != uuid.Nil {
+		worker = f.WorkerID
+	}
+	var afterDue any
+	if !f.AfterDue.IsZero() {
+		afterDue, afterID = f.AfterDue, f.AfterID
+	}
 	var rows []taskRow
-	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, pq.StringArray(scope.Units), string(f.Status), limit, pq.Array(scope.Workers)); err != nil {
+	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, pq.StringArray(scope.Units), pq.Array(scope.Workers),
+		string(f.Status), string(f.Kind), f.Unit, f.Overdue, now, f.Assignee, worker, afterDue, afterID, limit); err != nil {
 		return nil, fmt.Errorf("list tasks: %w", translate(err))
 	}
 	tasks := make([]lindungi.Task, len(rows))
@@ -138,7 +168,7 @@ func (db *DB) ListTasks(ctx context.Context, scope lindungi.Scope, f lindungi.Ta
 
 const completeTaskSQL = `
 UPDATE tasks SET status = 'completed', outcome = $2, note = $3, completed_by = $4, completed_at = $5
-WHERE id = $1 AND status = 'open'
+WHERE id = $1 AND status = 'open' AND (claimed_by = '' OR claimed_by = $4)
 RETURNING ` + taskColumns
 
 // CompleteTask marks an open task completed and audits it. Completing a task
@@ -155,6 +185,9 @@ func (db *DB) CompleteTask(ctx context.Context, id uuid.UUID, outcome lindungi.O
 				return translate(err)
 			}
 			done := row.task()
+			if done.Status == lindungi.TaskOpen {
+				return lindungi.Errorf(lindungi.ECONFLICT, "The task is claimed by %s; only the assignee may complete it.", done.ClaimedBy)
+			}
 			if done.Outcome == outcome && done.Note == note && done.CompletedBy == ev.Actor {
 				out = done
 				return nil
@@ -173,4 +206,11 @@ func (db *DB) CompleteTask(ctx context.Context, id uuid.UUID, outcome lindungi.O
 		return insertEvent(ctx, tx, ev)
 	})
 	return out, err
+}
+
+func holderRole(r string) string {
+	if r == "" {
+		return lindungi.RoleCaseworker
+	}
+	return r
 }

@@ -48,7 +48,7 @@ func TestCreateTaskIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := in
-	want.Status, want.CreatedAt, want.DueDate = lindungi.TaskOpen, t0, "2026-12-29"
+	want.Status, want.CreatedAt, want.DueDate, want.HolderRole = lindungi.TaskOpen, t0, "2026-12-29", lindungi.RoleCaseworker
 	if diff := cmp.Diff(want, first); diff != "" {
 		t.Errorf("CreateTask (-want +got):\n%s", diff)
 	}

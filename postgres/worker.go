@@ -21,6 +21,8 @@ type workerRow struct {
 	DomicileUnit string    `db:"domicile_unit"`
 	Phone        string    `db:"phone"`
 	Scheme       string    `db:"scheme"`
+	Company      string    `db:"placement_company"`
+	JobOrder     string    `db:"job_order_ref"`
 	JourneyStep  string    `db:"journey_step"`
 	WorkflowID   string    `db:"journey_workflow_id"`
 	CreatedAt    time.Time `db:"created_at"`
@@ -31,17 +33,19 @@ func (r workerRow) worker() lindungi.Worker {
 	return lindungi.Worker{
 		ID: r.ID, NIK: r.NIK, Name: r.Name, BirthDate: r.BirthDate.Format(time.DateOnly),
 		DomicileUnit: r.DomicileUnit, Phone: r.Phone, Scheme: lindungi.Scheme(r.Scheme),
+		PlacementCompany: r.Company, JobOrderRef: r.JobOrder,
 		JourneyStep: lindungi.Step(r.JourneyStep), WorkflowID: r.WorkflowID,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 
-const workerColumns = `id, nik, name, birth_date, domicile_unit, phone, scheme, journey_step, journey_workflow_id, created_at, updated_at`
+const workerColumns = `id, nik, name, birth_date, domicile_unit, phone, scheme, placement_company, job_order_ref,
+    journey_step, journey_workflow_id, created_at, updated_at`
 
 const insertWorkerSQL = `
 INSERT INTO workers (id, nik, name, birth_date, domicile_unit, phone, scheme, journey_step, journey_workflow_id,
-    created_by, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+    created_by, created_at, updated_at, placement_company, job_order_ref)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
 RETURNING ` + workerColumns
 
 const districtExistsSQL = `SELECT EXISTS (SELECT 1 FROM units WHERE code = $1 AND kind IN ('regency', 'city'))`
@@ -68,7 +72,8 @@ func (db *DB) CreateWorkerIdempotent(ctx context.Context, nw lindungi.NewWorker,
 		now := db.Now().UTC()
 		var row workerRow
 		err := tx.GetContext(ctx, &row, insertWorkerSQL, id, nw.NIK, nw.Name, nw.BirthDate, nw.DomicileUnit,
-			nw.Phone, string(nw.Scheme), string(lindungi.StepRegistered), lindungi.JourneyWorkflowID(id), ev.Actor, now)
+			nw.Phone, string(nw.Scheme), string(lindungi.StepRegistered), lindungi.JourneyWorkflowID(id), ev.Actor, now,
+			nw.PlacementCompany, nw.JobOrderRef)
 		if err != nil {
 			if lindungi.ErrorCode(translate(err)) == lindungi.ECONFLICT {
 				return &lindungi.Error{Code: lindungi.ECONFLICT, Message: "A worker with this NIK is already registered.",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/activities"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
@@ -55,6 +56,96 @@ var matrix = map[string]map[string]string{
 		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
 		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
 		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/tasks/:id/claim": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/tasks/:id/release": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/tasks/:id/escalate": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/tasks/:id/reassign": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/tasks/:id/extend": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/tasks/assign": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "403 403 403 403", "admin": "200 200 200 200",
+	},
+	"GET /v1/notifications": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	},
+	"POST /v1/workers/:id/journey/close": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/workers/:id/journey/return": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/workers/:id/journey/contract": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/workers/:id/journey/rehabilitation": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/workers/:id/documents": {
+		"caseworker": "201 201 404 201", "verifier": "201 201 404 201", "supervisor": "201 201 404 201",
+		"province_supervisor": "201 201 404 201", "bp3mi_officer": "201 201 404 201", "bp3mi_head": "201 201 404 201",
+		"national_officer": "201 201 404 201", "auditor": "403 403 403 403", "admin": "201 201 404 201",
+	},
+	"GET /v1/workers/:id/documents": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
+	"POST /v1/documents/:id/verify": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/documents/:id/reject": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"GET /v1/holidays": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	},
+	"POST /v1/holidays": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
+		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
+		"national_officer": "403 403 403 403", "auditor": "403 403 403 403", "admin": "403 403 403 201",
+	},
+	"DELETE /v1/holidays/:date": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
+		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
+		"national_officer": "403 403 403 403", "auditor": "403 403 403 403", "admin": "403 403 403 200",
 	},
 	"GET /v1/delegations": {
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 200 200",
@@ -164,6 +255,7 @@ type fakeStore struct {
 	worker       lindungi.Worker
 	task         lindungi.Task
 	delegation   lindungi.Delegation
+	document     lindungi.Document
 }
 
 func newFakeStore() *fakeStore {
@@ -174,7 +266,10 @@ func newFakeStore() *fakeStore {
 		Step: lindungi.StepRegistered, Unit: "3305", Status: lindungi.TaskOpen}
 	d := lindungi.Delegation{ID: uuid.New(), Kind: lindungi.DelegateQueue, GranteeUnit: "3302", TargetUnit: "3305",
 		Reason: "cuti petugas", StartsAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
-	return &fakeStore{worker: w, task: t, delegation: d}
+	doc := lindungi.Document{ID: uuid.New(), WorkerID: w.ID, Type: lindungi.DocPassport, TypeLabel: "Paspor",
+		Number: "C1234567", ExpiresOn: "2030-01-05", FileRef: "docs/3305/paspor.pdf", Status: lindungi.DocPending,
+		CreatedBy: "user:someone-else", CreatedAt: time.Now().UTC()}
+	return &fakeStore{worker: w, task: t, delegation: d, document: doc}
 }
 
 // request builds a valid request for a route on the store's records.
@@ -182,8 +277,21 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	t.Helper()
 	bodies := map[string]any{
 		"POST /v1/workers": lindungi.NewWorker{NIK: "3305011508950001", Name: "Siti", BirthDate: "1995-08-15",
-			DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P},
+			DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P,
+			PlacementCompany: "PT Sinar Jaya", JobOrderRef: "JO-1"},
 		"POST /v1/tasks/:id/complete": map[string]string{"outcome": "approved"},
+		"POST /v1/workers/:id/documents": lindungi.NewDocument{Type: lindungi.DocPassport, Number: "C1234567",
+			IssuedOn: "2025-01-05", ExpiresOn: "2030-01-05", FileRef: "docs/3305/paspor.pdf"},
+		"POST /v1/documents/:id/reject": map[string]string{"reason": "Pindaian tidak terbaca"},
+		"POST /v1/holidays": map[string]string{"date": "2027-01-01", "kind": "national",
+			"name": "Tahun Baru 2027 Masehi", "reason": "SKB 3 Menteri 2026"},
+		"POST /v1/tasks/:id/escalate":                 map[string]any{"reason": "tidak ada petugas"},
+		"POST /v1/tasks/:id/reassign":                 map[string]any{"unit": "3305", "reason": "pindah meja LTSA"},
+		"POST /v1/tasks/:id/extend":                   map[string]any{"working_days": 5, "reason": "menunggu dokumen"},
+		"POST /v1/tasks/assign":                       map[string]any{"task_ids": []uuid.UUID{f.task.ID}, "assignee": "caseworker-3305"},
+		"POST /v1/workers/:id/journey/close":          map[string]any{"reason": "pekerja mengundurkan diri"},
+		"POST /v1/workers/:id/journey/contract":       map[string]any{"contract_end": "2028-01-31"},
+		"POST /v1/workers/:id/journey/rehabilitation": map[string]any{"family_consent": true},
 		"POST /v1/delegations": map[string]any{"kind": "queue", "grantee_unit": "3302", "target_unit": "3305",
 			"reason": "petugas cuti", "expires_at": time.Now().Add(24 * time.Hour)},
 		"POST /v1/policies": lindungi.PolicyChange{Reason: "map Keycloak role",
@@ -195,6 +303,10 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/tasks/"):
 		url = strings.Replace(path, ":id", f.task.ID.String(), 1)
+	case strings.HasPrefix(path, "/v1/documents/"):
+		url = strings.Replace(path, ":id", f.document.ID.String(), 1)
+	case strings.HasPrefix(path, "/v1/holidays/"):
+		url = strings.Replace(path, ":date", "2026-12-25", 1) + "?reason=Dibatalkan+SKB"
 	case strings.HasPrefix(path, "/v1/delegations/"):
 		url = strings.Replace(path, ":id", f.delegation.ID.String(), 1)
 	}
@@ -306,4 +418,76 @@ func (fakeJourneys) StartJourney(context.Context, workflows.JourneyInput) error 
 func (fakeJourneys) CompleteTask(_ context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, _ string) (workflows.CompleteTaskResult, error) {
 	t.Status, t.Outcome = lindungi.TaskCompleted, req.Outcome
 	return workflows.CompleteTaskResult{Task: t, JourneyStep: lindungi.StepTraining}, nil
+}
+
+func (f *fakeStore) ClaimTask(_ context.Context, id uuid.UUID, assignee string, _ lindungi.Event) (lindungi.Task, error) {
+	t := f.task
+	t.ClaimedBy = assignee
+	return t, nil
+}
+
+func (f *fakeStore) ReleaseTask(context.Context, uuid.UUID, lindungi.Event) (lindungi.Task, error) {
+	return f.task, nil
+}
+
+func (f *fakeStore) FindUser(_ context.Context, sub string) (lindungi.User, error) {
+	return lindungi.User{Subject: sub, Unit: "3305", Roles: []string{"caseworker"}}, nil
+}
+
+func (f *fakeStore) Notifications(context.Context, string, int) ([]lindungi.Notification, error) {
+	return nil, nil
+}
+
+func (fakeJourneys) TaskAction(_ context.Context, t lindungi.Task, _ string, _ workflows.TaskActionRequest, _ string) (activities.TaskRef, error) {
+	return activities.TaskRef{ID: t.ID, Unit: t.Unit, Status: t.Status}, nil
+}
+
+func (fakeJourneys) JourneyAction(context.Context, uuid.UUID, string, workflows.JourneyRequest, string, any) error {
+	return nil
+}
+
+func (f *fakeStore) AddDocument(_ context.Context, workerID uuid.UUID, nd lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error) {
+	d := f.document
+	d.ID, d.WorkerID, d.Type, d.Number, d.CreatedBy = uuid.New(), workerID, nd.Type, nd.Number, ev.Actor
+	return d, nil
+}
+
+func (f *fakeStore) ListDocuments(context.Context, uuid.UUID, bool) ([]lindungi.Document, error) {
+	return []lindungi.Document{f.document}, nil
+}
+
+func (f *fakeStore) FindDocument(_ context.Context, id uuid.UUID) (lindungi.Document, error) {
+	if id != f.document.ID {
+		return lindungi.Document{}, lindungi.Errorf(lindungi.ENOTFOUND, "Document not found.")
+	}
+	return f.document, nil
+}
+
+func (f *fakeStore) VerifyDocument(_ context.Context, _ uuid.UUID, ev lindungi.Event) (lindungi.Document, error) {
+	if err := f.document.CheckVerify(ev.Actor); err != nil {
+		return lindungi.Document{}, err
+	}
+	d := f.document
+	now := time.Now().UTC()
+	d.VerifiedBy, d.VerifiedAt, d.Status = ev.Actor, &now, lindungi.DocVerified
+	return d, nil
+}
+
+func (f *fakeStore) RejectDocument(_ context.Context, _ uuid.UUID, reason string, ev lindungi.Event) (lindungi.Document, error) {
+	d := f.document
+	now := time.Now().UTC()
+	d.RejectedBy, d.RejectedAt, d.RejectedReason, d.Status = ev.Actor, &now, reason, lindungi.DocRejected
+	return d, nil
+}
+
+func (f *fakeStore) HolidaysOf(context.Context, int) ([]lindungi.Holiday, error) { return nil, nil }
+
+func (f *fakeStore) HolidayYears(context.Context) ([]int, error) { return []int{2026}, nil }
+
+func (f *fakeStore) AddHoliday(_ context.Context, h lindungi.Holiday, _ string, _ lindungi.Event) (lindungi.Holiday, error) {
+	return h, nil
+}
+
+func (f *fakeStore) RemoveHoliday(_ context.Context, date, _ string, _ lindungi.Event) (lindungi.Holiday, error) {
+	return lindungi.Holiday{Date: date, Kind: "national", Name: "Kelahiran Yesus Kristus"}, nil
 }

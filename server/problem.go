@@ -35,6 +35,14 @@ var statuses = map[string]struct {
 	lindungi.EINTERNAL:     {http.StatusInternalServerError, "Kesalahan internal (Internal error)"},
 }
 
+// statusOf is the HTTP status of err, for answers that hold several results.
+func statusOf(err error) int {
+	if st, ok := statuses[lindungi.ErrorCode(err)]; ok {
+		return st.status
+	}
+	return http.StatusInternalServerError
+}
+
 // problem answers err as a problem document. Internal causes are logged,
 // never sent.
 func (s *Server) problem(c *gin.Context, err error) {

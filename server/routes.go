@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/lindungi/lindungi/workflows"
 )
 
 // route is one endpoint. auth routes need a bearer token and a policy line
@@ -30,6 +31,27 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/tasks", handler: s.listTasks, auth: true},
 		{method: http.MethodGet, path: "/v1/tasks/:id", handler: s.getTask, auth: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/complete", handler: s.completeTask, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/claim", handler: s.claimTask, auth: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/release", handler: s.releaseTask, auth: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/escalate", handler: s.taskAction(workflows.UpdateEscalateTask), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/reassign", handler: s.taskAction(workflows.UpdateReassignTask), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/extend", handler: s.taskAction(workflows.UpdateExtendDeadline), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/assign", handler: s.assignTasks, auth: true},
+		{method: http.MethodGet, path: "/v1/notifications", handler: s.listNotifications, auth: true},
+
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/close", handler: s.journeyAction(workflows.UpdateCloseJourney), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/return", handler: s.journeyAction(workflows.UpdateRecordReturn), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/contract", handler: s.journeyAction(workflows.UpdateExtendContract), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/rehabilitation", handler: s.journeyAction(workflows.UpdateRequestRehabilitation), auth: true, idempotent: true},
+
+		{method: http.MethodGet, path: "/v1/workers/:id/documents", handler: s.listDocuments, auth: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/documents", handler: s.addDocument, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/documents/:id/verify", handler: s.verifyDocument, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/documents/:id/reject", handler: s.rejectDocument, auth: true, idempotent: true},
+
+		{method: http.MethodGet, path: "/v1/holidays", handler: s.listHolidays, auth: true},
+		{method: http.MethodPost, path: "/v1/holidays", handler: s.addHoliday, auth: true, idempotent: true},
+		{method: http.MethodDelete, path: "/v1/holidays/:date", handler: s.removeHoliday, auth: true},
 
 		{method: http.MethodGet, path: "/v1/delegations", handler: s.listDelegations, auth: true},
 		{method: http.MethodPost, path: "/v1/delegations", handler: s.grantDelegation, auth: true, idempotent: true},

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/activities"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/workflows"
@@ -37,6 +38,18 @@ type Store interface {
 	RevokeDelegation(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Delegation, error)
 	ActiveDelegations(ctx context.Context, subject, unit string, t time.Time) ([]lindungi.Delegation, error)
 	ListDelegations(ctx context.Context, scope string, t time.Time, ended bool) ([]lindungi.Delegation, error)
+
+	ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev lindungi.Event) (lindungi.Task, error)
+	ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error)
+	FindUser(ctx context.Context, subject string) (lindungi.User, error)
+	Notifications(ctx context.Context, unit string, limit int) ([]lindungi.Notification, error)
+
+	lindungi.DocumentService
+
+	HolidaysOf(ctx context.Context, year int) ([]lindungi.Holiday, error)
+	HolidayYears(ctx context.Context) ([]int, error)
+	AddHoliday(ctx context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error)
+	RemoveHoliday(ctx context.Context, date, reason string, ev lindungi.Event) (lindungi.Holiday, error)
 }
 
 // Authorizer decides whether a principal may call a route on a unit.
@@ -51,6 +64,8 @@ type Authorizer interface {
 type Journeys interface {
 	StartJourney(ctx context.Context, in workflows.JourneyInput) error
 	CompleteTask(ctx context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, updateID string) (workflows.CompleteTaskResult, error)
+	TaskAction(ctx context.Context, t lindungi.Task, name string, req workflows.TaskActionRequest, updateID string) (activities.TaskRef, error)
+	JourneyAction(ctx context.Context, workerID uuid.UUID, name string, req workflows.JourneyRequest, updateID string, result any) error
 }
 
 // Deps are the server's dependencies.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
 	"go.temporal.io/api/enums/v1"
@@ -48,21 +49,65 @@ func (c *Client) StartJourney(ctx context.Context, in JourneyInput) error {
 // for its result, so that an answer means the database and the workflow
 // agree. updateID makes a retried call return the first call's result.
 func (c *Client) CompleteTask(ctx context.Context, t lindungi.Task, req CompleteTaskRequest, updateID string) (CompleteTaskResult, error) {
+	var res CompleteTaskResult
+	err := c.update(ctx, t.WorkflowID, UpdateCompleteTask, updateID, req, &res)
+	return res, err
+}
+
+// TaskAction sends escalate-task, reassign-task or extend-deadline to the
+// task's journey and returns the task as the journey then knows it.
+func (c *Client) TaskAction(ctx context.Context, t lindungi.Task, name string, req TaskActionRequest, updateID string) (activities.TaskRef, error) {
+	var ref activities.TaskRef
+	err := c.update(ctx, t.WorkflowID, name, updateID, req, &ref)
+	return ref, err
+}
+
+// JourneyAction sends close-journey, record-return, extend-contract or
+// request-rehabilitation to a worker's journey; result receives its answer.
+func (c *Client) JourneyAction(ctx context.Context, workerID uuid.UUID, name string, req JourneyRequest, updateID string, result any) error {
+	return c.update(ctx, lindungi.JourneyWorkflowID(workerID), name, updateID, req, result)
+}
+
+// Complaint tells a worker's journey of a protection case. It is the hook
+// the cases issue uses.
+func (c *Client) Complaint(ctx context.Context, workerID uuid.UUID, complaint Complaint) error {
+	err := c.Temporal.SignalWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", SignalComplaint, complaint)
+	if err != nil {
+		return updateError(err)
+	}
+	return nil
+}
+
+// State returns the journey's state through its query.
+func (c *Client) State(ctx context.Context, workerID uuid.UUID) (JourneyState, error) {
+	v, err := c.Temporal.QueryWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", QueryState)
+	if err != nil {
+		return JourneyState{}, updateError(err)
+	}
+	var s JourneyState
+	return s, v.Get(&s)
+}
+
+// update sends an update and waits for its result. An empty updateID makes
+// a new one.
+func (c *Client) update(ctx context.Context, workflowID, name, updateID string, arg, result any) error {
+	if updateID == "" {
+		updateID = uuid.NewString()
+	}
 	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   t.WorkflowID,
+		WorkflowID:   workflowID,
 		UpdateID:     updateID,
-		UpdateName:   UpdateCompleteTask,
-		Args:         []any{req},
+		UpdateName:   name,
+		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return CompleteTaskResult{}, updateError(err)
+		return updateError(err)
 	}
-	var res CompleteTaskResult
-	if err := h.Get(ctx, &res); err != nil {
-		return CompleteTaskResult{}, updateError(err)
+	if err := h.Get(ctx, result); err != nil {
+		return updateError(err)
 	}
-	return res, nil
+	return nil
 }
 
 // updateError turns a Temporal failure into a domain error.
@@ -71,13 +116,18 @@ func updateError(err error) error {
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &appErr) && appErr.Type() != "":
-		return &lindungi.Error{Code: appErr.Type(), Message: appErr.Message()}
+		e := &lindungi.Error{Code: appErr.Type(), Message: appErr.Message()}
+		var fields []lindungi.FieldError
+		if appErr.HasDetails() && appErr.Details(&fields) == nil && len(fields) > 0 {
+			e.Fields = fields
+		}
+		return e
 	case errors.As(err, &notFound):
-		return lindungi.Errorf(lindungi.ECONFLICT, "The task's journey is not running.")
+		return lindungi.Errorf(lindungi.ECONFLICT, "The journey is not running.")
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &lindungi.Error{Code: lindungi.EUNAVAILABLE, Message: "The workflow service did not answer in time; retry with the same Idempotency-Key."}
 	}
-	return fmt.Errorf("complete task: %w", err)
+	return fmt.Errorf("journey update: %w", err)
 }
 
 // Register adds the workflows and activities to a Temporal worker.

@@ -16,43 +16,94 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Names of the journey's workflow type, queries and updates.
+// Names of the journey's workflow type, queries, updates and signals.
 const (
-	JourneyWorkflowName = "WorkerJourney"
-	QueryState          = "state"
-	UpdateCompleteTask  = "complete-task"
+	JourneyWorkflowName          = "WorkerJourney"
+	QueryState                   = "state"
+	UpdateCompleteTask           = "complete-task"
+	UpdateEscalateTask           = "escalate-task"
+	UpdateReassignTask           = "reassign-task"
+	UpdateExtendDeadline         = "extend-deadline"
+	UpdateCloseJourney           = "close-journey"
+	UpdateRecordReturn           = "record-return"
+	UpdateExtendContract         = "extend-contract"
+	UpdateRequestRehabilitation  = "request-rehabilitation"
+	SignalComplaint              = "complaint"
+	closedAfterReintegration     = "reintegration completed"
+	closedByRequest              = "closed by a supervisor"
+	closedRenewalFailed          = "passport or visa could not be renewed"
+	closedCorrectionNotSubmitted = "documents not corrected"
 )
 
 // VerificationWorkingDays is the time a district has to verify a
 // registration (DOMAIN.md: letter within 2 working days).
 const VerificationWorkingDays = 2
 
-// JourneyInput starts a journey. It carries IDs and codes only.
+// JourneyInput starts or continues a journey. It carries IDs and codes only.
 type JourneyInput struct {
 	WorkerID     uuid.UUID
 	DomicileUnit string
 	Scheme       lindungi.Scheme
+	Risk         string        // "normal" or "high"
+	Entry        lindungi.Step // OUTREACH or REGISTERED (the default)
 	RequestID    string
+	// Resume carries the state over when the journey continues as new.
+	Resume *JourneyState `json:",omitempty"`
 }
 
 // JourneyState is what the journey knows, returned by the state query.
 type JourneyState struct {
-	WorkerID uuid.UUID
-	Step     lindungi.Step
-	Seq      int // position of Step in the journey
-	Tasks    []activities.TaskRef
-	Reason   string // why the journey closed, when it did
+	WorkerID     uuid.UUID
+	DomicileUnit string
+	Scheme       lindungi.Scheme
+	Risk         string
+	Step         lindungi.Step
+	Seq          int // position of Step in the journey
+	Attempt      int // how many times the current step's task was sent back for correction
+	Tasks        []activities.TaskRef
+	Reason       string // why the journey closed, when it did
+	AbroadSince  time.Time
+	ContractEnd  time.Time
+	CheckIns     int
+	ArrivedAt    time.Time
+	Returned     bool
+	Rehab        bool     // rehabilitation requested with family consent
+	Cases        []string // protection cases opened while abroad or after
+	Closing      string   // a supervisor asked to close, with this reason
+	Rev          int      // changes whenever a handler changes the state
 }
 
-// CompleteTaskRequest is the argument of the complete-task update.
-type CompleteTaskRequest struct {
-	TaskID    uuid.UUID
-	Outcome   lindungi.Outcome
-	Note      string
-	Actor     activities.Actor
-	Rule      string // the access rule that let the actor do it
-	RequestID string
-}
+// Requests of the updates. Actor and RequestID say who asked, for audit.
+type (
+	CompleteTaskRequest struct {
+		TaskID    uuid.UUID
+		Outcome   lindungi.Outcome
+		Note      string
+		Actor     activities.Actor
+		Rule      string // the access rule that let the actor do it
+		RequestID string
+	}
+	TaskActionRequest struct {
+		TaskID      uuid.UUID
+		Unit        string // reassign: the new unit
+		Role        string // reassign: the new holder role ("" keeps it)
+		WorkingDays int    // extend: how many more working days
+		Reason      string
+		Actor       activities.Actor
+		RequestID   string
+	}
+	JourneyRequest struct {
+		Reason        string
+		At            time.Time // record-return: arrival; extend-contract: new end
+		FamilyConsent bool      // request-rehabilitation
+		Actor         activities.Actor
+		RequestID     string
+	}
+	Complaint struct {
+		CaseID       string
+		Repatriation bool // the case's outcome brings the worker home
+	}
+)
 
 // CompleteTaskResult is the answer of the complete-task update: the task
 // and the journey step after it.
@@ -73,125 +124,678 @@ var activityOptions = workflow.ActivityOptions{
 	},
 }
 
+// Search attributes operators use to find journeys in the Temporal UI.
+var (
+	SearchUnit    = temporal.NewSearchAttributeKeyKeyword("LindungiUnit")
+	SearchStep    = temporal.NewSearchAttributeKeyKeyword("LindungiStep")
+	SearchScheme  = temporal.NewSearchAttributeKeyKeyword("LindungiScheme")
+	SearchOverdue = temporal.NewSearchAttributeKeyBool("LindungiOverdue")
+)
+
+// SearchAttributes are the custom search attributes to register, by type.
+var SearchAttributes = map[string]string{
+	SearchUnit.GetName(): "Keyword", SearchStep.GetName(): "Keyword",
+	SearchScheme.GetName(): "Keyword", SearchOverdue.GetName(): "Bool",
+}
+
 // a is used only for method references; activities run on the worker.
 var a *activities.Activities
 
-// WorkerJourney is one worker's journey. This slice covers registration and
-// district verification: it records REGISTERED, creates the verification
-// task for the domicile district, and on approval records VERIFIED and moves
-// to TRAINING, where it waits for the steps the journey issue adds. A
-// rejected verification closes the journey with the reason recorded.
+// journey is one run of the workflow: its context and state.
+type journey struct {
+	ctx workflow.Context
+	s   *JourneyState
+	in  JourneyInput
+	wf  string
+	// by and req are who completed the task the journey acts on now, so
+	// that the steps it leads to are recorded as theirs.
+	by  activities.Actor
+	req string
+}
+
+// WorkerJourney is one worker's journey from outreach or registration to
+// closure. Each step with a task creates it (routed by policy, with a
+// working-day deadline), escalates it up the policy's chain when its
+// deadline passes, and moves on when it is approved; a task sent back for
+// correction returns after a correction task, and a rejection closes the
+// journey with the step's reason. Abroad, it checks on the worker
+// periodically and watches the contract's end. It continues as new at
+// phase boundaries, carrying its state.
 func WorkerJourney(ctx workflow.Context, in JourneyInput) (JourneyState, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	s := &JourneyState{WorkerID: in.WorkerID, Step: lindungi.StepRegistered}
-	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
-
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (JourneyState, error) { return *s, nil }); err != nil {
-		return *s, err
+	j := &journey{ctx: ctx, in: in, wf: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	fresh := in.Resume == nil
+	if fresh {
+		entry := in.Entry
+		if entry == "" {
+			entry = lindungi.StepRegistered
+		}
+		risk := in.Risk
+		if risk == "" {
+			risk = "normal"
+		}
+		j.s = &JourneyState{WorkerID: in.WorkerID, DomicileUnit: in.DomicileUnit, Scheme: in.Scheme, Risk: risk, Step: entry}
+	} else {
+		j.s = in.Resume
+		j.in.Resume = nil
 	}
-	verified := false
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask,
-		func(ctx workflow.Context, req CompleteTaskRequest) (CompleteTaskResult, error) {
-			return completeTask(ctx, s, in, req, &verified)
-		},
-		workflow.UpdateHandlerOptions{Validator: func(req CompleteTaskRequest) error { return validateCompletion(s, req) }},
-	); err != nil {
-		return *s, err
+	if err := j.register(); err != nil {
+		return *j.s, err
 	}
-
-	if err := recordStep(ctx, s, in.WorkerID, lindungi.StepRegistered, "", activities.System, in.RequestID, 0); err != nil {
-		return *s, err
-	}
-	var task activities.TaskRef
-	err := workflow.ExecuteActivity(ctx, a.CreateTask, activities.CreateTaskInput{
-		WorkflowID: wfID, WorkerID: in.WorkerID, Kind: lindungi.TaskVerifyRegistration, Step: lindungi.StepRegistered,
-		DomicileUnit: in.DomicileUnit, Scheme: in.Scheme, DueInWorkingDays: VerificationWorkingDays, RequestID: in.RequestID,
-	}).Get(ctx, &task)
-	if err != nil {
-		return *s, fmt.Errorf("create verification task: %w", err)
-	}
-	s.Tasks = append(s.Tasks, task)
-
-	if err := workflow.Await(ctx, func() bool { return verified || s.Step == lindungi.StepClosed }); err != nil {
-		return *s, err
-	}
-	if s.Step != lindungi.StepClosed {
-		// The journey issue adds the steps after TRAINING; until then the
-		// journey waits here.
-		if err := workflow.Await(ctx, func() bool { return s.Step != lindungi.StepTraining }); err != nil {
-			return *s, err
+	if fresh {
+		if err := j.record(j.s.Step, "", activities.System, in.RequestID, 0); err != nil {
+			return *j.s, err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return *s, err
+	j.upsertSearch()
+
+	for j.s.Step != lindungi.StepClosed {
+		phase := j.s.Step.Phase()
+		var err error
+		switch {
+		case j.s.Closing != "":
+			err = j.close(j.s.Closing, activities.System, "")
+		case j.s.Step == lindungi.StepVerified:
+			err = j.advance(lindungi.StepTraining)
+		case j.s.Step == lindungi.StepAbroad:
+			err = j.abroad()
+		default:
+			err = j.runStep()
+		}
+		if err != nil {
+			return *j.s, err
+		}
+		if j.s.Step != lindungi.StepClosed && (j.s.Step.Phase() != phase || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) {
+			j.settle()
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return *j.s, err
+			}
+			next := j.in
+			next.Resume = j.s
+			return *j.s, workflow.NewContinueAsNewError(ctx, WorkerJourney, next)
+		}
 	}
-	return *s, nil
+	j.settle()
+	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return *j.s, err
+}
+
+// register installs the query and the update and signal handlers.
+func (j *journey) register() error {
+	ctx, s := j.ctx, j.s
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (JourneyState, error) { return *s, nil }); err != nil {
+		return err
+	}
+	handlers := []struct {
+		name     string
+		handler  any
+		validate any
+	}{
+		{UpdateCompleteTask, j.completeTask, func(r CompleteTaskRequest) error { return j.validateCompletion(r) }},
+		{UpdateEscalateTask, j.escalateByHand, func(r TaskActionRequest) error { return j.validateTaskAction(r) }},
+		{UpdateReassignTask, j.reassign, func(r TaskActionRequest) error {
+			if r.Unit == "" {
+				return invalid("unit", "is required")
+			}
+			return j.validateTaskAction(r)
+		}},
+		{UpdateExtendDeadline, j.extend, func(r TaskActionRequest) error {
+			if r.WorkingDays < 1 || r.WorkingDays > 30 {
+				return invalid("working_days", "must be 1 to 30")
+			}
+			return j.validateTaskAction(r)
+		}},
+		{UpdateCloseJourney, j.requestClose, func(r JourneyRequest) error {
+			if s.Step == lindungi.StepClosed || s.Closing != "" {
+				return temporal.NewApplicationError("The journey is closed already.", lindungi.ECONFLICT)
+			}
+			return nil
+		}},
+		{UpdateRecordReturn, j.recordReturn, func(r JourneyRequest) error {
+			if s.Step != lindungi.StepAbroad || s.Returned {
+				return temporal.NewApplicationError("Only a worker abroad can return.", lindungi.ECONFLICT)
+			}
+			return nil
+		}},
+		{UpdateExtendContract, j.extendContract, func(r JourneyRequest) error {
+			if s.Step != lindungi.StepAbroad {
+				return temporal.NewApplicationError("Only the contract of a worker abroad can be extended.", lindungi.ECONFLICT)
+			}
+			if !r.At.After(s.ContractEnd) {
+				return invalid("contract_end", "must be after the current end")
+			}
+			return nil
+		}},
+		{UpdateRequestRehabilitation, j.requestRehabilitation, func(r JourneyRequest) error {
+			switch {
+			case s.Step != lindungi.StepReturned:
+				return temporal.NewApplicationError("Rehabilitation is decided when the return is recorded.", lindungi.ECONFLICT)
+			case !r.FamilyConsent:
+				return invalid("family_consent", "rehabilitation needs the family's recorded consent")
+			case workflow.Now(j.ctx).Sub(s.ArrivedAt) > lindungi.RehabilitationWindow:
+				return invalid("family_consent", "rehabilitation is possible only within a year of arrival")
+			}
+			return nil
+		}},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
+			return err
+		}
+	}
+	complaints := workflow.GetSignalChannel(ctx, SignalComplaint)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var c Complaint
+			complaints.Receive(ctx, &c)
+			s.Cases = append(s.Cases, c.CaseID)
+			if c.Repatriation && s.Step == lindungi.StepAbroad && !s.Returned {
+				s.Returned, s.ArrivedAt = true, workflow.Now(ctx)
+			}
+			s.Rev++
+		}
+	})
+	return nil
+}
+
+func invalid(field, reason string) error {
+	return temporal.NewApplicationError(field+" "+reason, lindungi.EINVALID, []lindungi.FieldError{{Field: field, Reason: reason}})
+}
+
+// task returns the index of an open or recent task of the journey.
+func (j *journey) task(id uuid.UUID) int {
+	return slices.IndexFunc(j.s.Tasks, func(t activities.TaskRef) bool { return t.ID == id })
+}
+
+// validateTaskAction rejects an action on a task this journey does not
+// have open. Completion also needs the actor's unit to own the task.
+func (j *journey) validateTaskAction(r TaskActionRequest) error {
+	i := j.task(r.TaskID)
+	switch {
+	case i < 0:
+		return temporal.NewApplicationError("The task does not belong to this journey.", lindungi.ENOTFOUND)
+	case j.s.Tasks[i].Status != lindungi.TaskOpen:
+		return temporal.NewApplicationError(fmt.Sprintf("The task is %s, not open.", j.s.Tasks[i].Status), lindungi.ECONFLICT)
+	}
+	return nil
 }
 
 // validateCompletion rejects, before anything is written to history, a
 // completion of a task this journey does not have open, by a unit that does
 // not own it, or with an unknown outcome.
-func validateCompletion(s *JourneyState, req CompleteTaskRequest) error {
-	i := slices.IndexFunc(s.Tasks, func(t activities.TaskRef) bool { return t.ID == req.TaskID })
-	switch {
-	case i < 0:
-		return temporal.NewApplicationError("The task does not belong to this journey.", lindungi.ENOTFOUND)
-	case s.Tasks[i].Status != lindungi.TaskOpen:
-		return temporal.NewApplicationError(fmt.Sprintf("The task is %s, not open.", s.Tasks[i].Status), lindungi.ECONFLICT)
-	case !slices.Contains(s.Tasks[i].UnitPath, req.Actor.Authority()):
+func (j *journey) validateCompletion(req CompleteTaskRequest) error {
+	if err := j.validateTaskAction(TaskActionRequest{TaskID: req.TaskID}); err != nil {
+		return err
+	}
+	switch t := j.s.Tasks[j.task(req.TaskID)]; {
+	case !slices.Contains(t.UnitPath, req.Actor.Authority()):
 		return temporal.NewApplicationError("The task belongs to another unit.", lindungi.EFORBIDDEN)
 	case !req.Outcome.Valid():
-		return temporal.NewApplicationError("The outcome must be approved or rejected.", lindungi.EINVALID)
+		return temporal.NewApplicationError("The outcome must be approved, needs_correction or rejected.", lindungi.EINVALID)
+	case req.Outcome == lindungi.OutcomeNeedsCorrection && !correctable(t.Kind):
+		return temporal.NewApplicationError("This task cannot be sent back for correction.", lindungi.EINVALID)
 	}
 	return nil
 }
 
-func completeTask(ctx workflow.Context, s *JourneyState, in JourneyInput, req CompleteTaskRequest, verified *bool) (CompleteTaskResult, error) {
+// correctable reports whether a task of kind may be sent back: tasks of
+// steps may; correction, renewal and monitoring tasks may not.
+func correctable(kind lindungi.TaskKind) bool {
+	for _, sp := range lindungi.StepSpecs {
+		if sp.Task == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *journey) completeTask(ctx workflow.Context, req CompleteTaskRequest) (CompleteTaskResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	// Validators of updates queued behind this one see the task as taken.
-	if err := validateCompletion(s, req); err != nil {
+	if err := j.validateCompletion(req); err != nil {
 		return CompleteTaskResult{}, err
 	}
-	i := slices.IndexFunc(s.Tasks, func(t activities.TaskRef) bool { return t.ID == req.TaskID })
-	s.Tasks[i].Status = taskCompleting
+	i := j.task(req.TaskID)
+	j.s.Tasks[i].Status = taskCompleting
 	var task lindungi.Task
 	err := workflow.ExecuteActivity(ctx, a.CompleteTask, activities.CompleteTaskInput{
 		TaskID: req.TaskID, Outcome: req.Outcome, Note: req.Note, Actor: req.Actor, Rule: req.Rule, RequestID: req.RequestID,
 	}).Get(ctx, &task)
+	i = j.task(req.TaskID)
 	if err != nil {
-		s.Tasks[i].Status = lindungi.TaskOpen
+		j.s.Tasks[i].Status = lindungi.TaskOpen
 		return CompleteTaskResult{}, unwrapActivityError(err)
 	}
-	s.Tasks[i].Status = lindungi.TaskCompleted
-
-	switch req.Outcome {
-	case lindungi.OutcomeApproved:
-		if err := recordStep(ctx, s, in.WorkerID, lindungi.StepVerified, "", req.Actor, req.RequestID, s.Seq+1); err != nil {
-			return CompleteTaskResult{}, err
-		}
-		if err := recordStep(ctx, s, in.WorkerID, lindungi.StepTraining, "", req.Actor, req.RequestID, s.Seq+1); err != nil {
-			return CompleteTaskResult{}, err
-		}
-		*verified = true
-	case lindungi.OutcomeRejected:
-		if err := recordStep(ctx, s, in.WorkerID, lindungi.StepClosed, "verification rejected", req.Actor, req.RequestID, s.Seq+1); err != nil {
-			return CompleteTaskResult{}, err
-		}
-		s.Reason = "verification rejected"
+	j.s.Tasks[i].Status, j.s.Tasks[i].Outcome = lindungi.TaskCompleted, req.Outcome
+	j.by, j.req = req.Actor, req.RequestID
+	j.s.Rev++
+	// Answer once the journey has acted on the outcome, so that the caller
+	// sees the step it led to.
+	if err := workflow.Await(ctx, func() bool { return j.handled(req.TaskID) }); err != nil {
+		return CompleteTaskResult{}, err
 	}
-	return CompleteTaskResult{Task: task, JourneyStep: s.Step}, nil
+	return CompleteTaskResult{Task: task, JourneyStep: j.s.Step}, nil
 }
 
-// recordStep stores the step at position seq and makes it the current one.
-func recordStep(ctx workflow.Context, s *JourneyState, workerID uuid.UUID, step lindungi.Step, reason string, actor activities.Actor, requestID string, seq int) error {
-	err := workflow.ExecuteActivity(ctx, a.RecordStep, activities.RecordStepInput{
-		WorkerID: workerID, Seq: seq, Step: step, Reason: reason, Actor: actor, RequestID: requestID,
-	}).Get(ctx, nil)
+// handled reports whether the main loop has acted on a completed task.
+func (j *journey) handled(id uuid.UUID) bool {
+	i := j.task(id)
+	return i < 0 || j.s.Tasks[i].Status == lindungi.TaskCancelled || j.s.Tasks[i].Status == handledStatus
+}
+
+// handledStatus marks a completed task the journey has acted on; the API
+// reads task status from the database, never from here.
+const handledStatus lindungi.TaskStatus = "completed+handled"
+
+// settle marks every completed task as acted on and drops finished tasks
+// of earlier steps from the state, so that it stays small.
+func (j *journey) settle() {
+	kept := j.s.Tasks[:0]
+	for _, t := range j.s.Tasks {
+		if t.Status == lindungi.TaskCompleted {
+			t.Status = handledStatus
+		}
+		if t.Status == lindungi.TaskOpen || t.Status == taskCompleting || t.Step == j.s.Step {
+			kept = append(kept, t)
+		}
+	}
+	j.s.Tasks = kept
+}
+
+func (j *journey) escalateByHand(ctx workflow.Context, r TaskActionRequest) (activities.TaskRef, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	var res activities.EscalateResult
+	err := workflow.ExecuteActivity(ctx, a.EscalateTask, activities.EscalateInput{TaskID: r.TaskID, DomicileUnit: j.s.DomicileUnit,
+		Risk: j.s.Risk, DueDays: dueDaysOf(j.s.Tasks[j.task(r.TaskID)].Kind), Reason: r.Reason, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, &res)
+	if err != nil {
+		return activities.TaskRef{}, unwrapActivityError(err)
+	}
+	if res.AtTop {
+		return res.Task, temporal.NewApplicationError("No one is above the task's holder on its escalation chain.", lindungi.ECONFLICT)
+	}
+	j.replace(res.Task)
+	return res.Task, nil
+}
+
+func (j *journey) reassign(ctx workflow.Context, r TaskActionRequest) (activities.TaskRef, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	var ref activities.TaskRef
+	err := workflow.ExecuteActivity(ctx, a.ReassignTask, activities.ReassignInput{TaskID: r.TaskID, Unit: r.Unit, Role: r.Role,
+		Reason: r.Reason, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, &ref)
+	if err != nil {
+		return activities.TaskRef{}, unwrapActivityError(err)
+	}
+	j.replace(ref)
+	return ref, nil
+}
+
+func (j *journey) extend(ctx workflow.Context, r TaskActionRequest) (activities.TaskRef, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	var ref activities.TaskRef
+	err := workflow.ExecuteActivity(ctx, a.ExtendDeadline, activities.ExtendInput{TaskID: r.TaskID, WorkingDays: r.WorkingDays,
+		Reason: r.Reason, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, &ref)
+	if err != nil {
+		return activities.TaskRef{}, unwrapActivityError(err)
+	}
+	j.replace(ref)
+	return ref, nil
+}
+
+func (j *journey) requestClose(ctx workflow.Context, r JourneyRequest) (lindungi.Step, error) {
+	reason := r.Reason
+	if reason == "" {
+		reason = closedByRequest
+	}
+	j.s.Closing = reason
+	j.s.Rev++
+	if err := workflow.Await(ctx, func() bool { return j.s.Step == lindungi.StepClosed }); err != nil {
+		return "", err
+	}
+	return j.s.Step, nil
+}
+
+func (j *journey) recordReturn(ctx workflow.Context, r JourneyRequest) (lindungi.Step, error) {
+	at := r.At
+	if at.IsZero() {
+		at = workflow.Now(ctx)
+	}
+	j.s.Returned, j.s.ArrivedAt = true, at
+	j.s.Rev++
+	if err := workflow.Await(ctx, func() bool { return j.s.Step != lindungi.StepAbroad }); err != nil {
+		return "", err
+	}
+	return j.s.Step, nil
+}
+
+func (j *journey) extendContract(ctx workflow.Context, r JourneyRequest) (time.Time, error) {
+	j.s.ContractEnd = r.At
+	j.s.Rev++
+	return j.s.ContractEnd, nil
+}
+
+func (j *journey) requestRehabilitation(ctx workflow.Context, r JourneyRequest) (bool, error) {
+	j.s.Rehab = true
+	j.s.Rev++
+	return true, nil
+}
+
+// replace puts an updated task into the state and wakes the main loop.
+func (j *journey) replace(t activities.TaskRef) {
+	if i := j.task(t.ID); i >= 0 {
+		status := j.s.Tasks[i].Status
+		j.s.Tasks[i] = t
+		if status != lindungi.TaskOpen && t.Status == lindungi.TaskOpen {
+			j.s.Tasks[i].Status = status
+		}
+	} else {
+		j.s.Tasks = append(j.s.Tasks, t)
+	}
+	j.s.Rev++
+	j.upsertSearch()
+}
+
+// record stores the step at position seq and makes it the current one.
+func (j *journey) record(step lindungi.Step, reason string, actor activities.Actor, requestID string, seq int) error {
+	err := workflow.ExecuteActivity(j.ctx, a.RecordStep, activities.RecordStepInput{
+		WorkerID: j.s.WorkerID, Seq: seq, Step: step, Reason: reason, Actor: actor, RequestID: requestID,
+	}).Get(j.ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record step %s: %w", step, err)
 	}
-	s.Step, s.Seq = step, seq
+	j.s.Step, j.s.Seq = step, seq
+	j.upsertSearch()
 	return nil
+}
+
+// advance moves to the next step, as the person whose completion led there.
+func (j *journey) advance(next lindungi.Step) error {
+	j.s.Attempt = 0
+	by, req := j.actor()
+	return j.record(next, "", by, req, j.s.Seq+1)
+}
+
+// actor is who the journey acts for now: the person who completed the last
+// task, or the system.
+func (j *journey) actor() (activities.Actor, string) {
+	if j.by.Subject != "" {
+		return j.by, j.req
+	}
+	return activities.System, j.in.RequestID
+}
+
+// close cancels the open tasks and closes the journey with a reason.
+func (j *journey) close(reason string, actor activities.Actor, requestID string) error {
+	for _, t := range j.s.Tasks {
+		if t.Status != lindungi.TaskOpen {
+			continue
+		}
+		if err := workflow.ExecuteActivity(j.ctx, a.CancelTask, t.ID, "journey closed: "+reason).Get(j.ctx, nil); err != nil {
+			return err
+		}
+		j.s.Tasks[j.task(t.ID)].Status = lindungi.TaskCancelled
+	}
+	j.s.Reason = reason
+	return j.record(lindungi.StepClosed, reason, actor, requestID, j.s.Seq+1)
+}
+
+func dueDaysOf(kind lindungi.TaskKind) int {
+	for _, sp := range lindungi.StepSpecs {
+		if sp.Task == kind {
+			return sp.DueDays
+		}
+	}
+	switch kind {
+	case lindungi.TaskCorrection:
+		return lindungi.CorrectionDueDays
+	case lindungi.TaskRenewDocuments:
+		return lindungi.RenewDueDays
+	case lindungi.TaskCheckIn:
+		return lindungi.CheckInDueDays
+	case lindungi.TaskContractEnd:
+		return lindungi.ContractEndDays
+	}
+	return VerificationWorkingDays
+}
+
+// createTask creates a task of the current step (attempt tells repeated
+// ones apart) and puts it in the state.
+func (j *journey) createTask(kind lindungi.TaskKind, attempt int) (activities.TaskRef, error) {
+	var ref activities.TaskRef
+	err := workflow.ExecuteActivity(j.ctx, a.CreateTask, activities.CreateTaskInput{
+		WorkflowID: j.wf, WorkerID: j.s.WorkerID, Kind: kind, Step: j.s.Step, Attempt: attempt,
+		DomicileUnit: j.s.DomicileUnit, Scheme: j.s.Scheme, Risk: j.s.Risk, DueInWorkingDays: dueDaysOf(kind),
+		RequestID: j.in.RequestID,
+	}).Get(j.ctx, &ref)
+	if err != nil {
+		return ref, fmt.Errorf("create %s task: %w", kind, err)
+	}
+	if i := j.task(ref.ID); i >= 0 {
+		return j.s.Tasks[i], nil // continued as new with the task already known
+	}
+	j.s.Tasks = append(j.s.Tasks, ref)
+	return ref, nil
+}
+
+// errClosing ends a wait because a supervisor asked to close the journey.
+var errClosing = errors.New("journey closing")
+
+// runTask creates a task and waits for its outcome, escalating it (and any
+// other open task) whenever a deadline passes.
+func (j *journey) runTask(kind lindungi.TaskKind, attempt int) (lindungi.Outcome, error) {
+	ref, err := j.createTask(kind, attempt)
+	if err != nil {
+		return "", err
+	}
+	for {
+		t := j.s.Tasks[j.task(ref.ID)]
+		if t.Status == lindungi.TaskCompleted {
+			return t.Outcome, nil
+		}
+		if j.s.Closing != "" {
+			return "", errClosing
+		}
+		if err := j.wait(time.Time{}); err != nil {
+			return "", err
+		}
+	}
+}
+
+// wait sleeps until the state changes, until the earliest deadline of an
+// open task (which it then escalates), or until wake if it is set.
+func (j *journey) wait(wake time.Time) error {
+	j.settle()
+	j.by, j.req = activities.Actor{}, ""
+	next := wake
+	for _, t := range j.s.Tasks {
+		if t.Status == lindungi.TaskOpen && !t.AtTop && (next.IsZero() || t.DueAt.Before(next)) {
+			next = t.DueAt
+		}
+	}
+	rev := j.s.Rev
+	changed := func() bool { return j.s.Rev != rev }
+	if next.IsZero() {
+		return workflow.Await(j.ctx, changed)
+	}
+	if d := next.Sub(workflow.Now(j.ctx)); d > 0 {
+		ok, err := workflow.AwaitWithTimeout(j.ctx, d, changed)
+		if err != nil || ok {
+			return err
+		}
+	}
+	return j.escalateOverdue()
+}
+
+// escalateOverdue escalates every open task whose deadline has passed.
+func (j *journey) escalateOverdue() error {
+	now := workflow.Now(j.ctx)
+	for _, t := range slices.Clone(j.s.Tasks) {
+		if t.Status != lindungi.TaskOpen || t.AtTop || t.DueAt.After(now) {
+			continue
+		}
+		var res activities.EscalateResult
+		err := workflow.ExecuteActivity(j.ctx, a.EscalateTask, activities.EscalateInput{TaskID: t.ID, DomicileUnit: j.s.DomicileUnit,
+			Risk: j.s.Risk, DueDays: dueDaysOf(t.Kind), Actor: activities.System, RequestID: j.in.RequestID}).Get(j.ctx, &res)
+		if err != nil {
+			return fmt.Errorf("escalate task %s: %w", t.ID, err)
+		}
+		if res.AtTop {
+			res.Task.AtTop = true
+		}
+		j.replace(res.Task)
+	}
+	return nil
+}
+
+// upsertSearch keeps the search attributes operators filter on current.
+func (j *journey) upsertSearch() {
+	overdue := false
+	for _, t := range j.s.Tasks {
+		overdue = overdue || (t.Status == lindungi.TaskOpen && (t.AtTop || t.Level > 0))
+	}
+	_ = workflow.UpsertTypedSearchAttributes(j.ctx,
+		SearchUnit.ValueSet(j.s.DomicileUnit), SearchStep.ValueSet(string(j.s.Step)),
+		SearchScheme.ValueSet(string(j.s.Scheme)), SearchOverdue.ValueSet(overdue))
+}
+
+// runStep works the current step: renewals before departure, the step's
+// task, and the branch its outcome takes.
+func (j *journey) runStep() error {
+	spec, ok := lindungi.SpecOf(j.s.Step)
+	if !ok {
+		return temporal.NewNonRetryableApplicationError("no spec for step "+string(j.s.Step), "internal", nil)
+	}
+	if j.s.Step == lindungi.StepOrientation || j.s.Step == lindungi.StepDeparted {
+		if err := j.renewDocuments(); err != nil {
+			return j.closingOr(err)
+		}
+		if j.s.Step == lindungi.StepClosed {
+			return nil
+		}
+	}
+	outcome, err := j.runTask(spec.Task, j.s.Attempt)
+	if err != nil {
+		return j.closingOr(err)
+	}
+	switch outcome {
+	case lindungi.OutcomeApproved:
+		switch j.s.Step {
+		case lindungi.StepReturned:
+			if j.s.Rehab {
+				return j.advance(lindungi.StepRehabilitation)
+			}
+			return j.advance(lindungi.StepReintegration)
+		case lindungi.StepReintegration:
+			by, req := j.actor()
+			return j.close(closedAfterReintegration, by, req)
+		}
+		return j.advance(lindungi.NextStep(j.s.Step, j.s.Scheme))
+	case lindungi.OutcomeNeedsCorrection:
+		corrected, err := j.runTask(lindungi.TaskCorrection, j.s.Attempt)
+		if err != nil {
+			return j.closingOr(err)
+		}
+		if corrected != lindungi.OutcomeApproved {
+			return j.close(closedCorrectionNotSubmitted, activities.System, j.in.RequestID)
+		}
+		j.s.Attempt++
+		return nil
+	default:
+		reason := spec.RejectReason
+		if reason == "" {
+			reason = "rejected at " + string(j.s.Step)
+		}
+		by, req := j.actor()
+		return j.close(reason, by, req)
+	}
+}
+
+// closingOr turns a wait ended by a close request into the close itself.
+func (j *journey) closingOr(err error) error {
+	if errors.Is(err, errClosing) {
+		return j.close(j.s.Closing, activities.System, j.in.RequestID)
+	}
+	return err
+}
+
+// renewDocuments raises a renewal task while the passport or visa expires
+// within six months of departure, until they no longer do.
+func (j *journey) renewDocuments() error {
+	for round := 0; ; round++ {
+		var expiring []lindungi.DocType
+		if err := workflow.ExecuteActivity(j.ctx, a.ExpiringDocuments, j.s.WorkerID, workflow.Now(j.ctx)).Get(j.ctx, &expiring); err != nil {
+			return err
+		}
+		if len(expiring) == 0 {
+			return nil
+		}
+		outcome, err := j.runTask(lindungi.TaskRenewDocuments, round)
+		if err != nil {
+			return err
+		}
+		if outcome != lindungi.OutcomeApproved {
+			return j.close(closedRenewalFailed, activities.System, j.in.RequestID)
+		}
+	}
+}
+
+// abroad watches a worker abroad: periodic check-ins, the contract's end,
+// and the return.
+func (j *journey) abroad() error {
+	s := j.s
+	if s.AbroadSince.IsZero() {
+		s.AbroadSince = workflow.Now(j.ctx)
+		var end time.Time
+		if err := workflow.ExecuteActivity(j.ctx, a.ContractEnd, s.WorkerID).Get(j.ctx, &end); err != nil {
+			return err
+		}
+		if end.IsZero() {
+			end = s.AbroadSince.Add(lindungi.DefaultContract)
+		}
+		s.ContractEnd = end
+	}
+	contractTasks := 0
+	for !s.Returned && s.Closing == "" {
+		now := workflow.Now(j.ctx)
+		checkIn := s.AbroadSince.Add(time.Duration(s.CheckIns+1) * lindungi.DefaultCheckInInterval)
+		if !now.Before(checkIn) {
+			if _, err := j.createTask(lindungi.TaskCheckIn, s.CheckIns); err != nil {
+				return err
+			}
+			s.CheckIns++
+			continue
+		}
+		end := s.ContractEnd
+		if !now.Before(end) && contractTasks == 0 {
+			if _, err := j.createTask(lindungi.TaskContractEnd, int(end.Unix()/86400)); err != nil {
+				return err
+			}
+			contractTasks++
+			continue
+		}
+		wake := checkIn
+		if now.Before(end) && end.Before(wake) {
+			wake = end
+		}
+		before := s.ContractEnd
+		if err := j.wait(wake); err != nil {
+			return err
+		}
+		if s.ContractEnd != before {
+			contractTasks = 0 // extended: a new end, a new task when it comes
+		}
+	}
+	if s.Closing != "" {
+		return j.close(s.Closing, activities.System, j.in.RequestID)
+	}
+	for _, t := range s.Tasks {
+		if t.Status == lindungi.TaskOpen && (t.Kind == lindungi.TaskCheckIn || t.Kind == lindungi.TaskContractEnd) {
+			if err := workflow.ExecuteActivity(j.ctx, a.CancelTask, t.ID, "worker returned").Get(j.ctx, nil); err != nil {
+				return err
+			}
+			s.Tasks[j.task(t.ID)].Status = lindungi.TaskCancelled
+		}
+	}
+	return j.advance(lindungi.StepReturned)
 }
 
 // unwrapActivityError returns the domain failure inside an activity error,

@@ -18,6 +18,7 @@ import (
 	"github.com/lindungi/lindungi/activities"
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/identity"
+	"github.com/lindungi/lindungi/payloadcodec"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
@@ -50,10 +51,22 @@ func dialTemporal(ctx context.Context, cfg Config, logger *slog.Logger) (client.
 	if cfg.TemporalAddress == "" {
 		return nil, errors.New("TEMPORAL_ADDRESS is not set (lindungi dev starts a Temporal dev server for you)")
 	}
+	// Every payload is encrypted: notes can carry personal data. In
+	// production the key must exist; in development it is made once.
+	key, err := payloadcodec.LoadOrCreateKey(cfg.payloadKeyPath(), cfg.Env != "production")
+	if err != nil {
+		return nil, fmt.Errorf("Temporal payload key: %w", err)
+	}
+	codec, err := payloadcodec.New(key)
+	if err != nil {
+		return nil, err
+	}
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNS,
-		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal")),
+		HostPort:         cfg.TemporalAddress,
+		Namespace:        cfg.TemporalNS,
+		Logger:           tlog.NewStructuredLogger(logger.With("component", "temporal")),
+		DataConverter:    payloadcodec.DataConverter(codec),
+		FailureConverter: payloadcodec.FailureConverter(codec),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
@@ -212,8 +225,13 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, logger *slog.Lo
 
 // runWorkerLoop runs the Temporal worker and the reconciler until ctx ends.
 func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, ps *policySet, logger *slog.Logger) error {
+	deadlines, err := cfg.taskDeadlines()
+	if err != nil {
+		return err
+	}
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: db, Router: ps.router})
+	demo, _ := time.ParseDuration(cfg.DemoDeadline)
+	workflows.Register(w, &activities.Activities{Store: db, Router: ps.router, DueDays: deadlines, FixedDeadline: demo})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start Temporal worker: %w", err)
 	}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"github.com/lindungi/lindungi"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +33,9 @@ type Config struct {
 	OIDCSubjectClaim  string // LINDUNGI_OIDC_SUBJECT_CLAIM: claim with the user name (default sub)
 	OIDCUnitClaim     string // LINDUNGI_OIDC_UNIT_CLAIM: claim with the unit code (default unit)
 	OIDCRolesClaim    string // LINDUNGI_OIDC_ROLES_CLAIM: claim with the roles, dotted path allowed (default roles)
+	PayloadKeyFile    string // LINDUNGI_PAYLOAD_KEY_FILE: key that encrypts Temporal payloads (default in LINDUNGI_DATA)
+	TaskDeadlines     string // LINDUNGI_TASK_DEADLINES: working days per task kind, e.g. "VERIFY_REGISTRATION=2,ORIENTATION=1"
+	DemoDeadline      string // LINDUNGI_DEMO_DEADLINE: every deadline this long (Go duration) instead of working days; development only
 }
 
 // envVar describes one environment variable the binary reads and the field it sets.
@@ -58,6 +64,9 @@ var envVars = []envVar{
 	{name: "LINDUNGI_OIDC_SUBJECT_CLAIM", field: func(c *Config) *string { return &c.OIDCSubjectClaim }},
 	{name: "LINDUNGI_OIDC_UNIT_CLAIM", field: func(c *Config) *string { return &c.OIDCUnitClaim }},
 	{name: "LINDUNGI_OIDC_ROLES_CLAIM", field: func(c *Config) *string { return &c.OIDCRolesClaim }},
+	{name: "LINDUNGI_PAYLOAD_KEY_FILE", secret: true, field: func(c *Config) *string { return &c.PayloadKeyFile }},
+	{name: "LINDUNGI_TASK_DEADLINES", field: func(c *Config) *string { return &c.TaskDeadlines }},
+	{name: "LINDUNGI_DEMO_DEADLINE", field: func(c *Config) *string { return &c.DemoDeadline }},
 }
 
 // envNames lists the names of every environment variable the binary reads.
@@ -98,6 +107,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if d, err := time.ParseDuration(c.ReconcileInterval); err != nil || d <= 0 {
 		return Config{}, fmt.Errorf("LINDUNGI_RECONCILE_INTERVAL: want a positive duration such as 30s, got %q", c.ReconcileInterval)
+	}
+	if _, err := c.taskDeadlines(); err != nil {
+		return Config{}, err
+	}
+	if c.DemoDeadline != "" {
+		if d, err := time.ParseDuration(c.DemoDeadline); err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("LINDUNGI_DEMO_DEADLINE: want a positive duration such as 30s, got %q", c.DemoDeadline)
+		}
+		if c.Env == "production" {
+			return Config{}, fmt.Errorf("LINDUNGI_DEMO_DEADLINE replaces working-day deadlines and cannot be used with LINDUNGI_ENV=production")
+		}
 	}
 	if c.Env == "production" && c.DevKeyFile != "" {
 		return Config{}, fmt.Errorf("LINDUNGI_DEV_KEY_FILE is a development-only token key and cannot be used with LINDUNGI_ENV=production")
@@ -153,4 +173,29 @@ func defaultDataDir() string {
 		return ".lindungi"
 	}
 	return filepath.Join(wd, ".lindungi")
+}
+
+// payloadKeyPath is the key that encrypts Temporal payloads.
+func (c Config) payloadKeyPath() string {
+	if c.PayloadKeyFile != "" {
+		return c.PayloadKeyFile
+	}
+	return filepath.Join(c.DataDir, "temporal-payload.key")
+}
+
+// taskDeadlines parses LINDUNGI_TASK_DEADLINES.
+func (c Config) taskDeadlines() (map[lindungi.TaskKind]int, error) {
+	out := map[lindungi.TaskKind]int{}
+	if c.TaskDeadlines == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(c.TaskDeadlines, ",") {
+		kind, days, ok := strings.Cut(strings.TrimSpace(part), "=")
+		n, err := strconv.Atoi(days)
+		if !ok || err != nil || n < 1 || n > 250 || !slices.Contains(lindungi.TaskKinds, lindungi.TaskKind(kind)) {
+			return nil, fmt.Errorf("LINDUNGI_TASK_DEADLINES: want KIND=working days (1 to 250) separated by commas, with kinds from %v; got %q", lindungi.TaskKinds, part)
+		}
+		out[lindungi.TaskKind(kind)] = n
+	}
+	return out, nil
 }

@@ -16,35 +16,27 @@ import (
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/identity"
-	"github.com/lindungi/lindungi/postgres"
+	"github.com/lindungi/lindungi/workflows"
 	"golang.org/x/sync/errgroup"
 )
-
-// SearchAttributes are the custom search attributes Lindungi registers in
-// the Temporal dev server.
-var SearchAttributes = map[string]string{
-	"LindungiUnit":   "Keyword",
-	"LindungiStep":   "Keyword",
-	"LindungiScheme": "Keyword",
-}
 
 // demoDistricts are the districts that get one demo user per district role.
 var demoDistricts = []string{"3301", "3305", "3318", "3324", "3329"} // Cilacap, Kebumen, Pati, Kendal, Brebes
 
 // demoUsers returns one demo user per role: district roles in a few
 // districts, provincial and BP3MI roles at 33, national roles at ID.
-func demoUsers() []postgres.User {
-	var users []postgres.User
+func demoUsers() []lindungi.User {
+	var users []lindungi.User
 	for _, d := range demoDistricts {
 		for _, r := range []string{lindungi.RoleCaseworker, lindungi.RoleVerifier, lindungi.RoleSupervisor} {
-			users = append(users, postgres.User{Subject: r + "-" + d, Name: "Demo " + r + " " + d, Unit: d, Roles: []string{r}})
+			users = append(users, lindungi.User{Subject: r + "-" + d, Name: "Demo " + r + " " + d, Unit: d, Roles: []string{r}})
 		}
 	}
 	for _, r := range []string{lindungi.RoleProvinceSupervisor, lindungi.RoleBP3MIOfficer, lindungi.RoleBP3MIHead, lindungi.RoleAuditor} {
-		users = append(users, postgres.User{Subject: r + "-33", Name: "Demo " + r + " Jawa Tengah", Unit: "33", Roles: []string{r}})
+		users = append(users, lindungi.User{Subject: r + "-33", Name: "Demo " + r + " Jawa Tengah", Unit: "33", Roles: []string{r}})
 	}
 	for _, r := range []string{lindungi.RoleNationalOfficer, lindungi.RoleAdmin} {
-		users = append(users, postgres.User{Subject: r + "-ID", Name: "Demo " + r + " nasional", Unit: "ID", Roles: []string{r}})
+		users = append(users, lindungi.User{Subject: r + "-ID", Name: "Demo " + r + " nasional", Unit: "ID", Roles: []string{r}})
 	}
 	return users
 }
@@ -88,7 +80,7 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		}
 		logger.Info("starting Temporal dev server", "state", filepath.Join(cfg.DataDir, "temporal.db"))
 		tmp, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Bin: bin, DBFile: filepath.Join(cfg.DataDir, "temporal.db"),
-			Namespace: cfg.TemporalNS, SearchAttributes: SearchAttributes, Log: logFile})
+			Namespace: cfg.TemporalNS, SearchAttributes: workflows.SearchAttributes, Log: logFile})
 		if err != nil {
 			return err
 		}

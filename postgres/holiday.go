@@ -1,0 +1,148 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lindungi/lindungi"
+)
+
+// Holiday kinds.
+const (
+	HolidayNational    = "national"
+	HolidayCutiBersama = "cuti_bersama"
+)
+
+// checkHoliday names each bad field of a holiday an administrator adds.
+func checkHoliday(h lindungi.Holiday, reason string) error {
+	var v lindungi.Validation
+	if d, err := time.Parse(time.DateOnly, h.Date); err != nil {
+		v.Add("date", "must be a date in the form YYYY-MM-DD")
+	} else if d.Year() < 2000 || d.Year() > 2100 {
+		v.Add("date", "must be in a year from 2000 to 2100")
+	}
+	if h.Kind != HolidayNational && h.Kind != HolidayCutiBersama {
+		v.Add("kind", "must be national or cuti_bersama")
+	}
+	switch n := len([]rune(h.Name)); {
+	case n == 0:
+		v.Add("name", "is required")
+	case n > 200:
+		v.Add("name", "must be at most 200 characters")
+	case strings.IndexFunc(h.Name, unicode.IsControl) >= 0:
+		v.Add("name", "must not contain control characters")
+	}
+	if err := lindungi.CheckReason("reason", reason); err != nil {
+		return appendFields(v.Err(), err)
+	}
+	return v.Err()
+}
+
+// appendFields merges the field errors of two EINVALID errors, either nil.
+func appendFields(a, b error) error {
+	ea, _ := a.(*lindungi.Error)
+	eb, _ := b.(*lindungi.Error)
+	switch {
+	case ea == nil:
+		return b
+	case eb == nil:
+		return a
+	}
+	out := *ea
+	out.Fields = append(append([]lindungi.FieldError{}, ea.Fields...), eb.Fields...)
+	return &out
+}
+
+// AddHoliday adds a holiday to the calendar, with its audit event
+// (holiday.add: date, kind, name and reason), in one transaction. Deadlines
+// already set do not move. EINVALID naming the bad fields, ECONFLICT when
+// the date is already a holiday.
+func (db *DB) AddHoliday(ctx context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error) {
+	h.Date, h.Kind, h.Name = strings.TrimSpace(h.Date), strings.TrimSpace(h.Kind), strings.Join(strings.Fields(h.Name), " ")
+	reason = strings.TrimSpace(reason)
+	if err := checkHoliday(h, reason); err != nil {
+		return lindungi.Holiday{}, err
+	}
+	var out lindungi.Holiday
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var row holidayRow
+		err := tx.GetContext(ctx, &row, `INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3) RETURNING day, kind, name`,
+			h.Date, h.Kind, h.Name)
+		if err != nil {
+			if lindungi.ErrorCode(translate(err)) == lindungi.ECONFLICT {
+				return &lindungi.Error{Code: lindungi.ECONFLICT, Message: "The calendar already has a holiday on " + h.Date + "; remove it first to change it.",
+					Fields: []lindungi.FieldError{{Field: "date", Reason: "is already a holiday"}}}
+			}
+			return fmt.Errorf("insert holiday %s: %w", h.Date, translate(err))
+		}
+		out = lindungi.Holiday{Date: row.Day.Format(time.DateOnly), Kind: row.Kind, Name: row.Name}
+		ev.OccurredAt = db.Now().UTC()
+		ev.Action = "holiday.add"
+		ev.SubjectType, ev.SubjectID = "holiday", out.Date
+		ev.After = mustJSON(map[string]any{"date": out.Date, "kind": out.Kind, "name": out.Name, "reason": reason})
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
+// RemoveHoliday removes the holiday on date (YYYY-MM-DD) with its audit
+// event (holiday.remove), in one transaction, and returns it. Deadlines
+// already set do not move; a year whose last holiday is removed has no
+// calendar data and counts weekends only. EINVALID for a malformed date or
+// reason, ENOTFOUND when date is not a holiday.
+func (db *DB) RemoveHoliday(ctx context.Context, date, reason string, ev lindungi.Event) (lindungi.Holiday, error) {
+	date, reason = strings.TrimSpace(date), strings.TrimSpace(reason)
+	var v lindungi.Validation
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		v.Add("date", "must be a date in the form YYYY-MM-DD")
+	}
+	if err := appendFields(v.Err(), lindungi.CheckReason("reason", reason)); err != nil {
+		return lindungi.Holiday{}, err
+	}
+	var out lindungi.Holiday
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var row holidayRow
+		if err := tx.GetContext(ctx, &row, `DELETE FROM holidays WHERE day = $1 RETURNING day, kind, name`, date); err != nil {
+			if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+				return lindungi.Errorf(lindungi.ENOTFOUND, "The calendar has no holiday on %s.", date)
+			}
+			return fmt.Errorf("remove holiday %s: %w", date, translate(err))
+		}
+		out = lindungi.Holiday{Date: row.Day.Format(time.DateOnly), Kind: row.Kind, Name: row.Name}
+		ev.OccurredAt = db.Now().UTC()
+		ev.Action = "holiday.remove"
+		ev.SubjectType, ev.SubjectID = "holiday", out.Date
+		ev.Before = mustJSON(map[string]any{"date": out.Date, "kind": out.Kind, "name": out.Name})
+		ev.After = mustJSON(map[string]any{"removed": true, "reason": reason})
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
+// HolidayYears returns the years that have calendar data, in order.
+func (db *DB) HolidayYears(ctx context.Context) ([]int, error) {
+	years := []int{}
+	if err := db.db.SelectContext(ctx, &years,
+		`SELECT DISTINCT extract(year FROM day)::int AS year FROM holidays ORDER BY year`); err != nil {
+		return nil, fmt.Errorf("holiday years: %w", translate(err))
+	}
+	return years, nil
+}
+
+// HolidaysOf returns the holidays of year, ordered by date.
+func (db *DB) HolidaysOf(ctx context.Context, year int) ([]lindungi.Holiday, error) {
+	var rows []holidayRow
+	if err := db.db.SelectContext(ctx, &rows, `SELECT day, kind, name FROM holidays
+WHERE day >= make_date($1, 1, 1) AND day < make_date($1 + 1, 1, 1) ORDER BY day`, year); err != nil {
+		return nil, fmt.Errorf("holidays of %d: %w", year, translate(err))
+	}
+	hs := make([]lindungi.Holiday, len(rows))
+	for i, r := range rows {
+		hs[i] = lindungi.Holiday{Date: r.Day.Format(time.DateOnly), Kind: r.Kind, Name: r.Name}
+	}
+	return hs, nil
+}
