@@ -45,7 +45,7 @@ func approve(t *testing.T, u user, w lindungi.Worker, kind lindungi.TaskKind) li
 // TestP2PJourneyToClosure takes a P2P worker from registration to closure
 // through the public API.
 func TestP2PJourneyToClosure(t *testing.T) {
-	s := startSystem(t)
+	s := startSystem(t, recordEnv()...)
 	kebumen := s.user("caseworker-3305", "3305", "caseworker")
 	verifier := s.user("verifier-3305", "3305", "verifier")
 	bp3mi := s.user("bp3mi-officer-33", "33", "bp3mi_officer")
@@ -115,6 +115,7 @@ func TestP2PJourneyToClosure(t *testing.T) {
 	if open != 0 {
 		t.Errorf("%d tasks still open after closure", open)
 	}
+	recordHistories(t, s, w, "p2p")
 }
 
 // TestG2GJourneyToDeparture takes a G2G worker to departure: no placement
@@ -168,7 +169,7 @@ func TestG2GJourneyToDeparture(t *testing.T) {
 // demonstration deadline of a few seconds stands in for working days) and
 // sees it climb the policy's chain, with the previous holders told.
 func TestIgnoredTaskEscalates(t *testing.T) {
-	s := startSystem(t, "LINDUNGI_DEMO_DEADLINE=3s")
+	s := startSystem(t, append(recordEnv(), "LINDUNGI_DEMO_DEADLINE=3s")...)
 	kebumen := s.user("caseworker-3305", "3305", "caseworker")
 	w := register(t, kebumen, 7)
 	task := openTask(t, kebumen, w, lindungi.TaskVerifyRegistration)
@@ -210,4 +211,5 @@ func TestIgnoredTaskEscalates(t *testing.T) {
 	if extended.AtTop || !extended.DueAt.After(time.Now()) {
 		t.Errorf("after the extension: at top %v, due %s; want a new deadline ahead", extended.AtTop, extended.DueAt)
 	}
+	recordHistories(t, s, w, "escalation")
 }

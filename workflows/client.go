@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
@@ -21,6 +22,9 @@ import (
 type Client struct {
 	Temporal  client.Client
 	TaskQueue string
+	// CheckInEvery is how often journeys started from now check on workers
+	// abroad; 0 is the default.
+	CheckInEvery time.Duration
 }
 
 // StartJourney starts the worker's journey. Its workflow ID derives from the
@@ -33,6 +37,9 @@ func (c *Client) StartJourney(ctx context.Context, in JourneyInput) error {
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Memo:                     map[string]any{"request_id": in.RequestID},
+	}
+	if in.CheckInEvery == 0 {
+		in.CheckInEvery = c.CheckInEvery
 	}
 	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, JourneyWorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted

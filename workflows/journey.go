@@ -46,6 +46,7 @@ type JourneyInput struct {
 	Scheme       lindungi.Scheme
 	Risk         string        // "normal" or "high"
 	Entry        lindungi.Step // OUTREACH or REGISTERED (the default)
+	CheckInEvery time.Duration // how often a worker abroad is checked on; 0 is lindungi.DefaultCheckInInterval
 	RequestID    string
 	// Resume carries the state over when the journey continues as new.
 	Resume *JourneyState `json:",omitempty"`
@@ -65,6 +66,7 @@ type JourneyState struct {
 	AbroadSince  time.Time
 	ContractEnd  time.Time
 	CheckIns     int
+	CheckInEvery time.Duration
 	ArrivedAt    time.Time
 	Returned     bool
 	Rehab        bool     // rehabilitation requested with family consent
@@ -174,7 +176,8 @@ func WorkerJourney(ctx workflow.Context, in JourneyInput) (JourneyState, error) 
 		if risk == "" {
 			risk = "normal"
 		}
-		j.s = &JourneyState{WorkerID: in.WorkerID, DomicileUnit: in.DomicileUnit, Scheme: in.Scheme, Risk: risk, Step: entry}
+		j.s = &JourneyState{WorkerID: in.WorkerID, DomicileUnit: in.DomicileUnit, Scheme: in.Scheme, Risk: risk, Step: entry,
+			CheckInEvery: in.CheckInEvery}
 	} else {
 		j.s = in.Resume
 		j.in.Resume = nil
@@ -756,7 +759,11 @@ func (j *journey) abroad() error {
 	contractTasks := 0
 	for !s.Returned && s.Closing == "" {
 		now := workflow.Now(j.ctx)
-		checkIn := s.AbroadSince.Add(time.Duration(s.CheckIns+1) * lindungi.DefaultCheckInInterval)
+		every := s.CheckInEvery
+		if every <= 0 {
+			every = lindungi.DefaultCheckInInterval
+		}
+		checkIn := s.AbroadSince.Add(time.Duration(s.CheckIns+1) * every)
 		if !now.Before(checkIn) {
 			if _, err := j.createTask(lindungi.TaskCheckIn, s.CheckIns); err != nil {
 				return err

@@ -187,7 +187,7 @@ func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Clien
 		Store:      db,
 		Authorizer: ps.authz,
 		Verifier:   v,
-		Journeys:   &workflows.Client{Temporal: tc, TaskQueue: cfg.TaskQueue},
+		Journeys:   journeys(cfg, tc),
 		TemporalReady: func(ctx context.Context) error {
 			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
@@ -238,7 +238,7 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 	defer w.Stop()
 	logger.Info("Temporal worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNS)
 	interval, _ := time.ParseDuration(cfg.ReconcileInterval)
-	reconcile(ctx, db, &workflows.Client{Temporal: tc, TaskQueue: cfg.TaskQueue}, interval, logger)
+	reconcile(ctx, db, journeys(cfg, tc), interval, logger)
 	return nil
 }
 
@@ -394,4 +394,10 @@ func runTemporalCLI(ctx context.Context, args []string, cfg Config, stdout io.Wr
 	}
 	fmt.Fprintln(stdout, path)
 	return nil
+}
+
+// journeys is the client that starts and steers journeys.
+func journeys(cfg Config, tc client.Client) *workflows.Client {
+	every, _ := time.ParseDuration(cfg.CheckInInterval)
+	return &workflows.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every}
 }

@@ -36,6 +36,7 @@ type Config struct {
 	PayloadKeyFile    string // LINDUNGI_PAYLOAD_KEY_FILE: key that encrypts Temporal payloads (default in LINDUNGI_DATA)
 	TaskDeadlines     string // LINDUNGI_TASK_DEADLINES: working days per task kind, e.g. "VERIFY_REGISTRATION=2,ORIENTATION=1"
 	DemoDeadline      string // LINDUNGI_DEMO_DEADLINE: every deadline this long (Go duration) instead of working days; development only
+	CheckInInterval   string // LINDUNGI_CHECKIN_INTERVAL: how often workers abroad are checked on (Go duration, default 4380h = 6 months)
 }
 
 // envVar describes one environment variable the binary reads and the field it sets.
@@ -67,6 +68,7 @@ var envVars = []envVar{
 	{name: "LINDUNGI_PAYLOAD_KEY_FILE", secret: true, field: func(c *Config) *string { return &c.PayloadKeyFile }},
 	{name: "LINDUNGI_TASK_DEADLINES", field: func(c *Config) *string { return &c.TaskDeadlines }},
 	{name: "LINDUNGI_DEMO_DEADLINE", field: func(c *Config) *string { return &c.DemoDeadline }},
+	{name: "LINDUNGI_CHECKIN_INTERVAL", field: func(c *Config) *string { return &c.CheckInInterval }},
 }
 
 // envNames lists the names of every environment variable the binary reads.
@@ -110,6 +112,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if _, err := c.taskDeadlines(); err != nil {
 		return Config{}, err
+	}
+	if c.CheckInInterval != "" {
+		if d, err := time.ParseDuration(c.CheckInInterval); err != nil || d < time.Hour {
+			return Config{}, fmt.Errorf("LINDUNGI_CHECKIN_INTERVAL: want a duration of at least 1h such as 4380h, got %q", c.CheckInInterval)
+		}
 	}
 	if c.DemoDeadline != "" {
 		if d, err := time.ParseDuration(c.DemoDeadline); err != nil || d <= 0 {
