@@ -55,6 +55,12 @@ const (
 	TaskReintegration      TaskKind = "REINTEGRATION"
 	TaskCorrection         TaskKind = "CORRECTION"
 	TaskRenewDocuments     TaskKind = "RENEW_DOCUMENTS"
+
+	// Tasks of protection cases.
+	TaskCaseHandling     TaskKind = "CASE_HANDLING"
+	TaskClosureApproval  TaskKind = "CLOSURE_APPROVAL"
+	TaskReferralDecision TaskKind = "REFERRAL_DECISION"
+	TaskTransferDecision TaskKind = "TRANSFER_DECISION"
 )
 
 // TaskKinds lists every task kind the journey creates.
@@ -62,6 +68,7 @@ var TaskKinds = []TaskKind{
 	TaskOutreachFollowUp, TaskVerifyRegistration, TaskRecordTraining, TaskMedicalCheck, TaskPlacementAgreement,
 	TaskSocialSecurity, TaskPassportVisa, TaskWorkContract, TaskOrientation, TaskConfirmDeparture, TaskCheckIn,
 	TaskContractEnd, TaskRecordReturn, TaskRehabilitation, TaskReintegration, TaskCorrection, TaskRenewDocuments,
+	TaskCaseHandling, TaskClosureApproval, TaskReferralDecision, TaskTransferDecision,
 }
 
 // OutcomeNeedsCorrection sends the step back to the worker: a correction

@@ -110,7 +110,8 @@ type Task struct {
 	HolderRole       string     `json:"holder_role"`
 	ClaimedBy        string     `json:"claimed_by,omitempty"`
 	ClaimedAt        *time.Time `json:"claimed_at,omitempty"`
-	AtTop            bool       `json:"at_top"` // overdue with no one left above on the escalation chain
+	AtTop            bool       `json:"at_top"`            // overdue with no one left above on the escalation chain
+	Subject          string     `json:"subject,omitempty"` // what a case task decides: a case, referral or transfer ID
 	RouteRule        string     `json:"route_rule"`
 	RouteFlagged     bool       `json:"route_flagged"`
 	Status           TaskStatus `json:"status"`

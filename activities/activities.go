@@ -5,6 +5,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,6 +33,7 @@ type Store interface {
 	MissingDocuments(ctx context.Context, workerID uuid.UUID, required []lindungi.DocType, at time.Time) ([]lindungi.DocumentProblem, error)
 	ExpiringDocuments(ctx context.Context, workerID uuid.UUID, types []lindungi.DocType, before time.Time) ([]lindungi.Document, error)
 	ListDocuments(ctx context.Context, workerID uuid.UUID, includeSuperseded bool) ([]lindungi.Document, error)
+	RecordEvent(ctx context.Context, ev lindungi.Event) error
 }
 
 // Router chooses the unit that receives a task, and who is next.
@@ -91,6 +93,7 @@ type CreateTaskInput struct {
 	Risk             string
 	DueInWorkingDays int
 	RequestID        string
+	Subject          string // for case tasks: the case, referral or transfer it decides
 }
 
 // TaskRef is what a workflow keeps of a task it created.
@@ -109,13 +112,14 @@ type TaskRef struct {
 	AtTop      bool // overdue with no one left above
 	Status     lindungi.TaskStatus
 	Outcome    lindungi.Outcome
+	Subject    string
 }
 
 // ref is what a workflow keeps of a stored task.
 func (a *Activities) ref(t lindungi.Task) TaskRef {
 	return TaskRef{ID: t.ID, Kind: t.Kind, Step: t.Step, Attempt: t.Attempt, Level: t.Level, Unit: t.Unit,
 		HolderRole: t.HolderRole, UnitPath: a.Router.Ancestors(t.Unit), Rule: t.RouteRule, Flagged: t.RouteFlagged,
-		DueAt: t.DueAt, AtTop: t.AtTop, Status: t.Status, Outcome: t.Outcome}
+		DueAt: t.DueAt, AtTop: t.AtTop, Status: t.Status, Outcome: t.Outcome, Subject: t.Subject}
 }
 
 // dueDays is the deadline of a kind of task in working days.
@@ -156,7 +160,7 @@ func (a *Activities) CreateTask(ctx context.Context, in CreateTaskInput) (TaskRe
 		ID:         lindungi.TaskID(in.WorkflowID, in.Step, in.Kind, in.Attempt),
 		WorkflowID: in.WorkflowID, WorkerID: in.WorkerID, Kind: in.Kind, Step: in.Step, Attempt: in.Attempt,
 		Unit: route.Unit, HolderRole: route.Role, RouteRule: route.Rule, RouteFlagged: route.Flagged,
-		DueAt: due.At, DueDate: due.Date.Format(time.DateOnly), CalendarFallback: due.Fallback,
+		DueAt: due.At, DueDate: due.Date.Format(time.DateOnly), CalendarFallback: due.Fallback, Subject: in.Subject,
 	}
 	stored, err := a.Store.CreateTask(ctx, t, a.event(ctx, System, in.RequestID))
 	if err != nil {
@@ -437,4 +441,25 @@ func (a *Activities) ContractEnd(ctx context.Context, workerID uuid.UUID) (time.
 		return end, nil
 	}
 	return time.Time{}, nil
+}
+
+// JourneyEventInput audits a request a journey keeps in its own state.
+type JourneyEventInput struct {
+	WorkerID  uuid.UUID
+	Action    string
+	After     map[string]any
+	Actor     Actor
+	RequestID string
+}
+
+// RecordJourneyEvent writes the audit event of a journey request.
+func (a *Activities) RecordJourneyEvent(ctx context.Context, in JourneyEventInput) error {
+	ev := a.event(ctx, in.Actor, in.RequestID)
+	ev.Action, ev.SubjectType, ev.SubjectID, ev.WorkerID = in.Action, "worker", in.WorkerID.String(), &in.WorkerID
+	after, err := json.Marshal(in.After)
+	if err != nil {
+		return err
+	}
+	ev.After = after
+	return asActivityError(a.Store.RecordEvent(ctx, ev))
 }

@@ -213,3 +213,28 @@ func TestIgnoredTaskEscalates(t *testing.T) {
 	}
 	recordHistories(t, s, w, "escalation")
 }
+
+// toAbroad takes a registered P2P worker of Kebumen through every step
+// before departure, as the units that own them.
+func toAbroad(t *testing.T, s *system, kebumen, verifier user, w lindungi.Worker) {
+	t.Helper()
+	bp3mi := s.user("bp3mi-officer-33", "33", "bp3mi_officer")
+	for _, st := range []struct {
+		by   user
+		kind lindungi.TaskKind
+		docs []lindungi.DocType
+	}{
+		{kebumen, lindungi.TaskVerifyRegistration, verificationDocuments},
+		{kebumen, lindungi.TaskRecordTraining, []lindungi.DocType{lindungi.DocCompetencyCertificate}},
+		{kebumen, lindungi.TaskMedicalCheck, []lindungi.DocType{lindungi.DocHealthCertificate}},
+		{kebumen, lindungi.TaskPlacementAgreement, []lindungi.DocType{lindungi.DocPlacementAgreement}},
+		{kebumen, lindungi.TaskSocialSecurity, []lindungi.DocType{lindungi.DocBPJSCard}},
+		{bp3mi, lindungi.TaskPassportVisa, []lindungi.DocType{lindungi.DocPassport, lindungi.DocWorkVisa}},
+		{bp3mi, lindungi.TaskWorkContract, []lindungi.DocType{lindungi.DocWorkContract}},
+		{bp3mi, lindungi.TaskOrientation, nil},
+		{bp3mi, lindungi.TaskConfirmDeparture, []lindungi.DocType{lindungi.DocEPMI}},
+	} {
+		provide(t, kebumen, verifier, w, st.docs...)
+		approve(t, st.by, w, st.kind)
+	}
+}

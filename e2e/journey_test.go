@@ -99,7 +99,7 @@ func TestRegisterVerifyAdvance(t *testing.T) {
 	if r := auditor.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", map[string]string{"outcome": "approved"}); r.Status != http.StatusForbidden {
 		t.Errorf("auditor completing a task = %d, want 403", r.Status)
 	}
-	if r := auditor.do("GET", "/v1/workers/"+id, nil); r.Status != http.StatusOK {
+	if r := auditor.do("GET", "/v1/workers/"+id+"?purpose=ST-12/Inspektorat/2026", nil); r.Status != http.StatusOK {
 		t.Errorf("auditor reading the worker = %d, want 200", r.Status)
 	}
 

@@ -87,7 +87,7 @@ func TestRoute(t *testing.T) {
 			lindungi.RouteRequest{Kind: lindungi.TaskVerifyRegistration, Unit: "3374", Scheme: lindungi.SchemeG2G},
 			lindungi.Route{Unit: "3374", Role: "caseworker", Rule: "verify-at-domicile-district"}},
 		{"high risk goes to the province (BP3MI) before anything else",
-			lindungi.RouteRequest{Kind: lindungi.TaskVerifyRegistration, Unit: "3329", Scheme: lindungi.SchemeP2P, Risk: "high"},
+			lindungi.RouteRequest{Kind: lindungi.TaskCaseHandling, Unit: "3329", Scheme: lindungi.SchemeP2P, Risk: "high"},
 			lindungi.Route{Unit: "33", Role: "bp3mi_officer", Rule: "high-risk-to-bp3mi"}},
 		{"a kind no rule knows goes to the province, flagged",
 			lindungi.RouteRequest{Kind: "SOMETHING_NEW", Unit: "3301", Scheme: lindungi.SchemeP2P},

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/schema"
 	"github.com/pressly/goose/v3"
 )
@@ -52,7 +53,8 @@ func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
 // SQL returns the underlying pool, for tests and tools that inspect tables.
 func (db *DB) SQL() *sqlx.DB { return db.db }
 
-// Migrate applies every migration in schema that the database lacks.
+// Migrate applies every migration in schema that the database lacks, then
+// chains audit events written before the hash chain existed.
 func (db *DB) Migrate(ctx context.Context) error {
 	provider, err := goose.NewProvider(goose.DialectPostgres, db.db.DB, schema.Migrations)
 	if err != nil {
@@ -61,7 +63,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := provider.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return db.chainUnchained(ctx)
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.
@@ -93,20 +95,46 @@ func translate(err error) error {
 	return err
 }
 
-const insertEventSQL = `
-INSERT INTO audit_events (id, occurred_at, actor, actor_unit, actor_role, action, subject_type, subject_id,
-    worker_id, before, after, rule, policy_version, workflow_id, run_id, request_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+const advanceChainSQL = `UPDATE audit_chain_head SET seq = seq + 1 WHERE id RETURNING seq, hash`
 
-// insertEvent appends ev to the audit trail inside tx.
+const insertEventSQL = `
+WITH ev AS (
+    INSERT INTO audit_events (id, chain_seq, occurred_at, actor, actor_unit, actor_role, action, subject_type, subject_id,
+        worker_id, before, after, rule, policy_version, workflow_id, run_id, request_id, purpose, prev_hash, hash)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+    RETURNING hash)
+UPDATE audit_chain_head SET hash = ev.hash FROM ev WHERE id`
+
+// insertEvent appends ev to the audit trail inside tx, as the next link of
+// the hash chain. Taking the next position locks the chain head until tx
+// ends, so events are chained in commit order and a rolled-back
+// transaction leaves no gap.
 func insertEvent(ctx context.Context, tx *sqlx.Tx, ev lindungi.Event) error {
+	var head struct {
+		Seq  int64  `db:"seq"`
+		Hash []byte `db:"hash"`
+	}
+	if err := tx.GetContext(ctx, &head, advanceChainSQL); err != nil {
+		return fmt.Errorf("audit %s: chain head: %w", ev.Action, translate(err))
+	}
+	prev, ok := auditlog.DigestOf(head.Hash)
+	if !ok {
+		return fmt.Errorf("audit %s: the chain head holds a %d-byte hash", ev.Action, len(head.Hash))
+	}
+	// The database keeps microseconds; the hash covers what it keeps.
+	ev.OccurredAt = ev.OccurredAt.UTC().Truncate(time.Microsecond)
+	rec := auditlog.Record{Seq: head.Seq, ID: uuid.New(), Event: ev, PrevHash: prev}
+	hash, err := auditlog.Hash(prev, rec)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", ev.Action, err)
+	}
 	var worker any
 	if ev.WorkerID != nil {
 		worker = *ev.WorkerID
 	}
-	_, err := tx.ExecContext(ctx, insertEventSQL, uuid.New(), ev.OccurredAt, ev.Actor, ev.ActorUnit, ev.ActorRole,
+	_, err = tx.ExecContext(ctx, insertEventSQL, rec.ID, rec.Seq, ev.OccurredAt, ev.Actor, ev.ActorUnit, ev.ActorRole,
 		ev.Action, ev.SubjectType, ev.SubjectID, worker, jsonOrNull(ev.Before), jsonOrNull(ev.After),
-		ev.Rule, ev.Policy, ev.WorkflowID, ev.RunID, ev.RequestID)
+		ev.Rule, ev.Policy, ev.WorkflowID, ev.RunID, ev.RequestID, ev.Purpose, prev[:], hash[:])
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", ev.Action, translate(err))
 	}

@@ -26,6 +26,7 @@ type taskRow struct {
 	ClaimedBy        string     `db:"claimed_by"`
 	ClaimedAt        *time.Time `db:"claimed_at"`
 	AtTop            bool       `db:"at_top"`
+	Subject          string     `db:"subject"`
 	RouteRule        string     `db:"route_rule"`
 	RouteFlagged     bool       `db:"route_flagged"`
 	Status           string     `db:"status"`
@@ -43,7 +44,7 @@ func (r taskRow) task() lindungi.Task {
 	t := lindungi.Task{
 		ID: r.ID, WorkflowID: r.WorkflowID, WorkerID: r.WorkerID, Kind: lindungi.TaskKind(r.Kind),
 		Step: lindungi.Step(r.Step), Level: r.Level, Attempt: r.Attempt, Unit: r.Unit, HolderRole: r.HolderRole,
-		ClaimedBy: r.ClaimedBy, AtTop: r.AtTop, RouteRule: r.RouteRule, RouteFlagged: r.RouteFlagged,
+		ClaimedBy: r.ClaimedBy, AtTop: r.AtTop, Subject: r.Subject, RouteRule: r.RouteRule, RouteFlagged: r.RouteFlagged,
 		Status: lindungi.TaskStatus(r.Status), DueAt: r.DueAt.UTC(), DueDate: r.DueDate.Format(time.DateOnly),
 		CalendarFallback: r.CalendarFallback, CreatedAt: r.CreatedAt.UTC(),
 	}
@@ -67,14 +68,14 @@ func (r taskRow) task() lindungi.Task {
 	return t
 }
 
-const taskColumns = `id, workflow_id, worker_id, kind, step, level, attempt, unit, holder_role, claimed_by, claimed_at, at_top,
+const taskColumns = `id, workflow_id, worker_id, kind, step, level, attempt, unit, holder_role, claimed_by, claimed_at, at_top, subject,
     route_rule, route_flagged, status,
     due_at, due_date, calendar_fallback, outcome, note, completed_by, completed_at, created_at`
 
 const insertTaskSQL = `
 INSERT INTO tasks (id, workflow_id, worker_id, kind, step, level, unit, route_rule, route_flagged, status,
-    due_at, due_date, calendar_fallback, created_at, attempt, holder_role)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14, $15)
+    due_at, due_date, calendar_fallback, created_at, attempt, holder_role, subject)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (id) DO NOTHING`
 
 // CreateTask inserts t as an open task and audits it. The ID is derived from
@@ -85,7 +86,7 @@ func (db *DB) CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := db.Now().UTC()
 		res, err := tx.ExecContext(ctx, insertTaskSQL, t.ID, t.WorkflowID, t.WorkerID, string(t.Kind), string(t.Step),
-			t.Level, t.Unit, t.RouteRule, t.RouteFlagged, t.DueAt, t.DueDate, t.CalendarFallback, now, t.Attempt, holderRole(t.HolderRole))
+			t.Level, t.Unit, t.RouteRule, t.RouteFlagged, t.DueAt, t.DueDate, t.CalendarFallback, now, t.Attempt, holderRole(t.HolderRole), t.Subject)
 		if err != nil {
 			return fmt.Errorf("insert task %s: %w", t.ID, translate(err))
 		}

@@ -56,8 +56,19 @@ func (s *Server) listDocuments(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// Document numbers are personal data: the read is logged with its
+	// purpose before it is served.
+	purpose, err := s.purpose(c, false)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
 	docs, err := s.Store.ListDocuments(c.Request.Context(), w.ID, superseded)
 	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	if err := s.logAccess(c, "access.document", "worker", w.ID.String(), &w.ID, purpose, nil); err != nil {
 		s.problem(c, err)
 		return
 	}

@@ -316,7 +316,7 @@ func TestDocumentAccessMatrix(t *testing.T) {
 		"POST /v1/holidays":             map[string]string{"date": "2027-01-01", "kind": "national", "name": "Tahun Baru 2027 Masehi", "reason": "SKB 3 Menteri 2026"},
 	}
 	urls := map[string]string{
-		"/v1/workers/:id/documents": "/v1/workers/" + store.worker.ID.String() + "/documents",
+		"/v1/workers/:id/documents": "/v1/workers/" + store.worker.ID.String() + "/documents?purpose=access+matrix",
 		"/v1/documents/:id/verify":  "/v1/documents/" + store.doc.ID.String() + "/verify",
 		"/v1/documents/:id/reject":  "/v1/documents/" + store.doc.ID.String() + "/reject",
 		"/v1/holidays":              "/v1/holidays?year=2026",
@@ -388,7 +388,9 @@ func TestListDocumentsHandler(t *testing.T) {
 		code  int
 		want  bool
 	}{
-		{"", 200, false}, {"?superseded=false", 200, false}, {"?superseded=true", 200, true}, {"?superseded=yes", 422, false},
+		{"?purpose=audit+2026", 200, false}, {"?superseded=false&purpose=audit+2026", 200, false},
+		{"?superseded=true&purpose=audit+2026", 200, true}, {"?superseded=yes&purpose=audit+2026", 422, false},
+		{"", 422, false}, // an auditor must say why
 	} {
 		store.includeSuperseded = false
 		code, body := call(t, s, "auditor@33", http.MethodGet, url+tt.query, nil)
@@ -496,3 +498,7 @@ func TestDocumentPolicyPassesValidation(t *testing.T) {
 		t.Errorf("the policy with the document and holiday lines does not validate: %v", err)
 	}
 }
+
+func (f *docStore) UpsertUsers(context.Context, []lindungi.User) error { return nil }
+
+func (f *docStore) RecordAccess(context.Context, lindungi.Event) error { return nil }

@@ -3,11 +3,13 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
@@ -177,7 +180,32 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
 		"national_officer": "403 403 403 403", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
+	"GET /v1/workers/:id/trace":    auditorsOnRecord,
+	"GET /v1/workers/:id/accesses": auditorsOnRecord,
+	"GET /v1/workers/:id/as-of":    auditorsOnRecord,
+	"GET /v1/audit/verify":         auditorsAnywhere,
+	"GET /v1/audit/key":            auditorsAnywhere,
+	"GET /v1/audit/export": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
+		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
+		"national_officer": "403 403 403 403", "auditor": "403 403 403 200", "admin": "403 403 403 200",
+	},
 }
+
+// The audit views: auditors and administrators, on a worker of their unit
+// or below; the chain's check and key, anywhere.
+var (
+	auditorsOnRecord = map[string]string{
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
+		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
+		"national_officer": "403 403 403 403", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	}
+	auditorsAnywhere = map[string]string{
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
+		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
+		"national_officer": "403 403 403 403", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	}
+)
 
 var matrixRoles = []string{"caseworker", "verifier", "supervisor", "province_supervisor", "bp3mi_officer",
 	"bp3mi_head", "national_officer", "auditor", "admin"}
@@ -194,10 +222,14 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := newFakeStore()
+	auditKey, err := auditlog.LoadKey(filepath.Join(t.TempDir(), "audit.key"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := server.New(server.Deps{
 		Store: store, Authorizer: authz, Verifier: principalToken{}, Journeys: fakeJourneys{},
 		TemporalReady: func(context.Context) error { return nil }, Units: units,
-		Logger: slog.New(slog.DiscardHandler),
+		Logger: slog.New(slog.DiscardHandler), AuditKey: auditKey,
 	})
 	for _, r := range srv.Routes() {
 		if !r.Auth {
@@ -320,6 +352,13 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	} else if method == http.MethodPost {
 		body = strings.NewReader("{}")
 	}
+	// Every read says why (auditors must); the as-of view needs an instant.
+	if method == http.MethodGet {
+		url += "?purpose=access+matrix"
+		if path == "/v1/workers/:id/as-of" {
+			url += "&at=" + time.Now().UTC().Format(time.RFC3339)
+		}
+	}
 	req := httptest.NewRequest(method, url, body)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -411,6 +450,24 @@ func (f *fakeStore) FindResponse(context.Context, string, string) (lindungi.Stor
 	return lindungi.StoredResponse{}, lindungi.Errorf(lindungi.ENOTFOUND, "none")
 }
 
+func (f *fakeStore) RecordAccess(context.Context, lindungi.Event) error { return nil }
+
+func (f *fakeStore) AuditTrace(context.Context, uuid.UUID, auditlog.Filter) ([]auditlog.Record, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) WorkerAsOf(_ context.Context, id uuid.UUID, _ time.Time) (lindungi.Worker, []lindungi.Task, error) {
+	return f.worker, []lindungi.Task{f.task}, nil
+}
+
+func (f *fakeStore) VerifyAudit(context.Context, map[string]ed25519.PublicKey) (auditlog.Report, error) {
+	return auditlog.Report{OK: true}, nil
+}
+
+func (f *fakeStore) AuditExport(context.Context, time.Time, time.Time, int) (auditlog.ExportPayload, error) {
+	return auditlog.ExportPayload{}, nil
+}
+
 type fakeJourneys struct{}
 
 func (fakeJourneys) StartJourney(context.Context, workflows.JourneyInput) error { return nil }
@@ -491,3 +548,5 @@ func (f *fakeStore) AddHoliday(_ context.Context, h lindungi.Holiday, _ string, 
 func (f *fakeStore) RemoveHoliday(_ context.Context, date, _ string, _ lindungi.Event) (lindungi.Holiday, error) {
 	return lindungi.Holiday{Date: date, Kind: "national", Name: "Kelahiran Yesus Kristus"}, nil
 }
+
+func (f *fakeStore) UpsertUsers(context.Context, []lindungi.User) error { return nil }

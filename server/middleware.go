@@ -70,6 +70,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Set(principalKey, p)
 	c.Request = c.Request.WithContext(lindungi.NewContextWithPrincipal(c.Request.Context(), p))
+	s.rememberUser(c, p)
 	c.Next()
 }
 
@@ -289,4 +290,20 @@ func jsonEncode(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// rememberUser keeps the user directory current with the people who sign
+// in (their unit and roles come from the token), writing only when a user
+// is new to this process or changed.
+func (s *Server) rememberUser(c *gin.Context, p lindungi.Principal) {
+	key := p.Unit + "|" + strings.Join(p.Roles, ",")
+	if seen, ok := s.users.Load(p.Subject); ok && seen == key {
+		return
+	}
+	u := lindungi.User{Subject: p.Subject, Name: p.Subject, Unit: p.Unit, Roles: p.Roles}
+	if err := s.Store.UpsertUsers(c.Request.Context(), []lindungi.User{u}); err != nil {
+		s.Logger.WarnContext(c.Request.Context(), "user directory not updated", "sub", p.Subject, "err", err)
+		return
+	}
+	s.users.Store(p.Subject, key)
 }

@@ -60,5 +60,13 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/policies", handler: s.listPolicies, auth: true},
 		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
+
+		// The audit trail (audit.go): read-only, every call logged with its purpose.
+		{method: http.MethodGet, path: "/v1/workers/:id/trace", handler: s.workerTrace, auth: true},
+		{method: http.MethodGet, path: "/v1/workers/:id/accesses", handler: s.workerAccesses, auth: true},
+		{method: http.MethodGet, path: "/v1/workers/:id/as-of", handler: s.workerAsOf, auth: true},
+		{method: http.MethodGet, path: "/v1/audit/verify", handler: s.verifyAudit, auth: true},
+		{method: http.MethodGet, path: "/v1/audit/key", handler: s.getAuditKey, auth: true},
+		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true},
 	}
 }

@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/workflows"
@@ -42,6 +44,7 @@ type Store interface {
 	ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev lindungi.Event) (lindungi.Task, error)
 	ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error)
 	FindUser(ctx context.Context, subject string) (lindungi.User, error)
+	UpsertUsers(ctx context.Context, users []lindungi.User) error
 	Notifications(ctx context.Context, unit string, limit int) ([]lindungi.Notification, error)
 
 	lindungi.DocumentService
@@ -50,6 +53,8 @@ type Store interface {
 	HolidayYears(ctx context.Context) ([]int, error)
 	AddHoliday(ctx context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error)
 	RemoveHoliday(ctx context.Context, date, reason string, ev lindungi.Event) (lindungi.Holiday, error)
+
+	AuditStore
 }
 
 // Authorizer decides whether a principal may call a route on a unit.
@@ -82,12 +87,17 @@ type Deps struct {
 	PolicyChanged func(ctx context.Context) error
 	Logger        *slog.Logger
 	Now           func() time.Time
+
+	// AuditKey signs audit exports and is the key checkpoints are checked
+	// with; without it those routes answer 503.
+	AuditKey *auditlog.Key
 }
 
 // Server serves the API.
 type Server struct {
 	Deps
 	engine *gin.Engine
+	users  sync.Map // subject -> unit and roles last written to the directory
 }
 
 // New returns a server with every route of routes.go.

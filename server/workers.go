@@ -53,8 +53,14 @@ func (s *Server) registerWorker(c *gin.Context) {
 	c.JSON(http.StatusCreated, w)
 }
 
-// getWorker shows a worker and the journey's current step.
+// getWorker shows a worker and the journey's current step. The read is
+// logged with its purpose before the data is sent.
 func (s *Server) getWorker(c *gin.Context) {
+	purpose, err := s.purpose(c, false)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
 	id, ok := s.pathID(c)
 	if !ok {
 		return
@@ -62,6 +68,9 @@ func (s *Server) getWorker(c *gin.Context) {
 	w, err := s.Store.FindWorker(c.Request.Context(), id)
 	if err == nil {
 		err = s.visible(c, w.DomicileUnit, w.ID, "Worker not found.")
+	}
+	if err == nil {
+		err = s.logAccess(c, "access.worker", "worker", w.ID.String(), &w.ID, purpose, nil)
 	}
 	if err != nil {
 		s.problem(c, err)

@@ -57,15 +57,33 @@ func (c *Client) StartJourney(ctx context.Context, in JourneyInput) error {
 // agree. updateID makes a retried call return the first call's result.
 func (c *Client) CompleteTask(ctx context.Context, t lindungi.Task, req CompleteTaskRequest, updateID string) (CompleteTaskResult, error) {
 	var res CompleteTaskResult
-	err := c.update(ctx, t.WorkflowID, UpdateCompleteTask, updateID, req, &res)
+	err := c.taskUpdate(ctx, t, UpdateCompleteTask, updateID, req, &res)
 	return res, err
+}
+
+// taskUpdate sends an update about a task. The database holds a new task a
+// moment before its workflow has heard back from the activity that made it;
+// an update in that moment is told "no such task", so it is tried again,
+// briefly.
+func (c *Client) taskUpdate(ctx context.Context, t lindungi.Task, name, updateID string, arg, result any) error {
+	for try := 0; ; try++ {
+		err := c.update(ctx, t.WorkflowID, name, updateID, arg, result)
+		if lindungi.ErrorCode(err) != lindungi.ENOTFOUND || try == 10 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // TaskAction sends escalate-task, reassign-task or extend-deadline to the
 // task's journey and returns the task as the journey then knows it.
 func (c *Client) TaskAction(ctx context.Context, t lindungi.Task, name string, req TaskActionRequest, updateID string) (activities.TaskRef, error) {
 	var ref activities.TaskRef
-	err := c.update(ctx, t.WorkflowID, name, updateID, req, &ref)
+	err := c.taskUpdate(ctx, t, name, updateID, req, &ref)
 	return ref, err
 }
 

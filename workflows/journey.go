@@ -197,7 +197,8 @@ func WorkerJourney(ctx workflow.Context, in JourneyInput) (JourneyState, error) 
 		var err error
 		switch {
 		case j.s.Closing != "":
-			err = j.close(j.s.Closing, activities.System, "")
+			by, req := j.actor()
+			err = j.close(j.s.Closing, by, req)
 		case j.s.Step == lindungi.StepVerified:
 			err = j.advance(lindungi.StepTraining)
 		case j.s.Step == lindungi.StepAbroad:
@@ -450,6 +451,7 @@ func (j *journey) requestClose(ctx workflow.Context, r JourneyRequest) (lindungi
 		reason = closedByRequest
 	}
 	j.s.Closing = reason
+	j.by, j.req = r.Actor, r.RequestID
 	j.s.Rev++
 	if err := workflow.Await(ctx, func() bool { return j.s.Step == lindungi.StepClosed }); err != nil {
 		return "", err
@@ -463,6 +465,7 @@ func (j *journey) recordReturn(ctx workflow.Context, r JourneyRequest) (lindungi
 		at = workflow.Now(ctx)
 	}
 	j.s.Returned, j.s.ArrivedAt = true, at
+	j.by, j.req = r.Actor, r.RequestID
 	j.s.Rev++
 	if err := workflow.Await(ctx, func() bool { return j.s.Step != lindungi.StepAbroad }); err != nil {
 		return "", err
@@ -471,15 +474,33 @@ func (j *journey) recordReturn(ctx workflow.Context, r JourneyRequest) (lindungi
 }
 
 func (j *journey) extendContract(ctx workflow.Context, r JourneyRequest) (time.Time, error) {
+	if err := j.audit(ctx, "journey.contract_extend", map[string]any{"from": j.s.ContractEnd, "to": r.At}, r); err != nil {
+		return time.Time{}, err
+	}
 	j.s.ContractEnd = r.At
 	j.s.Rev++
 	return j.s.ContractEnd, nil
 }
 
 func (j *journey) requestRehabilitation(ctx workflow.Context, r JourneyRequest) (bool, error) {
+	if err := j.audit(ctx, "journey.rehabilitation_request", map[string]any{"family_consent": r.FamilyConsent}, r); err != nil {
+		return false, err
+	}
 	j.s.Rehab = true
 	j.s.Rev++
 	return true, nil
+}
+
+// audit writes the event of a request the journey keeps only in its state.
+// Journeys recorded before this were not audited here: the version keeps
+// their histories replaying.
+func (j *journey) audit(ctx workflow.Context, action string, after map[string]any, r JourneyRequest) error {
+	if workflow.GetVersion(ctx, "audit-journey-requests", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	return workflow.ExecuteActivity(ctx, a.RecordJourneyEvent, activities.JourneyEventInput{WorkerID: j.s.WorkerID,
+		Action: action, After: after, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, nil)
 }
 
 // replace puts an updated task into the state and wakes the main loop.
@@ -715,7 +736,8 @@ func (j *journey) runStep() error {
 // closingOr turns a wait ended by a close request into the close itself.
 func (j *journey) closingOr(err error) error {
 	if errors.Is(err, errClosing) {
-		return j.close(j.s.Closing, activities.System, j.in.RequestID)
+		by, req := j.actor()
+		return j.close(j.s.Closing, by, req)
 	}
 	return err
 }
@@ -792,7 +814,8 @@ func (j *journey) abroad() error {
 		}
 	}
 	if s.Closing != "" {
-		return j.close(s.Closing, activities.System, j.in.RequestID)
+		by, req := j.actor()
+		return j.close(s.Closing, by, req)
 	}
 	for _, t := range s.Tasks {
 		if t.Status == lindungi.TaskOpen && (t.Kind == lindungi.TaskCheckIn || t.Kind == lindungi.TaskContractEnd) {

@@ -110,6 +110,7 @@ func newJourneyTest(t *testing.T) *journeyTest {
 			jt.expiring = jt.expiring[1:]
 			return next, nil
 		})
+	env.OnActivity(acts.RecordJourneyEvent, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(acts.ContractEnd, mock.Anything, mock.Anything).Return(
 		func(context.Context, uuid.UUID) (time.Time, error) { return env.Now().Add(400 * 24 * time.Hour), nil })
 	return jt

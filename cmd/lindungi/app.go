@@ -179,6 +179,10 @@ func (ps *policySet) watch(ctx context.Context) (stop func(), err error) {
 
 // newServer wires the API.
 func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, ps *policySet, logger *slog.Logger) (*server.Server, error) {
+	auditKey, err := loadAuditKey(cfg)
+	if err != nil {
+		return nil, err
+	}
 	v, err := verifier(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -195,6 +199,7 @@ func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Clien
 		Units:         ps.units,
 		PolicyChanged: ps.reload,
 		Logger:        logger,
+		AuditKey:      auditKey,
 	}), nil
 }
 
@@ -229,6 +234,10 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 	if err != nil {
 		return err
 	}
+	auditKey, err := loadAuditKey(cfg)
+	if err != nil {
+		return err
+	}
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
 	demo, _ := time.ParseDuration(cfg.DemoDeadline)
 	workflows.Register(w, &activities.Activities{Store: db, Router: ps.router, DueDays: deadlines, FixedDeadline: demo})
@@ -237,6 +246,8 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 	}
 	defer w.Stop()
 	logger.Info("Temporal worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNS)
+	checkpointEvery, _ := time.ParseDuration(cfg.AuditCheckpointInterval)
+	go checkpointLoop(ctx, db, auditKey, checkpointEvery, logger)
 	interval, _ := time.ParseDuration(cfg.ReconcileInterval)
 	reconcile(ctx, db, journeys(cfg, tc), interval, logger)
 	return nil

@@ -37,6 +37,9 @@ type Config struct {
 	TaskDeadlines     string // LINDUNGI_TASK_DEADLINES: working days per task kind, e.g. "VERIFY_REGISTRATION=2,ORIENTATION=1"
 	DemoDeadline      string // LINDUNGI_DEMO_DEADLINE: every deadline this long (Go duration) instead of working days; development only
 	CheckInInterval   string // LINDUNGI_CHECKIN_INTERVAL: how often workers abroad are checked on (Go duration, default 4380h = 6 months)
+
+	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
+	AuditCheckpointInterval string // LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: how often the worker signs the chain head (Go duration)
 }
 
 // envVar describes one environment variable the binary reads and the field it sets.
@@ -69,6 +72,8 @@ var envVars = []envVar{
 	{name: "LINDUNGI_TASK_DEADLINES", field: func(c *Config) *string { return &c.TaskDeadlines }},
 	{name: "LINDUNGI_DEMO_DEADLINE", field: func(c *Config) *string { return &c.DemoDeadline }},
 	{name: "LINDUNGI_CHECKIN_INTERVAL", field: func(c *Config) *string { return &c.CheckInInterval }},
+	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
+	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
 }
 
 // envNames lists the names of every environment variable the binary reads.
@@ -91,6 +96,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		LogFormat:         "text",
 		LogLevel:          "info",
 		ReconcileInterval: "30s",
+
+		AuditCheckpointInterval: "10m",
 	}
 	for _, v := range envVars {
 		if s := strings.TrimSpace(getenv(v.name)); s != "" {
@@ -126,6 +133,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("LINDUNGI_DEMO_DEADLINE replaces working-day deadlines and cannot be used with LINDUNGI_ENV=production")
 		}
 	}
+	if d, err := time.ParseDuration(c.AuditCheckpointInterval); err != nil || d <= 0 {
+		return Config{}, fmt.Errorf("LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: want a positive duration such as 10m, got %q", c.AuditCheckpointInterval)
+	}
 	if c.Env == "production" && c.DevKeyFile != "" {
 		return Config{}, fmt.Errorf("LINDUNGI_DEV_KEY_FILE is a development-only token key and cannot be used with LINDUNGI_ENV=production")
 	}
@@ -144,6 +154,14 @@ func (c Config) devKeyPath() string {
 		return c.DevKeyFile
 	}
 	return filepath.Join(c.DataDir, "dev-signing.key")
+}
+
+// auditKeyPath is where the audit signing key is.
+func (c Config) auditKeyPath() string {
+	if c.AuditKeyFile != "" {
+		return c.AuditKeyFile
+	}
+	return filepath.Join(c.DataDir, "audit-signing.key")
 }
 
 // LogValue masks secrets when the configuration is logged.

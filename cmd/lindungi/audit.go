@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/lindungi/lindungi/auditlog"
+	"github.com/lindungi/lindungi/postgres"
+)
+
+// loadAuditKey returns the key that signs audit checkpoints and exports.
+// In development a missing key is created; production refuses to start
+// without one, since a key made on the spot would be trusted by no one.
+func loadAuditKey(cfg Config) (*auditlog.Key, error) {
+	key, err := auditlog.LoadKey(cfg.auditKeyPath(), cfg.Env != "production")
+	if errors.Is(err, auditlog.ErrNoKey) {
+		return nil, fmt.Errorf("LINDUNGI_AUDIT_KEY_FILE: %w; production needs the audit signing key its auditors know (make one with `lindungi audit keygen --out FILE`)", err)
+	}
+	return key, err
+}
+
+// checkpointLoop signs the chain head now and every interval until ctx
+// ends, when new events were written since the last checkpoint.
+func checkpointLoop(ctx context.Context, db *postgres.DB, key *auditlog.Key, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if c, ok, err := db.Checkpoint(ctx, key); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("audit checkpoint", "err", err)
+			}
+		} else if ok {
+			logger.Info("audit checkpoint signed", "seq", c.Seq, "hash", c.Hash.String(), "key_id", c.KeyID)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+const auditUsage = `usage:
+  lindungi audit verify [--key PUBKEYFILE] [--json]     re-check the trail in DATABASE_URL
+  lindungi audit verify --export FILE [--key PUBKEYFILE] [--json]
+                                                        check an export offline
+  lindungi audit key                                    print the public signing key
+  lindungi audit keygen --out FILE                      make a signing key (for production)
+  lindungi audit checkpoint                             sign the chain head now`
+
+// runAudit checks the audit trail, or an export of it, and manages the
+// signing key. A failed check is an error, so the exit status tells.
+func runAudit(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stdout, auditUsage)
+		return errUsage
+	}
+	switch args[0] {
+	case "verify":
+		return runAuditVerify(ctx, args[1:], cfg, stdout)
+	case "key":
+		key, err := loadAuditKey(cfg)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, key.Info())
+	case "keygen":
+		fs := flag.NewFlagSet("audit keygen", flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		out := fs.String("out", "", "where to write the new private key (mode 0600); it must not exist")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *out == "" {
+			return errors.New("audit keygen needs --out FILE")
+		}
+		if _, err := os.Stat(*out); err == nil {
+			return fmt.Errorf("%s exists; a signing key is never overwritten", *out)
+		}
+		key, err := auditlog.LoadKey(*out, true)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "audit signing key %s written to %s\n%s", key.ID, *out, auditlog.PublicPEM(key.Public()))
+		return nil
+	case "checkpoint":
+		key, err := loadAuditKey(cfg)
+		if err != nil {
+			return err
+		}
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		c, ok, err := db.Checkpoint(ctx, key)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			fmt.Fprintln(stdout, "nothing to sign: the chain head is signed already (or the trail is empty)")
+			return nil
+		}
+		return printJSON(stdout, c)
+	}
+	fmt.Fprintln(stdout, auditUsage)
+	return fmt.Errorf("unknown audit command %q", args[0])
+}
+
+func runAuditVerify(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	export := fs.String("export", "", "an export file (GET /v1/audit/export) to check offline, without the database")
+	keyFile := fs.String("key", "", "the trusted public key: PEM, or the JSON of GET /v1/audit/key")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var trusted ed25519.PublicKey
+	if *keyFile != "" {
+		pub, err := auditlog.ReadPublicKey(*keyFile)
+		if err != nil {
+			return fmt.Errorf("--key %s: %w", *keyFile, err)
+		}
+		trusted = pub
+	}
+	if *export != "" {
+		file, err := os.ReadFile(*export)
+		if err != nil {
+			return err
+		}
+		rep, err := auditlog.VerifyExport(file, trusted)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *export, err)
+		}
+		if *asJSON {
+			if err := printJSON(stdout, rep); err != nil {
+				return err
+			}
+		} else {
+			printReport(stdout, rep.Report)
+			switch {
+			case rep.KeyTrusted:
+				fmt.Fprintf(stdout, "signed by key %s, the key given\n", rep.KeyID)
+			default:
+				fmt.Fprintf(stdout, "signed by key %s as the file says; pass --key with the key GET /v1/audit/key shows to trust it\n", rep.KeyID)
+			}
+		}
+		if rep.Failure != nil {
+			return rep.Failure
+		}
+		return nil
+	}
+	var keys map[string]ed25519.PublicKey
+	switch {
+	case trusted != nil:
+		keys = map[string]ed25519.PublicKey{auditlog.KeyID(trusted): trusted}
+	default:
+		if key, err := auditlog.LoadKey(cfg.auditKeyPath(), false); err == nil {
+			keys = map[string]ed25519.PublicKey{key.ID: key.Public()}
+		}
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := db.VerifyAudit(ctx, keys)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := printJSON(stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		printReport(stdout, rep)
+	}
+	if rep.Failure != nil {
+		return rep.Failure
+	}
+	return nil
+}
+
+func printReport(w io.Writer, rep auditlog.Report) {
+	if rep.Failure != nil {
+		f := rep.Failure
+		fmt.Fprintf(w, "FAILED at seq %d: %s: %s\n", f.Seq, f.Reason, f.Detail)
+		if f.EventID != "" {
+			fmt.Fprintf(w, "  event %s\n", f.EventID)
+		}
+		fmt.Fprintf(w, "  events %d to %d verified before it\n", rep.FirstSeq, rep.LastSeq)
+		return
+	}
+	fmt.Fprintf(w, "OK: %d events (seq %d to %d), chain ends in %s\n", rep.Events, rep.FirstSeq, rep.LastSeq, rep.LastHash)
+	switch {
+	case rep.LastCheckpoint != nil && rep.SignaturesChecked:
+		fmt.Fprintf(w, "%d signed checkpoints hold; the last covers seq %d (signed %s by %s)\n", rep.Checkpoints,
+			rep.LastCheckpoint.Seq, rep.LastCheckpoint.SignedAt.Format(time.RFC3339), rep.LastCheckpoint.KeyID)
+	case rep.LastCheckpoint != nil:
+		fmt.Fprintf(w, "%d checkpoints match the chain; their signatures were NOT checked (no key: pass --key)\n", rep.Checkpoints)
+	default:
+		fmt.Fprintln(w, "no checkpoint covers this stretch yet")
+	}
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
