@@ -51,22 +51,7 @@ func TestP2PJourneyToClosure(t *testing.T) {
 	bp3mi := s.user("bp3mi-officer-33", "33", "bp3mi_officer")
 	w := register(t, kebumen, 42)
 
-	steps := []struct {
-		by   user
-		kind lindungi.TaskKind
-		docs []lindungi.DocType
-		want lindungi.Step
-	}{
-		{kebumen, lindungi.TaskVerifyRegistration, verificationDocuments, lindungi.StepTraining},
-		{kebumen, lindungi.TaskRecordTraining, []lindungi.DocType{lindungi.DocCompetencyCertificate}, lindungi.StepMedical},
-		{kebumen, lindungi.TaskMedicalCheck, []lindungi.DocType{lindungi.DocHealthCertificate}, lindungi.StepPlacementAgreement},
-		{kebumen, lindungi.TaskPlacementAgreement, []lindungi.DocType{lindungi.DocPlacementAgreement}, lindungi.StepSocialSecurity},
-		{kebumen, lindungi.TaskSocialSecurity, []lindungi.DocType{lindungi.DocBPJSCard}, lindungi.StepPassportVisa},
-		{bp3mi, lindungi.TaskPassportVisa, []lindungi.DocType{lindungi.DocPassport, lindungi.DocWorkVisa}, lindungi.StepWorkContract},
-		{bp3mi, lindungi.TaskWorkContract, []lindungi.DocType{lindungi.DocWorkContract}, lindungi.StepOrientation},
-		{bp3mi, lindungi.TaskOrientation, nil, lindungi.StepDeparted},
-		{bp3mi, lindungi.TaskConfirmDeparture, []lindungi.DocType{lindungi.DocEPMI}, lindungi.StepAbroad},
-	}
+	steps := beforeDeparture(kebumen, bp3mi)
 	for _, st := range steps {
 		provide(t, kebumen, verifier, w, st.docs...)
 		if got := approve(t, st.by, w, st.kind); got != st.want {
@@ -214,26 +199,35 @@ func TestIgnoredTaskEscalates(t *testing.T) {
 	recordHistories(t, s, w, "escalation")
 }
 
+// journeyStep is a step's task, who does it, the documents it needs, and
+// the step it leads to.
+type journeyStep struct {
+	by   user
+	kind lindungi.TaskKind
+	docs []lindungi.DocType
+	want lindungi.Step
+}
+
+// beforeDeparture are a P2P worker's steps from registration to ABROAD.
+func beforeDeparture(kebumen, bp3mi user) []journeyStep {
+	return []journeyStep{
+		{kebumen, lindungi.TaskVerifyRegistration, verificationDocuments, lindungi.StepTraining},
+		{kebumen, lindungi.TaskRecordTraining, []lindungi.DocType{lindungi.DocCompetencyCertificate}, lindungi.StepMedical},
+		{kebumen, lindungi.TaskMedicalCheck, []lindungi.DocType{lindungi.DocHealthCertificate}, lindungi.StepPlacementAgreement},
+		{kebumen, lindungi.TaskPlacementAgreement, []lindungi.DocType{lindungi.DocPlacementAgreement}, lindungi.StepSocialSecurity},
+		{kebumen, lindungi.TaskSocialSecurity, []lindungi.DocType{lindungi.DocBPJSCard}, lindungi.StepPassportVisa},
+		{bp3mi, lindungi.TaskPassportVisa, []lindungi.DocType{lindungi.DocPassport, lindungi.DocWorkVisa}, lindungi.StepWorkContract},
+		{bp3mi, lindungi.TaskWorkContract, []lindungi.DocType{lindungi.DocWorkContract}, lindungi.StepOrientation},
+		{bp3mi, lindungi.TaskOrientation, nil, lindungi.StepDeparted},
+		{bp3mi, lindungi.TaskConfirmDeparture, []lindungi.DocType{lindungi.DocEPMI}, lindungi.StepAbroad},
+	}
+}
+
 // toAbroad takes a registered P2P worker of Kebumen through every step
 // before departure, as the units that own them.
 func toAbroad(t *testing.T, s *system, kebumen, verifier user, w lindungi.Worker) {
 	t.Helper()
-	bp3mi := s.user("bp3mi-officer-33", "33", "bp3mi_officer")
-	for _, st := range []struct {
-		by   user
-		kind lindungi.TaskKind
-		docs []lindungi.DocType
-	}{
-		{kebumen, lindungi.TaskVerifyRegistration, verificationDocuments},
-		{kebumen, lindungi.TaskRecordTraining, []lindungi.DocType{lindungi.DocCompetencyCertificate}},
-		{kebumen, lindungi.TaskMedicalCheck, []lindungi.DocType{lindungi.DocHealthCertificate}},
-		{kebumen, lindungi.TaskPlacementAgreement, []lindungi.DocType{lindungi.DocPlacementAgreement}},
-		{kebumen, lindungi.TaskSocialSecurity, []lindungi.DocType{lindungi.DocBPJSCard}},
-		{bp3mi, lindungi.TaskPassportVisa, []lindungi.DocType{lindungi.DocPassport, lindungi.DocWorkVisa}},
-		{bp3mi, lindungi.TaskWorkContract, []lindungi.DocType{lindungi.DocWorkContract}},
-		{bp3mi, lindungi.TaskOrientation, nil},
-		{bp3mi, lindungi.TaskConfirmDeparture, []lindungi.DocType{lindungi.DocEPMI}},
-	} {
+	for _, st := range beforeDeparture(kebumen, s.user("bp3mi-officer-33", "33", "bp3mi_officer")) {
 		provide(t, kebumen, verifier, w, st.docs...)
 		approve(t, st.by, w, st.kind)
 	}

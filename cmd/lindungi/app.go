@@ -291,29 +291,57 @@ func reconcile(ctx context.Context, db *postgres.DB, jc *workflows.Client, inter
 	}
 }
 
+// services are what serve and worker run on: the database, Temporal, and
+// the policies, kept current by the watcher.
+type services struct {
+	db     *postgres.DB
+	tc     client.Client
+	ps     *policySet
+	closer []func()
+}
+
+// connect opens the database and Temporal and loads the policies; close
+// undoes it.
+func connect(ctx context.Context, cfg Config, logger *slog.Logger) (*services, error) {
+	s := &services{}
+	var err error
+	if s.db, err = openDB(ctx, cfg); err != nil {
+		return nil, err
+	}
+	s.closer = append(s.closer, func() { s.db.Close() })
+	if s.tc, err = dialTemporal(ctx, cfg, logger); err != nil {
+		s.close()
+		return nil, err
+	}
+	s.closer = append(s.closer, s.tc.Close)
+	if s.ps, err = loadPolicies(ctx, s.db, logger); err != nil {
+		s.close()
+		return nil, err
+	}
+	stopWatch, err := s.ps.watch(ctx)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.closer = append(s.closer, stopWatch)
+	return s, nil
+}
+
+func (s *services) close() {
+	for i := len(s.closer) - 1; i >= 0; i-- {
+		s.closer[i]()
+	}
+}
+
 func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
 	logger := newLogger(cfg, os.Stderr)
 	logger.Info("starting API", "config", cfg)
-	db, err := openDB(ctx, cfg)
+	svc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	ps, err := loadPolicies(ctx, db, logger)
-	if err != nil {
-		return err
-	}
-	stopWatch, err := ps.watch(ctx)
-	if err != nil {
-		return err
-	}
-	defer stopWatch()
-	srv, err := newServer(ctx, cfg, db, tc, ps, logger)
+	defer svc.close()
+	srv, err := newServer(ctx, cfg, svc.db, svc.tc, svc.ps, logger)
 	if err != nil {
 		return err
 	}
@@ -323,26 +351,12 @@ func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) 
 func runWorker(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
 	logger := newLogger(cfg, os.Stderr)
 	logger.Info("starting worker", "config", cfg)
-	db, err := openDB(ctx, cfg)
+	svc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	ps, err := loadPolicies(ctx, db, logger)
-	if err != nil {
-		return err
-	}
-	stopWatch, err := ps.watch(ctx)
-	if err != nil {
-		return err
-	}
-	defer stopWatch()
-	return runWorkerLoop(ctx, cfg, db, tc, ps, logger)
+	defer svc.close()
+	return runWorkerLoop(ctx, cfg, svc.db, svc.tc, svc.ps, logger)
 }
 
 func runMigrate(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {

@@ -88,31 +88,15 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		cfg.TemporalAddress, uiURL = tmp.Address, tmp.UIURL
 	}
 
-	db, err := openDB(ctx, cfg)
+	if err := migrateDev(ctx, cfg); err != nil {
+		return err
+	}
+	svc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := migrate(ctx, db); err != nil {
-		return err
-	}
-	if err := db.UpsertUsers(ctx, demoUsers()); err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	ps, err := loadPolicies(ctx, db, logger)
-	if err != nil {
-		return err
-	}
-	stopWatch, err := ps.watch(ctx)
-	if err != nil {
-		return err
-	}
-	defer stopWatch()
+	defer svc.close()
+	db, tc, ps := svc.db, svc.tc, svc.ps
 	srv, err := newServer(ctx, cfg, db, tc, ps, logger)
 	if err != nil {
 		return err
@@ -198,4 +182,17 @@ Other demo users: go run ./cmd/lindungi token --sub supervisor-3301 --unit 3301 
 (district roles in 3301, 3305, 3318, 3324, 3329; province_supervisor, bp3mi_officer, bp3mi_head, auditor at 33; national_officer, admin at ID)
 Press Ctrl-C to stop everything.
 `, apiURL, uiURL, cfg.DataDir, tok)
+}
+
+// migrateDev applies the migrations and adds the demo users.
+func migrateDev(ctx context.Context, cfg Config) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	return db.UpsertUsers(ctx, demoUsers())
 }
