@@ -132,7 +132,8 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 // demoWorkers are registered through the public API, once: their
 // idempotency keys make a restart replay instead of registering again.
 var demoWorkers = []lindungi.NewWorker{
-	{NIK: "3305015508950002", Name: "Siti Aminah", BirthDate: "1995-08-15", DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P},
+	{NIK: "3305015508950002", Name: "Siti Aminah", BirthDate: "1995-08-15", DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P,
+		PlacementCompany: "PT Sinar Jaya Abadi", JobOrderRef: "JO-TW-2026-0142"},
 	{NIK: "3301012303980001", Name: "Budi Santoso", BirthDate: "1998-03-23", DomicileUnit: "3301", Phone: "081298765432", Scheme: lindungi.SchemeG2G},
 	{NIK: "3329014107000003", Name: "Dewi Lestari", BirthDate: "2000-07-01", DomicileUnit: "3329", Phone: "+62 857 1234 5678", Scheme: lindungi.SchemeMandiri},
 }
