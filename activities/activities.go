@@ -49,6 +49,7 @@ type Router interface {
 // Activities carries the dependencies of every activity.
 type Activities struct {
 	Store  Store
+	Cases  CaseStore
 	Router Router
 	// DueDays overrides the default deadline (in working days) of task kinds.
 	DueDays map[lindungi.TaskKind]int

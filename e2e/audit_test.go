@@ -146,12 +146,143 @@ var mutations = map[string]mutation{
 		}
 		return f.pick(as, f.caseworker).do("POST", "/v1/workers/"+w.ID.String()+"/journey/rehabilitation", map[string]bool{"family_consent": true}, h...)
 	},
+	"POST /v1/cases": func(f *auditFixture, as *user, h ...string) response {
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases", f.complaint(), h...)
+	},
+	"POST /v1/workers/:id/merge": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.newCase()
+		return f.pick(as, f.supervisor).do("POST", "/v1/workers/"+pc.WorkerID.String()+"/merge", map[string]any{"into": f.worker().ID}, h...)
+	},
+	"POST /v1/cases/:id/verify": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/verify", nil, h...)
+	},
+	"POST /v1/cases/:id/request-info": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/request-info", nil, h...)
+	},
+	"POST /v1/cases/:id/contact": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/contact", nil, h...)
+	},
+	"POST /v1/cases/:id/clarify": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/clarify", nil, h...)
+	},
+	"POST /v1/cases/:id/mediate": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/mediate", nil, h...)
+	},
+	"POST /v1/cases/:id/refer": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/refer", map[string]any{"to_unit": "33", "consent": true}, h...)
+	},
+	"POST /v1/cases/:id/transfer": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/transfer", map[string]any{"to_unit": "33", "reason": "BP3MI menangani"}, h...)
+	},
+	"POST /v1/cases/:id/told-unresolvable": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/told-unresolvable", nil, h...)
+	},
+	"POST /v1/cases/:id/resolve": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/resolve", map[string]any{"resolution": "WAGES_PAID", "money_recovered_idr": 5000000}, h...)
+	},
+	"POST /v1/cases/:id/propose-closure": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+pc.ID.String()+"/propose-closure", map[string]any{"reason": "Pengadu tidak dapat dihubungi"}, h...)
+	},
+	"POST /v1/cases/:id/escalate": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.supervisor).do("POST", "/v1/cases/"+pc.ID.String()+"/escalate", map[string]any{"reason": "Risiko tinggi"}, h...)
+	},
+	"POST /v1/cases/:id/reopen": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("closed")
+		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/reopen", map[string]any{"reason": "Bukti baru dari keluarga"}, h...)
+	},
+	"POST /v1/cases/:id/closure/approve": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("proposed")
+		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/closure/approve", nil, h...)
+	},
+	"POST /v1/cases/:id/closure/reject": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("proposed")
+		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/closure/reject", map[string]any{"reason": "Klaim asuransi belum dibayar"}, h...)
+	},
+	"POST /v1/cases/:id/referral/accept": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("referred")
+		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/referral/accept", nil, h...)
+	},
+	"POST /v1/cases/:id/referral/reject": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("referred")
+		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/referral/reject", map[string]any{"reason": "Bukan kewenangan"}, h...)
+	},
+	"POST /v1/cases/:id/transfer/accept": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("transferred")
+		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/transfer/accept", nil, h...)
+	},
+	"POST /v1/cases/:id/transfer/reject": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("transferred")
+		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/transfer/reject", map[string]any{"reason": "Bukan kewenangan"}, h...)
+	},
 	"POST /v1/policies": func(f *auditFixture, as *user, h ...string) response {
 		f.serial++
 		change := lindungi.PolicyChange{Reason: "Peran Keycloak petugas",
 			Add: []lindungi.PolicyRule{{Model: "access", PType: "g", Values: []string{fmt.Sprintf("kc-petugas-%d", f.serial), "caseworker"}}}}
 		return f.pick(as, f.admin).do("POST", "/v1/policies", change, h...)
 	},
+}
+
+// complaint is a new complaint about an unknown Kebumen worker.
+func (f *auditFixture) complaint() lindungi.NewComplaint {
+	f.serial++
+	return lindungi.NewComplaint{Channel: lindungi.ChannelWalkIn,
+		Complainant: lindungi.Complainant{Name: "Parmi", Relation: lindungi.ComplainantFamily},
+		Subject:     &lindungi.CaseSubject{Name: fmt.Sprintf("Sri %d", f.serial), DomicileUnit: "3305"},
+		Categories:  []lindungi.CaseCategory{lindungi.CatUnpaidWages},
+		Description: "Gaji tidak dibayar selama tujuh bulan.", Unit: "3305"}
+}
+
+// newCase takes a complaint in (not through the call under test).
+func (f *auditFixture) newCase() lindungi.Case {
+	r := f.caseworker.do("POST", "/v1/cases", f.complaint())
+	if r.Status != http.StatusCreated {
+		f.t.Fatalf("intake = %d %s", r.Status, r.Body)
+	}
+	var pc lindungi.Case
+	r.decode(f.t, &pc)
+	return pc
+}
+
+// caseIn is a new case brought to a state: "" (received), "proposed"
+// (closure waiting), "closed", "referred" or "transferred" (to 33, waiting
+// for its decision).
+func (f *auditFixture) caseIn(state string) lindungi.Case {
+	pc := f.newCase()
+	id := pc.ID.String()
+	call := func(u user, path string, body any) {
+		if r := u.do("POST", "/v1/cases/"+id+path, body); r.Status != http.StatusOK {
+			f.t.Fatalf("%s = %d %s", path, r.Status, r.Body)
+		}
+	}
+	// The case's workflow starts right after intake; wait for it.
+	eventually(f.t, "the case's handling task", func() bool {
+		var n int
+		f.s.db.SQL().Get(&n, `SELECT count(*) FROM tasks WHERE workflow_id = $1`, pc.WorkflowID)
+		return n > 0
+	})
+	switch state {
+	case "proposed", "closed":
+		call(f.caseworker, "/propose-closure", map[string]any{"reason": "Pengadu mencabut pengaduan"})
+		if state == "closed" {
+			call(f.admin, "/closure/approve", nil)
+		}
+	case "referred":
+		call(f.caseworker, "/refer", map[string]any{"to_unit": "33", "consent": true})
+	case "transferred":
+		call(f.caseworker, "/transfer", map[string]any{"to_unit": "33", "reason": "BP3MI menangani"})
+	}
+	return pc
 }
 
 // abroad is a new worker taken through every step to ABROAD.

@@ -30,6 +30,10 @@ import (
 
 var binary string
 
+// httpClient gives up on an answer after 30 s, so that a hung request fails
+// its test instead of the whole run.
+var httpClient = &http.Client{Timeout: 30 * time.Second}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "lindungi-e2e-bin")
 	if err != nil {
@@ -258,7 +262,7 @@ func (u user) do(method, path string, body any, headers ...string) response {
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := httpClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -13,28 +14,31 @@ import (
 
 var _ lindungi.WorkerService = (*DB)(nil)
 
+// workerRow is a row of workers. A provisional worker (made at a
+// complaint's intake) may lack NIK and birth date and has no scheme and no
+// journey: those columns are NULL for it, and "" in lindungi.Worker.
 type workerRow struct {
-	ID           uuid.UUID `db:"id"`
-	NIK          string    `db:"nik"`
-	Name         string    `db:"name"`
-	BirthDate    time.Time `db:"birth_date"`
-	DomicileUnit string    `db:"domicile_unit"`
-	Phone        string    `db:"phone"`
-	Scheme       string    `db:"scheme"`
-	Company      string    `db:"placement_company"`
-	JobOrder     string    `db:"job_order_ref"`
-	JourneyStep  string    `db:"journey_step"`
-	WorkflowID   string    `db:"journey_workflow_id"`
-	CreatedAt    time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
+	ID           uuid.UUID      `db:"id"`
+	NIK          sql.NullString `db:"nik"`
+	Name         string         `db:"name"`
+	BirthDate    *time.Time     `db:"birth_date"`
+	DomicileUnit string         `db:"domicile_unit"`
+	Phone        string         `db:"phone"`
+	Scheme       sql.NullString `db:"scheme"`
+	Company      string         `db:"placement_company"`
+	JobOrder     string         `db:"job_order_ref"`
+	JourneyStep  sql.NullString `db:"journey_step"`
+	WorkflowID   sql.NullString `db:"journey_workflow_id"`
+	CreatedAt    time.Time      `db:"created_at"`
+	UpdatedAt    time.Time      `db:"updated_at"`
 }
 
 func (r workerRow) worker() lindungi.Worker {
 	return lindungi.Worker{
-		ID: r.ID, NIK: r.NIK, Name: r.Name, BirthDate: r.BirthDate.Format(time.DateOnly),
-		DomicileUnit: r.DomicileUnit, Phone: r.Phone, Scheme: lindungi.Scheme(r.Scheme),
+		ID: r.ID, NIK: r.NIK.String, Name: r.Name, BirthDate: dateString(r.BirthDate),
+		DomicileUnit: r.DomicileUnit, Phone: r.Phone, Scheme: lindungi.Scheme(r.Scheme.String),
 		PlacementCompany: r.Company, JobOrderRef: r.JobOrder,
-		JourneyStep: lindungi.Step(r.JourneyStep), WorkflowID: r.WorkflowID,
+		JourneyStep: lindungi.Step(r.JourneyStep.String), WorkflowID: r.WorkflowID.String,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
@@ -131,12 +135,13 @@ type JourneyStart struct {
 }
 
 // WorkersWithoutJourney returns up to limit workers registered before
-// olderThan whose journey is not known to run.
+// olderThan whose journey is not known to run. Provisional workers have no
+// journey.
 func (db *DB) WorkersWithoutJourney(ctx context.Context, olderThan time.Time, limit int) ([]JourneyStart, error) {
 	var rows []JourneyStart
 	err := db.db.SelectContext(ctx, &rows, `
 SELECT id, domicile_unit, scheme FROM workers
-WHERE journey_started_at IS NULL AND created_at < $1
+WHERE journey_started_at IS NULL AND created_at < $1 AND NOT provisional
 ORDER BY created_at LIMIT $2`, olderThan, limit)
 	return rows, translate(err)
 }

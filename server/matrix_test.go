@@ -150,6 +150,121 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
 		"national_officer": "403 403 403 403", "auditor": "403 403 403 403", "admin": "403 403 403 200",
 	},
+	"POST /v1/cases": {
+		"caseworker": "201 201 403 201", "verifier": "201 201 403 201", "supervisor": "201 201 403 201",
+		"province_supervisor": "201 201 403 201", "bp3mi_officer": "201 201 403 201", "bp3mi_head": "201 201 403 201",
+		"national_officer": "201 201 403 201", "auditor": "403 403 403 403", "admin": "201 201 403 201",
+	},
+	"GET /v1/cases": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	},
+	"GET /v1/cases/:id": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
+	"GET /v1/workers/search": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	},
+	"POST /v1/workers/:id/merge": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/verify": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/request-info": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/contact": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/clarify": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/mediate": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/refer": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/transfer": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/told-unresolvable": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/resolve": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/propose-closure": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/escalate": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/reopen": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/closure/approve": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/closure/reject": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/referral/accept": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/referral/reject": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/transfer/accept": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
+	"POST /v1/cases/:id/transfer/reject": {
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	},
 	"GET /v1/delegations": {
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 200 200",
@@ -227,7 +342,7 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Deps{
-		Store: store, Authorizer: authz, Verifier: principalToken{}, Journeys: fakeJourneys{},
+		Store: store, Authorizer: authz, Verifier: principalToken{}, Journeys: fakeJourneys{}, CaseActions: fakeJourneys{},
 		TemporalReady: func(context.Context) error { return nil }, Units: units,
 		Logger: slog.New(slog.DiscardHandler), AuditKey: auditKey,
 	})
@@ -288,6 +403,8 @@ type fakeStore struct {
 	task         lindungi.Task
 	delegation   lindungi.Delegation
 	document     lindungi.Document
+	provisional  lindungi.Worker
+	pcase        lindungi.Case
 }
 
 func newFakeStore() *fakeStore {
@@ -301,7 +418,15 @@ func newFakeStore() *fakeStore {
 	doc := lindungi.Document{ID: uuid.New(), WorkerID: w.ID, Type: lindungi.DocPassport, TypeLabel: "Paspor",
 		Number: "C1234567", ExpiresOn: "2030-01-05", FileRef: "docs/3305/paspor.pdf", Status: lindungi.DocPending,
 		CreatedBy: "user:someone-else", CreatedAt: time.Now().UTC()}
-	return &fakeStore{worker: w, task: t, delegation: d, document: doc}
+	p := lindungi.Worker{ID: uuid.New(), Name: "Sri Wahyuni", DomicileUnit: "3305"} // provisional
+	now := time.Now().UTC()
+	pc := lindungi.Case{ID: uuid.New(), Number: "PGD-33-2026-000001", WorkerID: w.ID, Channel: lindungi.ChannelHotline,
+		Complainant: lindungi.Complainant{Name: "Parmi", Relation: lindungi.ComplainantFamily},
+		Categories:  []lindungi.CaseCategory{lindungi.CatUnpaidWages}, Description: "Gaji tidak dibayar tujuh bulan",
+		RiskFlags: []string{}, IntakeUnit: "3305", OwnerUnit: "3305", ReadUnits: []string{}, Step: lindungi.CaseReceived,
+		ReceivedAt: now, LastContactAt: now, LastActionAt: now}
+	pc.WorkflowID = lindungi.CaseWorkflowID(pc.ID)
+	return &fakeStore{worker: w, task: t, delegation: d, document: doc, provisional: p, pcase: pc}
 }
 
 // request builds a valid request for a route on the store's records.
@@ -311,7 +436,22 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 		"POST /v1/workers": lindungi.NewWorker{NIK: "3305011508950001", Name: "Siti", BirthDate: "1995-08-15",
 			DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P,
 			PlacementCompany: "PT Sinar Jaya", JobOrderRef: "JO-1"},
-		"POST /v1/tasks/:id/complete": map[string]string{"outcome": "approved"},
+		"POST /v1/tasks/:id/complete":        map[string]string{"outcome": "approved"},
+		"POST /v1/cases/:id/refer":           map[string]any{"to_unit": "33", "consent": true},
+		"POST /v1/cases/:id/transfer":        map[string]any{"to_unit": "33", "reason": "BP3MI menangani"},
+		"POST /v1/cases/:id/resolve":         map[string]any{"resolution": "WAGES_PAID", "money_recovered_idr": 15000000},
+		"POST /v1/cases/:id/propose-closure": map[string]any{"reason": "Pengadu tidak dapat dihubungi"},
+		"POST /v1/cases/:id/escalate":        map[string]any{"reason": "Risiko tinggi"},
+		"POST /v1/cases/:id/reopen":          map[string]any{"reason": "Bukti baru"},
+		"POST /v1/cases/:id/closure/reject":  map[string]any{"reason": "Masih ada klaim"},
+		"POST /v1/cases/:id/referral/reject": map[string]any{"reason": "Bukan kewenangan"},
+		"POST /v1/cases/:id/transfer/reject": map[string]any{"reason": "Bukan kewenangan"},
+		"POST /v1/cases": lindungi.NewComplaint{Channel: lindungi.ChannelWalkIn,
+			Complainant: lindungi.Complainant{Name: "Parmi", Relation: lindungi.ComplainantFamily},
+			Subject:     &lindungi.CaseSubject{Name: "Sri Wahyuni", DomicileUnit: "3305"},
+			Categories:  []lindungi.CaseCategory{lindungi.CatUnpaidWages},
+			Description: "Gaji tidak dibayar selama tujuh bulan.", Unit: "3305"},
+		"POST /v1/workers/:id/merge": map[string]any{"into": f.worker.ID},
 		"POST /v1/workers/:id/documents": lindungi.NewDocument{Type: lindungi.DocPassport, Number: "C1234567",
 			IssuedOn: "2025-01-05", ExpiresOn: "2030-01-05", FileRef: "docs/3305/paspor.pdf"},
 		"POST /v1/documents/:id/reject": map[string]string{"reason": "Pindaian tidak terbaca"},
@@ -331,6 +471,10 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	}
 	url := path
 	switch {
+	case path == "/v1/workers/:id/merge":
+		url = strings.Replace(path, ":id", f.provisional.ID.String(), 1)
+	case strings.HasPrefix(path, "/v1/cases/"):
+		url = strings.Replace(path, ":id", f.pcase.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/workers/"):
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/tasks/"):
@@ -355,6 +499,9 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	// Every read says why (auditors must); the as-of view needs an instant.
 	if method == http.MethodGet {
 		url += "?purpose=access+matrix"
+		if path == "/v1/workers/search" {
+			url += "&nik=3305011508950001"
+		}
 		if path == "/v1/workers/:id/as-of" {
 			url += "&at=" + time.Now().UTC().Format(time.RFC3339)
 		}
@@ -364,13 +511,6 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req
-}
-
-func (f *fakeStore) FindWorker(_ context.Context, id uuid.UUID) (lindungi.Worker, error) {
-	if id != f.worker.ID {
-		return lindungi.Worker{}, lindungi.Errorf(lindungi.ENOTFOUND, "Worker not found.")
-	}
-	return f.worker, nil
 }
 
 func (f *fakeStore) CreateWorkerIdempotent(_ context.Context, nw lindungi.NewWorker, _ lindungi.Event, _ *lindungi.IdempotencyKey) (lindungi.Worker, error) {
@@ -388,8 +528,13 @@ func (f *fakeStore) FindTask(_ context.Context, id uuid.UUID) (lindungi.Task, er
 	return f.task, nil
 }
 
-func (f *fakeStore) ListTasks(context.Context, lindungi.Scope, lindungi.TaskFilter) ([]lindungi.Task, error) {
-	return nil, nil
+func (f *fakeStore) ListTasks(_ context.Context, _ lindungi.Scope, tf lindungi.TaskFilter) ([]lindungi.Task, error) {
+	if tf.Kind == "" {
+		return nil, nil
+	}
+	t := f.task
+	t.Kind, t.WorkflowID = tf.Kind, f.pcase.WorkflowID
+	return []lindungi.Task{t}, nil
 }
 
 func (f *fakeStore) ActiveDelegations(context.Context, string, string, time.Time) ([]lindungi.Delegation, error) {
@@ -550,3 +695,43 @@ func (f *fakeStore) RemoveHoliday(_ context.Context, date, _ string, _ lindungi.
 }
 
 func (f *fakeStore) UpsertUsers(context.Context, []lindungi.User) error { return nil }
+
+func (f *fakeStore) FindWorker(_ context.Context, id uuid.UUID) (lindungi.Worker, error) {
+	for _, w := range []lindungi.Worker{f.worker, f.provisional} {
+		if w.ID == id {
+			return w, nil
+		}
+	}
+	return lindungi.Worker{}, lindungi.Errorf(lindungi.ENOTFOUND, "Worker not found.")
+}
+
+func (f *fakeStore) CreateCaseIdempotent(_ context.Context, nc lindungi.NewComplaint, owner string, _ lindungi.Event, _ *lindungi.IdempotencyKey) (lindungi.Case, error) {
+	c := f.pcase
+	c.ID, c.IntakeUnit, c.OwnerUnit = uuid.New(), nc.Unit, owner
+	return c, nil
+}
+
+func (f *fakeStore) FindCase(_ context.Context, id uuid.UUID) (lindungi.Case, error) {
+	if id != f.pcase.ID {
+		return lindungi.Case{}, lindungi.Errorf(lindungi.ENOTFOUND, "Case not found.")
+	}
+	return f.pcase, nil
+}
+
+func (f *fakeStore) ListCases(context.Context, lindungi.Scope, lindungi.CaseFilter) ([]lindungi.Case, error) {
+	return []lindungi.Case{f.pcase}, nil
+}
+
+func (f *fakeStore) MarkCaseStarted(context.Context, uuid.UUID) error { return nil }
+
+func (f *fakeStore) SearchWorkers(context.Context, lindungi.WorkerQuery) ([]lindungi.WorkerMatch, error) {
+	return []lindungi.WorkerMatch{{ID: f.worker.ID, Name: f.worker.Name, DomicileUnit: f.worker.DomicileUnit, MatchedBy: []string{"nik"}}}, nil
+}
+
+func (f *fakeStore) MergeWorkers(context.Context, uuid.UUID, uuid.UUID, lindungi.Event) error {
+	return nil
+}
+
+func (fakeJourneys) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {
+	return workflows.CaseState{}, nil
+}

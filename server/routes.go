@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/workflows"
 )
 
@@ -52,6 +53,31 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/holidays", handler: s.listHolidays, auth: true},
 		{method: http.MethodPost, path: "/v1/holidays", handler: s.addHoliday, auth: true, idempotent: true},
 		{method: http.MethodDelete, path: "/v1/holidays/:date", handler: s.removeHoliday, auth: true},
+
+		{method: http.MethodPost, path: "/v1/cases", handler: s.createCase, auth: true, idempotent: true},
+		{method: http.MethodGet, path: "/v1/cases", handler: s.listCases, auth: true},
+		{method: http.MethodGet, path: "/v1/cases/:id", handler: s.getCase, auth: true},
+		{method: http.MethodGet, path: "/v1/workers/search", handler: s.searchWorkers, auth: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/merge", handler: s.mergeWorker, auth: true, idempotent: true},
+
+		{method: http.MethodPost, path: "/v1/cases/:id/verify", handler: s.caseAction(workflows.ActVerify), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/request-info", handler: s.caseAction(workflows.ActRequestInfo), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/contact", handler: s.caseAction(workflows.ActLogContact), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/clarify", handler: s.caseAction(workflows.ActClarify), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/mediate", handler: s.caseAction(workflows.ActMediate), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/refer", handler: s.caseAction(workflows.ActRefer), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/transfer", handler: s.caseAction(workflows.ActTransfer), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/told-unresolvable", handler: s.caseAction(workflows.ActToldUnresolvable), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/resolve", handler: s.caseAction(workflows.ActResolve), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/propose-closure", handler: s.caseAction(workflows.ActProposeClosure), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/escalate", handler: s.caseAction(workflows.ActEscalate), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/reopen", handler: s.caseAction(workflows.ActReopen), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/closure/approve", handler: s.decideCase(lindungi.TaskClosureApproval, lindungi.OutcomeApproved), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/closure/reject", handler: s.decideCase(lindungi.TaskClosureApproval, lindungi.OutcomeRejected), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/referral/accept", handler: s.decideCase(lindungi.TaskReferralDecision, lindungi.OutcomeApproved), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/referral/reject", handler: s.decideCase(lindungi.TaskReferralDecision, lindungi.OutcomeRejected), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/transfer/accept", handler: s.decideCase(lindungi.TaskTransferDecision, lindungi.OutcomeApproved), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/transfer/reject", handler: s.decideCase(lindungi.TaskTransferDecision, lindungi.OutcomeRejected), auth: true, idempotent: true},
 
 		{method: http.MethodGet, path: "/v1/delegations", handler: s.listDelegations, auth: true},
 		{method: http.MethodPost, path: "/v1/delegations", handler: s.grantDelegation, auth: true, idempotent: true},

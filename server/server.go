@@ -55,6 +55,14 @@ type Store interface {
 	RemoveHoliday(ctx context.Context, date, reason string, ev lindungi.Event) (lindungi.Holiday, error)
 
 	AuditStore
+
+	// Protection cases (cases.go).
+	CreateCaseIdempotent(ctx context.Context, c lindungi.NewComplaint, ownerUnit string, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Case, error)
+	FindCase(ctx context.Context, id uuid.UUID) (lindungi.Case, error)
+	ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.CaseFilter) ([]lindungi.Case, error)
+	MarkCaseStarted(ctx context.Context, id uuid.UUID) error
+	SearchWorkers(ctx context.Context, q lindungi.WorkerQuery) ([]lindungi.WorkerMatch, error)
+	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) error
 }
 
 // Authorizer decides whether a principal may call a route on a unit.
@@ -91,6 +99,16 @@ type Deps struct {
 	// AuditKey signs audit exports and is the key checkpoints are checked
 	// with; without it those routes answer 503.
 	AuditKey *auditlog.Key
+
+	// Cases starts the workflow of a case taken in; without it the case is
+	// stored and the reconciler starts it.
+	Cases CaseStarter
+	// CaseActions steers the workflows of protection cases.
+	CaseActions CaseActions
+	// CaseOwner chooses the unit that owns a complaint at intake: the
+	// intake unit, or one level up the escalation chain for a high-risk
+	// one. Without it the intake unit owns every case.
+	CaseOwner func(c lindungi.NewComplaint) (string, error)
 }
 
 // Server serves the API.

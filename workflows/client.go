@@ -66,8 +66,14 @@ func (c *Client) CompleteTask(ctx context.Context, t lindungi.Task, req Complete
 // an update in that moment is told "no such task", so it is tried again,
 // briefly.
 func (c *Client) taskUpdate(ctx context.Context, t lindungi.Task, name, updateID string, arg, result any) error {
+	return c.retryNotFound(ctx, func() error { return c.update(ctx, t.WorkflowID, name, updateID, arg, result) })
+}
+
+// retryNotFound tries send again for two seconds while it is told "not
+// found": a workflow learns of the tasks it made a moment after they exist.
+func (c *Client) retryNotFound(ctx context.Context, send func() error) error {
 	for try := 0; ; try++ {
-		err := c.update(ctx, t.WorkflowID, name, updateID, arg, result)
+		err := send()
 		if lindungi.ErrorCode(err) != lindungi.ENOTFOUND || try == 10 {
 			return err
 		}
@@ -158,5 +164,38 @@ func updateError(err error) error {
 // Register adds the workflows and activities to a Temporal worker.
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(WorkerJourney, workflow.RegisterOptions{Name: JourneyWorkflowName})
+	r.RegisterWorkflowWithOptions(ProtectionCase, workflow.RegisterOptions{Name: CaseWorkflowName})
 	r.RegisterActivity(acts)
+}
+
+// StartCase starts the workflow of a protection case. Its ID derives from
+// the case's ID, so a retry starts nothing new.
+func (c *Client) StartCase(ctx context.Context, pc lindungi.Case, requestID string) error {
+	opts := client.StartWorkflowOptions{
+		ID:                       lindungi.CaseWorkflowID(pc.ID),
+		TaskQueue:                c.TaskQueue,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		Memo:                     map[string]any{"request_id": requestID},
+	}
+	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, CaseWorkflowName, CaseInput{CaseID: pc.ID, WorkerID: pc.WorkerID,
+		IntakeUnit: pc.OwnerUnit, HighRisk: pc.HighRisk, RequestID: requestID})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("start case %s: %w", opts.ID, err)
+	}
+	return nil
+}
+
+// CaseAction sends a case action to the case's workflow and returns the
+// case's state after it.
+func (c *Client) CaseAction(ctx context.Context, caseID uuid.UUID, req CaseActionRequest, updateID string) (CaseState, error) {
+	var s CaseState
+	err := c.retryNotFound(ctx, func() error {
+		return c.update(ctx, lindungi.CaseWorkflowID(caseID), UpdateCaseAction, updateID, req, &s)
+	})
+	return s, err
 }

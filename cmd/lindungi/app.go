@@ -188,10 +188,20 @@ func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Clien
 		return nil, err
 	}
 	return server.New(server.Deps{
-		Store:      db,
-		Authorizer: ps.authz,
-		Verifier:   v,
-		Journeys:   journeys(cfg, tc),
+		Store:       db,
+		Authorizer:  ps.authz,
+		Verifier:    v,
+		Journeys:    journeys(cfg, tc),
+		Cases:       journeys(cfg, tc),
+		CaseActions: journeys(cfg, tc),
+		CaseOwner: func(c lindungi.NewComplaint) (string, error) {
+			risk := "normal"
+			if lindungi.HighRisk(c.Categories, c.RiskFlags) {
+				risk = "high"
+			}
+			r, err := ps.router.Route(lindungi.RouteRequest{Kind: lindungi.TaskCaseHandling, Unit: c.Unit, Risk: risk})
+			return r.Unit, err
+		},
 		TemporalReady: func(ctx context.Context) error {
 			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
@@ -240,7 +250,7 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 	}
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
 	demo, _ := time.ParseDuration(cfg.DemoDeadline)
-	workflows.Register(w, &activities.Activities{Store: db, Router: ps.router, DueDays: deadlines, FixedDeadline: demo})
+	workflows.Register(w, &activities.Activities{Store: db, Cases: db, Router: ps.router, DueDays: deadlines, FixedDeadline: demo})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start Temporal worker: %w", err)
 	}
@@ -270,6 +280,19 @@ func reconcile(ctx context.Context, db *postgres.DB, jc *workflows.Client, inter
 			logger.Warn("reconciler: audit expired delegations", "err", err)
 		} else if n > 0 {
 			logger.Info("reconciler: delegations expired", "count", n)
+		}
+		cases, err := db.CasesWithoutWorkflow(ctx, time.Now().Add(-10*time.Second), 100)
+		if err != nil {
+			logger.Warn("reconciler: list cases", "err", err)
+		}
+		for _, pc := range cases {
+			if err := jc.StartCase(ctx, pc, "reconciler"); err != nil {
+				logger.Warn("reconciler: start case", "case_id", pc.ID, "err", err)
+				continue
+			}
+			if err := db.MarkCaseStarted(ctx, pc.ID); err != nil {
+				logger.Warn("reconciler: mark case", "case_id", pc.ID, "err", err)
+			}
 		}
 		missing, err := db.WorkersWithoutJourney(ctx, time.Now().Add(-10*time.Second), 100)
 		if err != nil {

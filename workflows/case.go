@@ -1,0 +1,724 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/activities"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Names of the case workflow and its updates. Task updates (complete,
+// escalate, reassign, extend) use the journey's names, so that the tasks
+// API serves both.
+const (
+	CaseWorkflowName  = "ProtectionCase"
+	QueryCaseState    = "case-state"
+	UpdateCaseAction  = "case-action"
+	caseStepForTasks  = lindungi.Step("CASE")
+	HandlingDueDays   = 10 // working days (a common public-service default)
+	HandlingExtension = 7  // one extension, in working days
+)
+
+// Closure rules of BP2MI regulation 6/2024 art. 30: when one holds, the
+// case proposes its own closure to a supervisor, who decides.
+const (
+	ClosureIncomplete    = "art30a: data and documents incomplete 30 days after registration"
+	ClosureUnclear       = "art30b: requested information still unclear 15 working days after the request"
+	ClosureUnreachable   = "art30c: complainant unreachable for 60 consecutive days"
+	ClosureHandedOver    = "art30d: handed to another agency"
+	ClosureNoResponse    = "art30e: no response 6 months after being told the case cannot be resolved"
+	ClosureResolved      = "resolved"
+	incompleteAfter      = 30 * 24 * time.Hour
+	unreachableAfter     = 60 * 24 * time.Hour
+	noResponseAfter      = 183 * 24 * time.Hour
+	unclearAfterWorkDays = 15
+)
+
+// Case actions a person takes through the case-action update.
+const (
+	ActVerify            = "verify"            // data and documents are complete
+	ActRequestInfo       = "request-info"      // information was asked for
+	ActLogContact        = "log-contact"       // the complainant was reached
+	ActClarify           = "clarify"           // the accused party was asked to settle
+	ActMediate           = "mediate"           // mediation started
+	ActRefer             = "refer"             // referral, with consent or an override
+	ActTransfer          = "transfer"          // ownership to another unit, on its acceptance
+	ActToldUnresolvable  = "told-unresolvable" // the complainant was told it cannot be resolved
+	ActResolve           = "resolve"           // resolved, with the outcome and money recovered
+	ActProposeClosure    = "propose-closure"   // by hand, with a reason
+	ActReopen            = "reopen"            // a closed case, with a reason
+	ActEscalate          = "escalate"          // the case up the chain, with a reason
+	ResolutionRepatriate = "REPATRIATED"       // a resolution that brings the worker home
+)
+
+// CaseInput starts a case. It carries IDs and codes only.
+type CaseInput struct {
+	CaseID     uuid.UUID
+	WorkerID   uuid.UUID
+	IntakeUnit string
+	HighRisk   bool
+	RequestID  string
+	Resume     *CaseState `json:",omitempty"`
+}
+
+// CaseState is what the case workflow knows, returned by its query.
+type CaseState struct {
+	CaseID           uuid.UUID
+	WorkerID         uuid.UUID
+	IntakeUnit       string
+	OwnerUnit        string
+	Risk             string
+	Step             lindungi.CaseStep
+	Tasks            []activities.TaskRef
+	ReceivedAt       time.Time
+	LastContact      time.Time
+	DocsComplete     bool
+	InfoDeadline     time.Time // 15 working days after information was asked for
+	ToldUnresolvable time.Time
+	HandedOver       bool
+	Extended         bool
+	Proposal         string // the closure rule proposed and waiting for a supervisor
+	Rejected         []string
+	Reason           string // why it closed
+	Rev              int
+}
+
+// CaseActionRequest is the argument of the case-action update.
+type CaseActionRequest struct {
+	Action         string
+	Reason         string
+	ToUnit         string // refer, transfer
+	ToAgency       string // refer
+	Consent        bool   // refer: the worker's recorded consent
+	Resolution     string // resolve
+	MoneyRecovered int64  // resolve, in rupiah
+	AnsweredInfo   bool   // log-contact: the requested information came
+	Actor          activities.Actor
+	RequestID      string
+}
+
+type caseRun struct {
+	ctx workflow.Context
+	s   *CaseState
+	in  CaseInput
+	wf  string
+	by  activities.Actor
+	req string
+}
+
+// ProtectionCase handles one complaint: a handling task with a deadline
+// that escalates up the chain, the handling steps as a person takes them,
+// referral and transfer with acceptance, and the closure rules of art. 30
+// as durable timers that propose closure to a supervisor, who approves or
+// rejects. Closing always needs that approval; a closed case can reopen.
+func ProtectionCase(ctx workflow.Context, in CaseInput) (CaseState, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	r := &caseRun{ctx: ctx, in: in, wf: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	if in.Resume != nil {
+		r.s = in.Resume
+	} else {
+		now := workflow.Now(ctx)
+		risk := "normal"
+		if in.HighRisk {
+			risk = "high"
+		}
+		r.s = &CaseState{CaseID: in.CaseID, WorkerID: in.WorkerID, IntakeUnit: in.IntakeUnit, OwnerUnit: in.IntakeUnit, Risk: risk,
+			Step: lindungi.CaseReceived, ReceivedAt: now, LastContact: now}
+	}
+	if err := r.register(); err != nil {
+		return *r.s, err
+	}
+	if in.Resume == nil {
+		// The worker's journey, if there is one, learns of the case.
+		_ = workflow.SignalExternalWorkflow(ctx, lindungi.JourneyWorkflowID(in.WorkerID), "", SignalComplaint,
+			Complaint{CaseID: in.CaseID.String()}).Get(ctx, nil)
+		if _, err := r.task(ctx, lindungi.TaskCaseHandling, 0); err != nil {
+			return *r.s, err
+		}
+		r.setOwnerFromTask(ctx)
+	}
+	for {
+		if err := r.wait(); err != nil {
+			return *r.s, err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return *r.s, err
+			}
+			next := r.in
+			next.Resume = r.s
+			return *r.s, workflow.NewContinueAsNewError(ctx, ProtectionCase, next)
+		}
+	}
+}
+
+func (r *caseRun) register() error {
+	s := r.s
+	if err := workflow.SetQueryHandler(r.ctx, QueryCaseState, func() (CaseState, error) { return *s, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(r.ctx, UpdateCaseAction, r.act,
+		workflow.UpdateHandlerOptions{Validator: r.validate}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(r.ctx, UpdateCompleteTask, r.completeTask,
+		workflow.UpdateHandlerOptions{Validator: func(req CompleteTaskRequest) error { return r.validateCompletion(req) }}); err != nil {
+		return err
+	}
+	taskAction := func(name string) func(workflow.Context, TaskActionRequest) (activities.TaskRef, error) {
+		return func(ctx workflow.Context, req TaskActionRequest) (activities.TaskRef, error) {
+			return r.taskAction(ctx, name, req)
+		}
+	}
+	for _, name := range []string{UpdateEscalateTask, UpdateReassignTask, UpdateExtendDeadline} {
+		if err := workflow.SetUpdateHandlerWithOptions(r.ctx, name, taskAction(name), workflow.UpdateHandlerOptions{
+			Validator: func(req TaskActionRequest) error { return r.validateTask(req.TaskID, name, req.WorkingDays) },
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func conflict(msg string) error { return temporal.NewApplicationError(msg, lindungi.ECONFLICT) }
+
+func (r *caseRun) validate(req CaseActionRequest) error {
+	s := r.s
+	closed := s.Step == lindungi.CaseClosed
+	switch req.Action {
+	case ActReopen:
+		if !closed {
+			return conflict("Only a closed case can be reopened.")
+		}
+		if len(req.Reason) < 5 {
+			return invalid("reason", "must say why, in 5 to 500 characters")
+		}
+		return nil
+	case ActEscalate:
+		if !slices.ContainsFunc(s.Tasks, func(t activities.TaskRef) bool {
+			return t.Kind == lindungi.TaskCaseHandling && t.Status == lindungi.TaskOpen
+		}) {
+			return temporal.NewApplicationError("The case has no open handling task to escalate yet.", lindungi.ENOTFOUND)
+		}
+	case ActVerify, ActRequestInfo, ActLogContact, ActClarify, ActMediate, ActToldUnresolvable:
+	case ActRefer:
+		if req.ToUnit == "" && req.ToAgency == "" {
+			return invalid("to_unit", "name the unit or the agency to refer to")
+		}
+		if !req.Consent && len(req.Reason) < 5 {
+			return invalid("consent", "referral needs the worker's recorded consent, or a supervisor's override with a reason")
+		}
+	case ActTransfer:
+		if req.ToUnit == "" || req.ToUnit == s.OwnerUnit {
+			return invalid("to_unit", "must be another unit")
+		}
+	case ActResolve:
+		if req.Resolution == "" {
+			return invalid("resolution", "is required")
+		}
+		if req.MoneyRecovered < 0 {
+			return invalid("money_recovered_idr", "must not be negative")
+		}
+	case ActProposeClosure:
+		if len(req.Reason) < 5 {
+			return invalid("reason", "must say why, in 5 to 500 characters")
+		}
+	default:
+		return invalid("action", "is not a case action")
+	}
+	if closed {
+		return conflict("The case is closed; reopen it first.")
+	}
+	if s.Proposal != "" && (req.Action == ActProposeClosure || req.Action == ActResolve) {
+		return conflict("A closure proposal is waiting for a supervisor.")
+	}
+	return nil
+}
+
+// act carries out a case action and answers with the state after it.
+func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	s := r.s
+	now := workflow.Now(ctx)
+	r.by, r.req = req.Actor, req.RequestID
+	do := func(in activities.CaseActionInput) error {
+		in.CaseID, in.Actor, in.RequestID = s.CaseID, req.Actor, req.RequestID
+		err := workflow.ExecuteActivity(ctx, a.CaseAction, in).Get(ctx, nil)
+		return unwrapActivityError(err)
+	}
+	step := func(st lindungi.CaseStep) error {
+		if err := do(activities.CaseActionInput{Kind: "step", Step: st}); err != nil {
+			return err
+		}
+		s.Step = st
+		return nil
+	}
+	var err error
+	switch req.Action {
+	case ActVerify:
+		s.DocsComplete = true
+		err = step(lindungi.CaseVerification)
+	case ActRequestInfo:
+		var due time.Time
+		if err = workflow.ExecuteActivity(ctx, a.WorkingDeadline, now, unclearAfterWorkDays).Get(ctx, &due); err == nil {
+			s.InfoDeadline = due
+			err = do(activities.CaseActionInput{Kind: "info-requested", At: now})
+		}
+	case ActLogContact:
+		s.LastContact = now
+		if req.AnsweredInfo {
+			s.InfoDeadline = time.Time{}
+		}
+		s.ToldUnresolvable = time.Time{}
+		err = do(activities.CaseActionInput{Kind: "contact", At: now})
+	case ActClarify:
+		err = step(lindungi.CaseClarification)
+	case ActMediate:
+		err = step(lindungi.CaseMediation)
+	case ActToldUnresolvable:
+		s.ToldUnresolvable = now
+		err = do(activities.CaseActionInput{Kind: "told-unresolvable", At: now})
+	case ActRefer:
+		err = r.refer(ctx, req)
+	case ActTransfer:
+		err = r.transfer(ctx, req)
+	case ActResolve:
+		if err = do(activities.CaseActionInput{Kind: "resolve", Resolution: req.Resolution, Money: req.MoneyRecovered}); err == nil {
+			s.Step = lindungi.CaseResolved
+			if req.Resolution == ResolutionRepatriate {
+				_ = workflow.SignalExternalWorkflow(ctx, lindungi.JourneyWorkflowID(s.WorkerID), "", SignalComplaint,
+					Complaint{CaseID: s.CaseID.String(), Repatriation: true}).Get(ctx, nil)
+			}
+			r.by, r.req = req.Actor, req.RequestID
+			err = r.propose(ctx, ClosureResolved)
+		}
+	case ActProposeClosure:
+		r.by, r.req = req.Actor, req.RequestID
+		err = r.propose(ctx, req.Reason)
+	case ActEscalate:
+		err = r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
+	case ActReopen:
+		if err = do(activities.CaseActionInput{Kind: "reopen", Reason: req.Reason}); err == nil {
+			s.Step, s.Reason, s.Proposal, s.LastContact = lindungi.CaseVerification, "", "", now
+			if _, err = r.task(ctx, lindungi.TaskCaseHandling, r.attempts(lindungi.TaskCaseHandling)); err == nil {
+				r.setOwnerFromTask(ctx)
+			}
+		}
+	}
+	if err != nil {
+		return *s, err
+	}
+	s.Rev++
+	return *s, nil
+}
+
+// refer hands the case to another unit (which accepts or rejects) or to an
+// outside agency (handed over: art. 30d proposes closure).
+func (r *caseRun) refer(ctx workflow.Context, req CaseActionRequest) error {
+	var ref activities.CaseActionResult
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "refer",
+		ToUnit: req.ToUnit, ToAgency: req.ToAgency, Consent: req.Consent, Reason: req.Reason, Actor: req.Actor,
+		RequestID: req.RequestID}).Get(ctx, &ref)
+	if err != nil {
+		return unwrapActivityError(err)
+	}
+	if req.ToUnit == "" {
+		r.s.HandedOver, r.s.Step = true, lindungi.CaseReferred
+		return nil
+	}
+	_, err = r.decisionTask(ctx, lindungi.TaskReferralDecision, req.ToUnit, ref.ID)
+	return err
+}
+
+func (r *caseRun) transfer(ctx workflow.Context, req CaseActionRequest) error {
+	var t activities.CaseActionResult
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "transfer",
+		ToUnit: req.ToUnit, Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &t)
+	if err != nil {
+		return unwrapActivityError(err)
+	}
+	_, err = r.decisionTask(ctx, lindungi.TaskTransferDecision, req.ToUnit, t.ID)
+	return err
+}
+
+// decisionTask asks the receiving unit to accept or reject a referral or a
+// transfer; the task's attempt number is the decision's place in the list.
+func (r *caseRun) decisionTask(ctx workflow.Context, kind lindungi.TaskKind, unit string, id uuid.UUID) (activities.TaskRef, error) {
+	var ref activities.TaskRef
+	err := workflow.ExecuteActivity(ctx, a.CreateTask, activities.CreateTaskInput{
+		WorkflowID: r.wf, WorkerID: r.s.WorkerID, Kind: kind, Step: caseStepForTasks, Attempt: r.attempts(kind),
+		DomicileUnit: unit, Risk: r.s.Risk, DueInWorkingDays: 5, RequestID: r.requestID(), Subject: id.String(),
+	}).Get(ctx, &ref)
+	if err != nil {
+		return ref, err
+	}
+	r.s.Tasks = append(r.s.Tasks, ref)
+	return ref, nil
+}
+
+// requestID is the request the case acts on now: a person's, or the
+// intake's.
+func (r *caseRun) requestID() string {
+	if r.req != "" {
+		return r.req
+	}
+	return r.in.RequestID
+}
+
+func (r *caseRun) attempts(kind lindungi.TaskKind) int {
+	n := 0
+	for _, t := range r.s.Tasks {
+		if t.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// task creates a task of the case routed from its owner unit.
+func (r *caseRun) task(ctx workflow.Context, kind lindungi.TaskKind, attempt int) (activities.TaskRef, error) {
+	var ref activities.TaskRef
+	days := HandlingDueDays
+	if kind == lindungi.TaskClosureApproval {
+		days = 5
+	}
+	err := workflow.ExecuteActivity(ctx, a.CreateTask, activities.CreateTaskInput{
+		WorkflowID: r.wf, WorkerID: r.s.WorkerID, Kind: kind, Step: caseStepForTasks, Attempt: attempt,
+		DomicileUnit: r.s.OwnerUnit, Risk: r.s.Risk, DueInWorkingDays: days, RequestID: r.requestID(),
+		Subject: r.s.CaseID.String(),
+	}).Get(ctx, &ref)
+	if err != nil {
+		return ref, fmt.Errorf("create %s task: %w", kind, err)
+	}
+	if i := r.index(ref.ID); i >= 0 {
+		return r.s.Tasks[i], nil
+	}
+	r.s.Tasks = append(r.s.Tasks, ref)
+	return ref, nil
+}
+
+// setOwnerFromTask makes the unit of the open handling task the case's owner.
+func (r *caseRun) setOwnerFromTask(ctx workflow.Context) {
+	for _, t := range r.s.Tasks {
+		if t.Kind == lindungi.TaskCaseHandling && t.Status == lindungi.TaskOpen && t.Unit != r.s.OwnerUnit {
+			err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+				ToUnit: t.Unit, Reason: "routed by " + t.Rule, Actor: activities.System, RequestID: r.in.RequestID}).Get(ctx, nil)
+			if err == nil {
+				r.s.OwnerUnit = t.Unit
+			}
+		}
+	}
+}
+
+func (r *caseRun) index(id uuid.UUID) int {
+	return slices.IndexFunc(r.s.Tasks, func(t activities.TaskRef) bool { return t.ID == id })
+}
+
+// propose asks a supervisor to approve closing the case, for reason.
+func (r *caseRun) propose(ctx workflow.Context, reason string) error {
+	if r.s.Proposal != "" {
+		return nil
+	}
+	r.s.Proposal = reason
+	_, err := r.task(ctx, lindungi.TaskClosureApproval, r.attempts(lindungi.TaskClosureApproval))
+	return err
+}
+
+func (r *caseRun) validateTask(id uuid.UUID, name string, days int) error {
+	i := r.index(id)
+	switch {
+	case i < 0:
+		return temporal.NewApplicationError("The task does not belong to this case.", lindungi.ENOTFOUND)
+	case r.s.Tasks[i].Status != lindungi.TaskOpen:
+		return conflict(fmt.Sprintf("The task is %s, not open.", r.s.Tasks[i].Status))
+	case name == UpdateExtendDeadline && r.s.Tasks[i].Kind == lindungi.TaskCaseHandling && r.s.Extended:
+		return conflict("The handling deadline was extended once already.")
+	case name == UpdateExtendDeadline && r.s.Tasks[i].Kind == lindungi.TaskCaseHandling && days != HandlingExtension:
+		return invalid("working_days", "the handling deadline extends once, by 7 working days")
+	}
+	return nil
+}
+
+func (r *caseRun) validateCompletion(req CompleteTaskRequest) error {
+	if err := r.validateTask(req.TaskID, UpdateCompleteTask, 0); err != nil {
+		return err
+	}
+	t := r.s.Tasks[r.index(req.TaskID)]
+	switch {
+	case !slices.Contains(t.UnitPath, req.Actor.Authority()):
+		return temporal.NewApplicationError("The task belongs to another unit.", lindungi.EFORBIDDEN)
+	case req.Outcome != lindungi.OutcomeApproved && req.Outcome != lindungi.OutcomeRejected:
+		return temporal.NewApplicationError("The outcome must be approved or rejected.", lindungi.EINVALID)
+	case req.Outcome == lindungi.OutcomeRejected && t.Kind == lindungi.TaskClosureApproval && len(req.Note) < 5:
+		return invalid("note", "rejecting a closure needs a reason")
+	case t.Kind == lindungi.TaskCaseHandling:
+		return conflict("The handling task completes when the case is resolved or closed.")
+	}
+	return nil
+}
+
+// completeTask decides a closure proposal, a referral or a transfer.
+func (r *caseRun) completeTask(ctx workflow.Context, req CompleteTaskRequest) (CompleteTaskResult, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	if err := r.validateCompletion(req); err != nil {
+		return CompleteTaskResult{}, err
+	}
+	i := r.index(req.TaskID)
+	r.s.Tasks[i].Status = taskCompleting
+	var task lindungi.Task
+	err := workflow.ExecuteActivity(ctx, a.CompleteTask, activities.CompleteTaskInput{TaskID: req.TaskID, Outcome: req.Outcome,
+		Note: req.Note, Actor: req.Actor, Rule: req.Rule, RequestID: req.RequestID}).Get(ctx, &task)
+	i = r.index(req.TaskID)
+	if err != nil {
+		r.s.Tasks[i].Status = lindungi.TaskOpen
+		return CompleteTaskResult{}, unwrapActivityError(err)
+	}
+	r.s.Tasks[i].Status, r.s.Tasks[i].Outcome = lindungi.TaskCompleted, req.Outcome
+	r.by, r.req = req.Actor, req.RequestID
+	t := r.s.Tasks[i]
+	accept := req.Outcome == lindungi.OutcomeApproved
+	decide := func(kind string) error {
+		err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: kind,
+			DecisionOf: t.Subject, Accept: accept, Reason: req.Note, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, nil)
+		return unwrapActivityError(err)
+	}
+	switch t.Kind {
+	case lindungi.TaskClosureApproval:
+		if accept {
+			err = r.close(ctx, r.s.Proposal, req.Actor, req.RequestID)
+		} else {
+			r.s.Rejected = append(r.s.Rejected, r.s.Proposal)
+			r.resetRule(r.s.Proposal, workflow.Now(ctx))
+			r.s.Proposal = ""
+		}
+	case lindungi.TaskReferralDecision:
+		if err = decide("referral-decision"); err == nil && accept {
+			r.s.Step = lindungi.CaseReferred
+			err = r.moveOwner(ctx, t.Unit, "referral accepted", req.Actor, req.RequestID)
+		}
+	case lindungi.TaskTransferDecision:
+		if err = decide("transfer-decision"); err == nil && accept {
+			err = r.moveOwner(ctx, t.Unit, "transfer accepted", req.Actor, req.RequestID)
+		}
+	}
+	if err != nil {
+		return CompleteTaskResult{}, err
+	}
+	r.s.Rev++
+	return CompleteTaskResult{Task: task, JourneyStep: lindungi.Step(r.s.Step)}, nil
+}
+
+// resetRule restarts the clock of a closure rule a supervisor rejected, so
+// that it does not propose again at once.
+func (r *caseRun) resetRule(rule string, now time.Time) {
+	switch rule {
+	case ClosureIncomplete:
+		r.s.ReceivedAt = now
+	case ClosureUnreachable:
+		r.s.LastContact = now
+	case ClosureUnclear:
+		r.s.InfoDeadline = time.Time{}
+	case ClosureNoResponse:
+		r.s.ToldUnresolvable = time.Time{}
+	case ClosureHandedOver:
+		r.s.HandedOver = false
+	}
+}
+
+// moveOwner gives the case and its open handling task to another unit.
+func (r *caseRun) moveOwner(ctx workflow.Context, unit, reason string, actor activities.Actor, requestID string) error {
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+		ToUnit: unit, Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
+	if err != nil {
+		return unwrapActivityError(err)
+	}
+	r.s.OwnerUnit = unit
+	for _, t := range r.s.Tasks {
+		if t.Kind == lindungi.TaskCaseHandling && t.Status == lindungi.TaskOpen && t.Unit != unit {
+			var ref activities.TaskRef
+			err := workflow.ExecuteActivity(ctx, a.ReassignTask, activities.ReassignInput{TaskID: t.ID, Unit: unit,
+				Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, &ref)
+			if err != nil {
+				return unwrapActivityError(err)
+			}
+			r.s.Tasks[r.index(t.ID)] = ref
+		}
+	}
+	return nil
+}
+
+// escalate moves the handling task, and the case with it, up the chain.
+func (r *caseRun) escalate(ctx workflow.Context, reason string, actor activities.Actor, requestID string) error {
+	for _, t := range r.s.Tasks {
+		if t.Kind != lindungi.TaskCaseHandling || t.Status != lindungi.TaskOpen {
+			continue
+		}
+		var res activities.EscalateResult
+		err := workflow.ExecuteActivity(ctx, a.EscalateTask, activities.EscalateInput{TaskID: t.ID, DomicileUnit: r.s.OwnerUnit,
+			Risk: r.s.Risk, DueDays: HandlingDueDays, Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, &res)
+		if err != nil {
+			return unwrapActivityError(err)
+		}
+		if res.AtTop {
+			res.Task.AtTop = true
+			r.s.Tasks[r.index(t.ID)] = res.Task
+			return nil
+		}
+		r.s.Tasks[r.index(t.ID)] = res.Task
+		if res.Task.Unit != r.s.OwnerUnit {
+			if err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+				ToUnit: res.Task.Unit, Reason: "escalated: " + reason, Actor: actor, RequestID: requestID}).Get(ctx, nil); err != nil {
+				return unwrapActivityError(err)
+			}
+			r.s.OwnerUnit = res.Task.Unit
+		}
+	}
+	return nil
+}
+
+func (r *caseRun) taskAction(ctx workflow.Context, name string, req TaskActionRequest) (activities.TaskRef, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	i := r.index(req.TaskID)
+	var ref activities.TaskRef
+	var err error
+	switch name {
+	case UpdateEscalateTask:
+		if r.s.Tasks[i].Kind == lindungi.TaskCaseHandling {
+			err = r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
+			ref = r.s.Tasks[r.index(req.TaskID)]
+		} else {
+			var res activities.EscalateResult
+			err = workflow.ExecuteActivity(ctx, a.EscalateTask, activities.EscalateInput{TaskID: req.TaskID, DomicileUnit: r.s.OwnerUnit,
+				Risk: r.s.Risk, DueDays: 5, Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &res)
+			ref = res.Task
+		}
+	case UpdateReassignTask:
+		err = workflow.ExecuteActivity(ctx, a.ReassignTask, activities.ReassignInput{TaskID: req.TaskID, Unit: req.Unit, Role: req.Role,
+			Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &ref)
+	case UpdateExtendDeadline:
+		err = workflow.ExecuteActivity(ctx, a.ExtendDeadline, activities.ExtendInput{TaskID: req.TaskID, WorkingDays: req.WorkingDays,
+			Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &ref)
+		if err == nil && r.s.Tasks[i].Kind == lindungi.TaskCaseHandling {
+			r.s.Extended = true
+		}
+	}
+	if err != nil {
+		return activities.TaskRef{}, unwrapActivityError(err)
+	}
+	if j := r.index(ref.ID); j >= 0 {
+		r.s.Tasks[j] = ref
+	}
+	r.s.Rev++
+	return ref, nil
+}
+
+// close closes the case with a supervisor's approval: the case record, its
+// open tasks, the reason.
+func (r *caseRun) close(ctx workflow.Context, reason string, actor activities.Actor, requestID string) error {
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "close",
+		Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
+	if err != nil {
+		return unwrapActivityError(err)
+	}
+	for _, t := range r.s.Tasks {
+		if t.Status == lindungi.TaskOpen {
+			if err := workflow.ExecuteActivity(ctx, a.CancelTask, t.ID, "case closed: "+reason).Get(ctx, nil); err != nil {
+				return err
+			}
+			r.s.Tasks[r.index(t.ID)].Status = lindungi.TaskCancelled
+		}
+	}
+	r.s.Step, r.s.Reason, r.s.Proposal = lindungi.CaseClosed, reason, ""
+	return nil
+}
+
+// nextRule returns the closure rule that will hold first, and when; ""
+// when none can.
+func (r *caseRun) nextRule() (string, time.Time) {
+	s := r.s
+	if s.Step == lindungi.CaseClosed || s.Proposal != "" {
+		return "", time.Time{}
+	}
+	type rule struct {
+		name string
+		at   time.Time
+	}
+	var rules []rule
+	if !s.DocsComplete {
+		rules = append(rules, rule{ClosureIncomplete, s.ReceivedAt.Add(incompleteAfter)})
+	}
+	if !s.InfoDeadline.IsZero() {
+		rules = append(rules, rule{ClosureUnclear, s.InfoDeadline})
+	}
+	rules = append(rules, rule{ClosureUnreachable, s.LastContact.Add(unreachableAfter)})
+	if s.HandedOver {
+		rules = append(rules, rule{ClosureHandedOver, workflow.Now(r.ctx)})
+	}
+	if !s.ToldUnresolvable.IsZero() {
+		rules = append(rules, rule{ClosureNoResponse, s.ToldUnresolvable.Add(noResponseAfter)})
+	}
+	first := rules[0]
+	for _, ru := range rules[1:] {
+		if ru.at.Before(first.at) {
+			first = ru
+		}
+	}
+	return first.name, first.at
+}
+
+// wait sleeps until the state changes, a closure rule holds (then it
+// proposes closure), or a task's deadline passes (then it escalates).
+func (r *caseRun) wait() error {
+	r.by, r.req = activities.Actor{}, ""
+	rule, at := r.nextRule()
+	next := at
+	for _, t := range r.s.Tasks {
+		if t.Status == lindungi.TaskOpen && !t.AtTop && (next.IsZero() || t.DueAt.Before(next)) {
+			next = t.DueAt
+		}
+	}
+	rev := r.s.Rev
+	changed := func() bool { return r.s.Rev != rev }
+	if next.IsZero() {
+		return workflow.Await(r.ctx, changed)
+	}
+	if d := next.Sub(workflow.Now(r.ctx)); d > 0 {
+		ok, err := workflow.AwaitWithTimeout(r.ctx, d, changed)
+		if err != nil || ok {
+			return err
+		}
+	}
+	now := workflow.Now(r.ctx)
+	if rule != "" && !at.After(now) {
+		r.by, r.req = activities.System, r.in.RequestID
+		if err := r.propose(r.ctx, rule); err != nil {
+			return err
+		}
+	}
+	for _, t := range slices.Clone(r.s.Tasks) {
+		if t.Status != lindungi.TaskOpen || t.AtTop || t.DueAt.After(now) {
+			continue
+		}
+		if t.Kind == lindungi.TaskCaseHandling {
+			if err := r.escalate(r.ctx, "handling deadline passed", activities.System, r.in.RequestID); err != nil {
+				return err
+			}
+			continue
+		}
+		var res activities.EscalateResult
+		if err := workflow.ExecuteActivity(r.ctx, a.EscalateTask, activities.EscalateInput{TaskID: t.ID, DomicileUnit: r.s.OwnerUnit,
+			Risk: r.s.Risk, DueDays: 5, Actor: activities.System, RequestID: r.in.RequestID}).Get(r.ctx, &res); err != nil {
+			return err
+		}
+		if res.AtTop {
+			res.Task.AtTop = true
+		}
+		r.s.Tasks[r.index(t.ID)] = res.Task
+	}
+	return nil
+}
