@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/lindungi/lindungi"
 )
@@ -45,6 +46,8 @@ func TestWalkInComplaintToClosure(t *testing.T) {
 		t.Errorf("new case owned by %s at %s, want 3329 at RECEIVED", pc.OwnerUnit, pc.Step)
 	}
 	id := pc.ID.String()
+	time.Sleep(10 * time.Millisecond)
+	atIntake := time.Now().UTC()
 
 	// Nobody acts: the handling deadline passes twice and the case reaches
 	// the province.
@@ -88,6 +91,20 @@ func TestWalkInComplaintToClosure(t *testing.T) {
 	}
 	if r := brebes.do("POST", "/v1/cases/"+id+"/mediate", nil); r.Status != http.StatusConflict && r.Status != http.StatusNotFound {
 		t.Errorf("acting on a closed case = %d, want 409", r.Status)
+	}
+
+	// An auditor sees the case as it stood at intake.
+	auditor := s.user("auditor-33", "33", "auditor")
+	r = auditor.do("GET", "/v1/cases/"+id+"/as-of?purpose=audit+BPK+2026&at="+atIntake.Format(time.RFC3339Nano), nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("case as of intake = %d %s", r.Status, r.Body)
+	}
+	var then struct {
+		Case lindungi.Case `json:"case"`
+	}
+	r.decode(t, &then)
+	if then.Case.Step != lindungi.CaseReceived || then.Case.OwnerUnit != "3329" || then.Case.MoneyRecovered != 0 {
+		t.Errorf("case as of intake: %s owned by %s with %d recovered, want RECEIVED at 3329 with nothing", then.Case.Step, then.Case.OwnerUnit, then.Case.MoneyRecovered)
 	}
 }
 

@@ -298,6 +298,7 @@ var matrix = map[string]map[string]string{
 	"GET /v1/workers/:id/trace":    auditorsOnRecord,
 	"GET /v1/workers/:id/accesses": auditorsOnRecord,
 	"GET /v1/workers/:id/as-of":    auditorsOnRecord,
+	"GET /v1/cases/:id/as-of":      auditorsOnRecord,
 	"GET /v1/audit/verify":         auditorsAnywhere,
 	"GET /v1/audit/key":            auditorsAnywhere,
 	"GET /v1/audit/export": {
@@ -502,7 +503,7 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 		if path == "/v1/workers/search" {
 			url += "&nik=3305011508950001"
 		}
-		if path == "/v1/workers/:id/as-of" {
+		if path == "/v1/workers/:id/as-of" || path == "/v1/cases/:id/as-of" {
 			url += "&at=" + time.Now().UTC().Format(time.RFC3339)
 		}
 	}
@@ -734,4 +735,8 @@ func (f *fakeStore) MergeWorkers(context.Context, uuid.UUID, uuid.UUID, lindungi
 
 func (fakeJourneys) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {
 	return workflows.CaseState{}, nil
+}
+
+func (f *fakeStore) CaseAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Case, error) {
+	return f.pcase, nil
 }

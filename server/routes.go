@@ -91,6 +91,7 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/workers/:id/trace", handler: s.workerTrace, auth: true},
 		{method: http.MethodGet, path: "/v1/workers/:id/accesses", handler: s.workerAccesses, auth: true},
 		{method: http.MethodGet, path: "/v1/workers/:id/as-of", handler: s.workerAsOf, auth: true},
+		{method: http.MethodGet, path: "/v1/cases/:id/as-of", handler: s.caseAsOf, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/verify", handler: s.verifyAudit, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/key", handler: s.getAuditKey, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true},

@@ -45,6 +45,7 @@ type Store interface {
 	ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error)
 	FindUser(ctx context.Context, subject string) (lindungi.User, error)
 	UpsertUsers(ctx context.Context, users []lindungi.User) error
+	CaseAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Case, error)
 	Notifications(ctx context.Context, unit string, limit int) ([]lindungi.Notification, error)
 
 	lindungi.DocumentService

@@ -21,6 +21,7 @@ const (
 	UpdateCaseAction  = "case-action"
 	caseStepForTasks  = lindungi.Step("CASE")
 	HandlingDueDays   = 10 // working days (a common public-service default)
+	HighRiskDueDays   = 3  // working days for trafficking, death abroad and minors
 	HandlingExtension = 7  // one extension, in working days
 )
 
@@ -384,8 +385,11 @@ func (r *caseRun) attempts(kind lindungi.TaskKind) int {
 func (r *caseRun) task(ctx workflow.Context, kind lindungi.TaskKind, attempt int) (activities.TaskRef, error) {
 	var ref activities.TaskRef
 	days := HandlingDueDays
-	if kind == lindungi.TaskClosureApproval {
+	switch {
+	case kind == lindungi.TaskClosureApproval:
 		days = 5
+	case r.s.Risk == "high":
+		days = HighRiskDueDays
 	}
 	err := workflow.ExecuteActivity(ctx, a.CreateTask, activities.CreateTaskInput{
 		WorkflowID: r.wf, WorkerID: r.s.WorkerID, Kind: kind, Step: caseStepForTasks, Attempt: attempt,

@@ -24,6 +24,7 @@ type caseTest struct {
 	actions []string // kinds of CaseAction, in order
 	closed  string
 	errs    []error
+	inputs  []activities.CreateTaskInput
 }
 
 func newCaseTest(t *testing.T, handlingDays int) *caseTest {
@@ -34,6 +35,7 @@ func newCaseTest(t *testing.T, handlingDays int) *caseTest {
 	env.RegisterActivity(acts)
 	env.OnActivity(acts.CreateTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CreateTaskInput) (activities.TaskRef, error) {
+			ct.inputs = append(ct.inputs, in)
 			days := in.DueInWorkingDays
 			if in.Kind == lindungi.TaskCaseHandling {
 				days = handlingDays
@@ -259,5 +261,21 @@ func TestClosingNeedsApproval(t *testing.T) {
 	ct.run(false)
 	if len(ct.errs) != 4 || ct.errs[0] != nil || ct.errs[1] != nil || ct.errs[2] == nil || ct.errs[3] != nil {
 		t.Errorf("update errors %v, want only the reopening without a reason refused", ct.errs)
+	}
+}
+
+// TestHighRiskCaseHasATighterDeadline: a high-risk case's handling task is
+// due in 3 working days, an ordinary one's in 10.
+func TestHighRiskCaseHasATighterDeadline(t *testing.T) {
+	for _, tt := range []struct {
+		high bool
+		want int
+	}{{false, workflows.HandlingDueDays}, {true, workflows.HighRiskDueDays}} {
+		ct := newCaseTest(t, 1000)
+		ct.env.RegisterDelayedCallback(func() { ct.env.CancelWorkflow() }, time.Hour)
+		ct.run(tt.high)
+		if len(ct.inputs) == 0 || ct.inputs[0].Kind != lindungi.TaskCaseHandling || ct.inputs[0].DueInWorkingDays != tt.want || (ct.inputs[0].Risk == "high") != tt.high {
+			t.Errorf("high risk %v: first task %+v, want CASE_HANDLING due in %d working days", tt.high, ct.inputs, tt.want)
+		}
 	}
 }

@@ -1,0 +1,51 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/lindungi/lindungi"
+)
+
+type caseAsOfResponse struct {
+	At   time.Time     `json:"at"`
+	Case lindungi.Case `json:"case"`
+}
+
+// caseAsOf shows a case as it stood at a past instant, for auditors; the
+// call itself is logged with its purpose.
+func (s *Server) caseAsOf(c *gin.Context) {
+	var v lindungi.Validation
+	purpose, err := s.purpose(c, true)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	details := map[string]any{}
+	at := timeParam(c, &v, "at", details)
+	switch {
+	case c.Query("at") == "":
+		v.Add("at", "is required: the instant, in RFC 3339 form")
+	case !at.IsZero() && at.After(s.Now().Add(time.Minute)):
+		v.Add("at", "must not be in the future")
+	}
+	if err := v.Err(); err != nil {
+		s.problem(c, err)
+		return
+	}
+	pc, ok := s.readableCase(c)
+	if !ok {
+		return
+	}
+	if err := s.logAccess(c, "access.case_as_of", "case", pc.ID.String(), &pc.WorkerID, purpose, details); err != nil {
+		s.problem(c, err)
+		return
+	}
+	then, err := s.Store.CaseAsOf(c.Request.Context(), pc.ID, at)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, caseAsOfResponse{At: at.UTC(), Case: then})
+}
