@@ -306,22 +306,8 @@ type asOfResponse struct {
 // workerAsOf shows a worker's file (the worker, its journey step, its
 // tasks and their status) as it stood at a past instant.
 func (s *Server) workerAsOf(c *gin.Context) {
-	var v lindungi.Validation
-	purpose, perr := s.purpose(c, true)
-	if perr != nil {
-		s.problem(c, perr)
-		return
-	}
-	details := map[string]any{}
-	at := timeParam(c, &v, "at", details)
-	switch {
-	case c.Query("at") == "":
-		v.Add("at", "is required: the instant, in RFC 3339 form")
-	case !at.IsZero() && at.After(s.Now().Add(time.Minute)):
-		v.Add("at", "must not be in the future")
-	}
-	if err := v.Err(); err != nil {
-		s.problem(c, err)
+	purpose, at, details, ok := s.asOfParams(c)
+	if !ok {
 		return
 	}
 	w, ok := s.auditedWorker(c)
@@ -441,4 +427,28 @@ func (s *Server) exportAudit(c *gin.Context) {
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="lindungi-audit-%d-%d.json"`, p.FirstSeq, p.LastSeq))
 	c.JSON(http.StatusOK, ex)
+}
+
+// asOfParams reads the purpose and the instant of an as-of view, answering
+// the problem itself when they are wrong.
+func (s *Server) asOfParams(c *gin.Context) (purpose string, at time.Time, details map[string]any, ok bool) {
+	var v lindungi.Validation
+	purpose, err := s.purpose(c, true)
+	if err != nil {
+		s.problem(c, err)
+		return "", time.Time{}, nil, false
+	}
+	details = map[string]any{}
+	at = timeParam(c, &v, "at", details)
+	switch {
+	case c.Query("at") == "":
+		v.Add("at", "is required: the instant, in RFC 3339 form")
+	case !at.IsZero() && at.After(s.Now().Add(time.Minute)):
+		v.Add("at", "must not be in the future")
+	}
+	if err := v.Err(); err != nil {
+		s.problem(c, err)
+		return "", time.Time{}, nil, false
+	}
+	return purpose, at, details, true
 }

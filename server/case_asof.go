@@ -16,22 +16,8 @@ type caseAsOfResponse struct {
 // caseAsOf shows a case as it stood at a past instant, for auditors; the
 // call itself is logged with its purpose.
 func (s *Server) caseAsOf(c *gin.Context) {
-	var v lindungi.Validation
-	purpose, err := s.purpose(c, true)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	details := map[string]any{}
-	at := timeParam(c, &v, "at", details)
-	switch {
-	case c.Query("at") == "":
-		v.Add("at", "is required: the instant, in RFC 3339 form")
-	case !at.IsZero() && at.After(s.Now().Add(time.Minute)):
-		v.Add("at", "must not be in the future")
-	}
-	if err := v.Err(); err != nil {
-		s.problem(c, err)
+	purpose, at, details, ok := s.asOfParams(c)
+	if !ok {
 		return
 	}
 	pc, ok := s.readableCase(c)
