@@ -22,6 +22,7 @@ import (
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
+	"github.com/lindungi/lindungi/workflowclient"
 	"github.com/lindungi/lindungi/workflows"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -267,7 +268,7 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 // than a few seconds ago whose journey is not known to run (the API died
 // between saving the worker and starting the journey, or Temporal was down),
 // and audits the delegations that expired.
-func reconcile(ctx context.Context, db *postgres.DB, jc *workflows.Client, interval time.Duration, logger *slog.Logger) {
+func reconcile(ctx context.Context, db *postgres.DB, jc *workflowclient.Client, interval time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -445,7 +446,7 @@ func runTemporalCLI(ctx context.Context, args []string, cfg Config, stdout io.Wr
 }
 
 // journeys is the client that starts and steers journeys.
-func journeys(cfg Config, tc client.Client) *workflows.Client {
+func journeys(cfg Config, tc client.Client) *workflowclient.Client {
 	every, _ := time.ParseDuration(cfg.CheckInInterval)
-	return &workflows.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every}
+	return &workflowclient.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every}
 }

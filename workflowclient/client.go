@@ -1,9 +1,14 @@
-package workflows
+// Package workflowclient starts and steers Lindungi's workflows on behalf of
+// the API and the reconciler: starts with business-key IDs, updates that
+// wait for their result, and Temporal failures turned into domain errors.
+// It is not workflow code.
+package workflowclient
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lindungi/lindungi/workflows"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,8 +18,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 )
 
 // Client starts and steers journeys on behalf of the API. It is not workflow
@@ -30,7 +33,7 @@ type Client struct {
 // StartJourney starts the worker's journey. Its workflow ID derives from the
 // worker's ID, so starting it again, from a retry or the reconciler, starts
 // nothing new.
-func (c *Client) StartJourney(ctx context.Context, in JourneyInput) error {
+func (c *Client) StartJourney(ctx context.Context, in workflows.JourneyInput) error {
 	opts := client.StartWorkflowOptions{
 		ID:                       lindungi.JourneyWorkflowID(in.WorkerID),
 		TaskQueue:                c.TaskQueue,
@@ -41,7 +44,7 @@ func (c *Client) StartJourney(ctx context.Context, in JourneyInput) error {
 	if in.CheckInEvery == 0 {
 		in.CheckInEvery = c.CheckInEvery
 	}
-	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, JourneyWorkflowName, in)
+	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, workflows.JourneyWorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil // it ran and closed already
@@ -55,9 +58,9 @@ func (c *Client) StartJourney(ctx context.Context, in JourneyInput) error {
 // CompleteTask sends the complete-task update to the task's journey and waits
 // for its result, so that an answer means the database and the workflow
 // agree. updateID makes a retried call return the first call's result.
-func (c *Client) CompleteTask(ctx context.Context, t lindungi.Task, req CompleteTaskRequest, updateID string) (CompleteTaskResult, error) {
-	var res CompleteTaskResult
-	err := c.taskUpdate(ctx, t, UpdateCompleteTask, updateID, req, &res)
+func (c *Client) CompleteTask(ctx context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, updateID string) (workflows.CompleteTaskResult, error) {
+	var res workflows.CompleteTaskResult
+	err := c.taskUpdate(ctx, t, workflows.UpdateCompleteTask, updateID, req, &res)
 	return res, err
 }
 
@@ -87,7 +90,7 @@ func (c *Client) retryNotFound(ctx context.Context, send func() error) error {
 
 // TaskAction sends escalate-task, reassign-task or extend-deadline to the
 // task's journey and returns the task as the journey then knows it.
-func (c *Client) TaskAction(ctx context.Context, t lindungi.Task, name string, req TaskActionRequest, updateID string) (activities.TaskRef, error) {
+func (c *Client) TaskAction(ctx context.Context, t lindungi.Task, name string, req workflows.TaskActionRequest, updateID string) (activities.TaskRef, error) {
 	var ref activities.TaskRef
 	err := c.taskUpdate(ctx, t, name, updateID, req, &ref)
 	return ref, err
@@ -95,14 +98,14 @@ func (c *Client) TaskAction(ctx context.Context, t lindungi.Task, name string, r
 
 // JourneyAction sends close-journey, record-return, extend-contract or
 // request-rehabilitation to a worker's journey; result receives its answer.
-func (c *Client) JourneyAction(ctx context.Context, workerID uuid.UUID, name string, req JourneyRequest, updateID string, result any) error {
+func (c *Client) JourneyAction(ctx context.Context, workerID uuid.UUID, name string, req workflows.JourneyRequest, updateID string, result any) error {
 	return c.update(ctx, lindungi.JourneyWorkflowID(workerID), name, updateID, req, result)
 }
 
 // Complaint tells a worker's journey of a protection case. It is the hook
 // the cases issue uses.
-func (c *Client) Complaint(ctx context.Context, workerID uuid.UUID, complaint Complaint) error {
-	err := c.Temporal.SignalWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", SignalComplaint, complaint)
+func (c *Client) Complaint(ctx context.Context, workerID uuid.UUID, complaint workflows.Complaint) error {
+	err := c.Temporal.SignalWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", workflows.SignalComplaint, complaint)
 	if err != nil {
 		return updateError(err)
 	}
@@ -110,12 +113,12 @@ func (c *Client) Complaint(ctx context.Context, workerID uuid.UUID, complaint Co
 }
 
 // State returns the journey's state through its query.
-func (c *Client) State(ctx context.Context, workerID uuid.UUID) (JourneyState, error) {
-	v, err := c.Temporal.QueryWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", QueryState)
+func (c *Client) State(ctx context.Context, workerID uuid.UUID) (workflows.JourneyState, error) {
+	v, err := c.Temporal.QueryWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", workflows.QueryState)
 	if err != nil {
-		return JourneyState{}, updateError(err)
+		return workflows.JourneyState{}, updateError(err)
 	}
-	var s JourneyState
+	var s workflows.JourneyState
 	return s, v.Get(&s)
 }
 
@@ -161,13 +164,6 @@ func updateError(err error) error {
 	return fmt.Errorf("journey update: %w", err)
 }
 
-// Register adds the workflows and activities to a Temporal worker.
-func Register(r worker.Registry, acts *activities.Activities) {
-	r.RegisterWorkflowWithOptions(WorkerJourney, workflow.RegisterOptions{Name: JourneyWorkflowName})
-	r.RegisterWorkflowWithOptions(ProtectionCase, workflow.RegisterOptions{Name: CaseWorkflowName})
-	r.RegisterActivity(acts)
-}
-
 // StartCase starts the workflow of a protection case. Its ID derives from
 // the case's ID, so a retry starts nothing new.
 func (c *Client) StartCase(ctx context.Context, pc lindungi.Case, requestID string) error {
@@ -178,7 +174,7 @@ func (c *Client) StartCase(ctx context.Context, pc lindungi.Case, requestID stri
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Memo:                     map[string]any{"request_id": requestID},
 	}
-	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, CaseWorkflowName, CaseInput{CaseID: pc.ID, WorkerID: pc.WorkerID,
+	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, workflows.CaseWorkflowName, workflows.CaseInput{CaseID: pc.ID, WorkerID: pc.WorkerID,
 		IntakeUnit: pc.OwnerUnit, HighRisk: pc.HighRisk, RequestID: requestID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -192,10 +188,10 @@ func (c *Client) StartCase(ctx context.Context, pc lindungi.Case, requestID stri
 
 // CaseAction sends a case action to the case's workflow and returns the
 // case's state after it.
-func (c *Client) CaseAction(ctx context.Context, caseID uuid.UUID, req CaseActionRequest, updateID string) (CaseState, error) {
-	var s CaseState
+func (c *Client) CaseAction(ctx context.Context, caseID uuid.UUID, req workflows.CaseActionRequest, updateID string) (workflows.CaseState, error) {
+	var s workflows.CaseState
 	err := c.retryNotFound(ctx, func() error {
-		return c.update(ctx, lindungi.CaseWorkflowID(caseID), UpdateCaseAction, updateID, req, &s)
+		return c.update(ctx, lindungi.CaseWorkflowID(caseID), workflows.UpdateCaseAction, updateID, req, &s)
 	})
 	return s, err
 }

@@ -1,0 +1,14 @@
+package workflows
+
+import (
+	"github.com/lindungi/lindungi/activities"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Register adds the workflows and activities to a Temporal worker.
+func Register(r worker.Registry, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(WorkerJourney, workflow.RegisterOptions{Name: JourneyWorkflowName})
+	r.RegisterWorkflowWithOptions(ProtectionCase, workflow.RegisterOptions{Name: CaseWorkflowName})
+	r.RegisterActivity(acts)
+}
