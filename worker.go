@@ -22,6 +22,9 @@ type NewWorker struct {
 	// for P2P and refused for the other schemes.
 	PlacementCompany string `json:"placement_company,omitempty"`
 	JobOrderRef      string `json:"job_order_ref,omitempty"`
+	// Entry is where the journey starts: REGISTERED (the default) or
+	// OUTREACH, for a prospective worker met at a sosialisasi.
+	Entry Step `json:"entry,omitempty"`
 }
 
 // MinimumAge is the legal minimum age of a migrant worker (Law 18/2017 art. 5).
@@ -39,6 +42,10 @@ func (w *NewWorker) Normalize() {
 	w.Scheme = Scheme(strings.ToUpper(strings.TrimSpace(string(w.Scheme))))
 	w.PlacementCompany = strings.Join(strings.Fields(w.PlacementCompany), " ")
 	w.JobOrderRef = strings.TrimSpace(w.JobOrderRef)
+	w.Entry = Step(strings.ToUpper(strings.TrimSpace(string(w.Entry))))
+	if w.Entry == "" {
+		w.Entry = StepRegistered
+	}
 	if p, ok := NormalizePhone(w.Phone); ok {
 		w.Phone = p
 	}
@@ -82,6 +89,9 @@ func (w NewWorker) Validate(today time.Time) error {
 	}
 	if !w.Scheme.Valid() {
 		v.Add("scheme", "must be one of G2G, P2P, MANDIRI")
+	}
+	if w.Entry != "" && w.Entry != StepRegistered && w.Entry != StepOutreach {
+		v.Add("entry", "must be REGISTERED or OUTREACH")
 	}
 	switch {
 	case w.Scheme == SchemeP2P && w.PlacementCompany == "":

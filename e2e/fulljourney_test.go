@@ -232,3 +232,25 @@ func toAbroad(t *testing.T, s *system, kebumen, verifier user, w lindungi.Worker
 		approve(t, st.by, w, st.kind)
 	}
 }
+
+// TestEntryAtOutreach registers a prospective worker met at a sosialisasi:
+// the journey starts at OUTREACH, and the follow-up leads to registration.
+func TestEntryAtOutreach(t *testing.T) {
+	s := startSystem(t)
+	kebumen := s.user("caseworker-3305", "3305", "caseworker")
+	nw := kebumenWorker()
+	nw.NIK, nw.Entry = "3305015508950088", lindungi.StepOutreach
+	r := kebumen.do("POST", "/v1/workers", nw)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("register at outreach = %d %s", r.Status, r.Body)
+	}
+	var w lindungi.Worker
+	r.decode(t, &w)
+	if w.JourneyStep != lindungi.StepOutreach {
+		t.Errorf("journey_step = %s, want OUTREACH", w.JourneyStep)
+	}
+	if got := approve(t, kebumen, w, lindungi.TaskOutreachFollowUp); got != lindungi.StepRegistered {
+		t.Errorf("after the follow-up the journey is at %s, want REGISTERED", got)
+	}
+	openTask(t, kebumen, w, lindungi.TaskVerifyRegistration)
+}

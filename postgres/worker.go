@@ -76,7 +76,7 @@ func (db *DB) CreateWorkerIdempotent(ctx context.Context, nw lindungi.NewWorker,
 		now := db.Now().UTC()
 		var row workerRow
 		err := tx.GetContext(ctx, &row, insertWorkerSQL, id, nw.NIK, nw.Name, nw.BirthDate, nw.DomicileUnit,
-			nw.Phone, string(nw.Scheme), string(lindungi.StepRegistered), lindungi.JourneyWorkflowID(id), ev.Actor, now,
+			nw.Phone, string(nw.Scheme), string(entryOf(nw)), lindungi.JourneyWorkflowID(id), ev.Actor, now,
 			nw.PlacementCompany, nw.JobOrderRef)
 		if err != nil {
 			if lindungi.ErrorCode(translate(err)) == lindungi.ECONFLICT {
@@ -132,6 +132,15 @@ type JourneyStart struct {
 	WorkerID     uuid.UUID `db:"id"`
 	DomicileUnit string    `db:"domicile_unit"`
 	Scheme       string    `db:"scheme"`
+	Entry        string    `db:"journey_step"` // a journey not yet started is still at its entry
+}
+
+// entryOf is the step a registration's journey starts at.
+func entryOf(nw lindungi.NewWorker) lindungi.Step {
+	if nw.Entry == "" {
+		return lindungi.StepRegistered
+	}
+	return nw.Entry
 }
 
 // WorkersWithoutJourney returns up to limit workers registered before
@@ -140,7 +149,7 @@ type JourneyStart struct {
 func (db *DB) WorkersWithoutJourney(ctx context.Context, olderThan time.Time, limit int) ([]JourneyStart, error) {
 	var rows []JourneyStart
 	err := db.db.SelectContext(ctx, &rows, `
-SELECT id, domicile_unit, scheme FROM workers
+SELECT id, domicile_unit, scheme, journey_step FROM workers
 WHERE journey_started_at IS NULL AND created_at < $1 AND NOT provisional
 ORDER BY created_at LIMIT $2`, olderThan, limit)
 	return rows, translate(err)

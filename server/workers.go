@@ -42,7 +42,7 @@ func (s *Server) registerWorker(c *gin.Context) {
 	}
 	// The worker is saved; if the journey cannot start now, the worker
 	// process's reconciler starts it within a minute.
-	in := workflows.JourneyInput{WorkerID: w.ID, DomicileUnit: w.DomicileUnit, Scheme: w.Scheme,
+	in := workflows.JourneyInput{WorkerID: w.ID, DomicileUnit: w.DomicileUnit, Scheme: w.Scheme, Entry: nw.Entry,
 		RequestID: lindungi.RequestIDFromContext(ctx)}
 	if err := s.Journeys.StartJourney(ctx, in); err != nil {
 		s.Logger.WarnContext(ctx, "journey not started; the reconciler will start it", "worker_id", w.ID, "err", err)

@@ -301,7 +301,8 @@ func reconcile(ctx context.Context, db *postgres.DB, jc *workflowclient.Client, 
 			continue
 		}
 		for _, m := range missing {
-			in := workflows.JourneyInput{WorkerID: m.WorkerID, DomicileUnit: m.DomicileUnit, Scheme: lindungi.Scheme(m.Scheme), RequestID: "reconciler"}
+			in := workflows.JourneyInput{WorkerID: m.WorkerID, DomicileUnit: m.DomicileUnit, Scheme: lindungi.Scheme(m.Scheme),
+				Entry: lindungi.Step(m.Entry), RequestID: "reconciler"}
 			if err := jc.StartJourney(ctx, in); err != nil {
 				logger.Warn("reconciler: start journey", "worker_id", m.WorkerID, "err", err)
 				continue
