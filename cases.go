@@ -278,7 +278,8 @@ type CaseFilter struct {
 	Open       *bool
 	Unit       string // owner unit at or below
 	Category   CaseCategory
-	IdleDays   int // at least this many days since the last action
+	WorkerID   uuid.UUID // only this worker's cases
+	IdleDays   int       // at least this many days since the last action
 	Overdue    bool
 	Limit      int
 	AfterID    uuid.UUID

@@ -125,6 +125,13 @@ func TestTraffickingComplaintStartsAtBP3MI(t *testing.T) {
 	}
 	var pc lindungi.Case
 	r.decode(t, &pc)
+	var byWorker struct {
+		Items []lindungi.CaseSummary `json:"items"`
+	}
+	cilacap.do("GET", "/v1/cases?worker="+pc.WorkerID.String(), nil).decode(t, &byWorker)
+	if len(byWorker.Items) != 1 || byWorker.Items[0].ID != pc.ID {
+		t.Errorf("the worker's cases = %+v, want this one", byWorker.Items)
+	}
 	if !pc.HighRisk || pc.OwnerUnit != "33" {
 		t.Errorf("TPPO case: high risk %v, owner %s; want high risk owned by 33 (BP3MI)", pc.HighRisk, pc.OwnerUnit)
 	}

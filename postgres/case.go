@@ -1013,6 +1013,7 @@ SELECT * FROM (` + caseSelect + `
       AND ($6 = '' OR c.owner_unit IN (SELECT code FROM units WHERE $6 = ANY (path)))
       AND ($7 = '' OR $7 = ANY (c.categories))
       AND ($8::timestamptz IS NULL OR (c.received_at, c.id) > ($8, $9::uuid))
+      AND ($13::uuid IS NULL OR c.worker_id = $13)
 ) listed
 WHERE ($10 = 0 OR days_since_action >= $10)
   AND (NOT $11 OR overdue)
@@ -1037,13 +1038,17 @@ func (db *DB) ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.Ca
 	if f.Open != nil {
 		open = *f.Open
 	}
+	var worker any
+	if f.WorkerID != uuid.Nil {
+		worker = f.WorkerID
+	}
 	var afterStart, afterID any
 	if !f.AfterStart.IsZero() {
 		afterStart, afterID = f.AfterStart, f.AfterID
 	}
 	var rows []caseRow
 	if err := db.db.SelectContext(ctx, &rows, listCasesSQL, now.UTC(), pq.StringArray(scope.Units), pq.Array(scope.Workers),
-		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, limit); err != nil {
+		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, limit, worker); err != nil {
 		return nil, fmt.Errorf("list cases: %w", translate(err))
 	}
 	out := make([]lindungi.Case, len(rows))

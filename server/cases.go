@@ -163,6 +163,13 @@ func (s *Server) listCases(c *gin.Context) {
 	if b, ok := boolParam(c, &v, "open"); ok {
 		f.Open = &b
 	}
+	if w := c.Query("worker"); w != "" {
+		id, err := uuid.Parse(w)
+		if err != nil {
+			v.Add("worker", "must be a worker ID")
+		}
+		f.WorkerID = id
+	}
 	if f.Unit != "" && !unitCodePattern.MatchString(f.Unit) {
 		v.Add("unit", "must be a unit code such as 3305, 33 or ID")
 	}
