@@ -256,7 +256,7 @@ func TestWorkersWithoutJourney(t *testing.T) {
 	at(10 * time.Minute)
 	second := register(t, db, "3301011508950001", "3301")
 	js := func(w lindungi.Worker) postgres.JourneyStart {
-		return postgres.JourneyStart{WorkerID: w.ID, DomicileUnit: w.DomicileUnit, Scheme: string(w.Scheme)}
+		return postgres.JourneyStart{WorkerID: w.ID, DomicileUnit: w.DomicileUnit, Scheme: string(w.Scheme), Entry: string(w.JourneyStep)}
 	}
 
 	tests := []struct {
