@@ -7,12 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/policies"
@@ -23,43 +21,6 @@ import (
 // merge handlers over HTTP with a fake store. Until routes.go and
 // access.csv list these routes, the tests add the routes and policy lines
 // of .integration/cases.md themselves.
-
-// casePolicy is the policy the routes need (as in .integration/cases.md).
-var casePolicy = []string{
-	"p, caseworker, /v1/cases, POST",
-	"p, caseworker, /v1/cases, GET",
-	"p, caseworker, /v1/cases/:id, GET",
-	"p, caseworker, /v1/workers/search, GET",
-	"p, supervisor, /v1/workers/:id/merge, POST",
-	"p, auditor, /v1/cases, GET",
-	"p, auditor, /v1/cases/:id, GET",
-	"p, auditor, /v1/workers/search, GET",
-}
-
-// caseRoutes are the route table lines of .integration/cases.md.
-func (s *Server) caseRoutes() []route {
-	return []route{
-		{method: http.MethodPost, path: "/v1/cases", handler: s.createCase, auth: true, idempotent: true},
-		{method: http.MethodGet, path: "/v1/cases", handler: s.listCases, auth: true},
-		{method: http.MethodGet, path: "/v1/cases/:id", handler: s.getCase, auth: true},
-		{method: http.MethodGet, path: "/v1/workers/search", handler: s.searchWorkers, auth: true},
-		{method: http.MethodPost, path: "/v1/workers/:id/merge", handler: s.mergeWorker, auth: true, idempotent: true},
-	}
-}
-
-// caseRules returns the shipped policy lines and those of casePolicy that
-// access.csv lacks.
-func caseRules() []lindungi.PolicyRule {
-	rules := policies.DefaultRules()
-	for _, line := range casePolicy {
-		parts := strings.Split(line, ", ")
-		r := lindungi.PolicyRule{Model: lindungi.ModelAccess, PType: parts[0], Values: parts[1:]}
-		if !slices.ContainsFunc(rules, func(o lindungi.PolicyRule) bool { return o.Model == r.Model && o.String() == r.String() }) {
-			rules = append(rules, r)
-		}
-	}
-	return rules
-}
 
 // caseStore holds, in Kebumen (3305), a registered worker, a provisional
 // one and a case; a case Kebumen took in and then gave to the province
@@ -206,7 +167,7 @@ func caseServer(t *testing.T) (*Server, *caseStore, *fakeStarter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authz, err := policies.NewAuthorizer(units, caseRules(), "1")
+	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,20 +181,6 @@ func caseServer(t *testing.T) (*Server, *caseStore, *fakeStarter) {
 			}
 			return nc.Unit, nil
 		}})
-	served := map[string]bool{}
-	for _, r := range s.Routes() {
-		served[r.Method+" "+r.Path] = true
-	}
-	for _, r := range s.caseRoutes() {
-		if served[r.method+" "+r.path] {
-			continue
-		}
-		handlers := []gin.HandlerFunc{s.authenticate, s.authorizeRoute}
-		if r.idempotent {
-			handlers = append(handlers, s.idempotency)
-		}
-		s.engine.Handle(r.method, r.path, append(handlers, r.handler)...)
-	}
 	return s, store, starter
 }
 
@@ -247,87 +194,6 @@ func walkInBody() map[string]any {
 		"country":     "my",
 		"description": "Gaji tidak dibayar selama tujuh bulan.",
 		"unit":        "3305",
-	}
-}
-
-// caseMatrix is the expected status of each new route for each role at
-// the record's own unit (3305), its parent (33), a sibling (3301) and the
-// national level (ID), as proposed for server/matrix_test.go. The case is
-// owned and taken in by 3305; the merge is of a provisional worker of 3305
-// into a registered one of 3305.
-var caseMatrix = map[string]map[string]string{
-	"POST /v1/cases": {
-		"caseworker": "201 201 403 201", "verifier": "201 201 403 201", "supervisor": "201 201 403 201",
-		"province_supervisor": "201 201 403 201", "bp3mi_officer": "201 201 403 201", "bp3mi_head": "201 201 403 201",
-		"national_officer": "201 201 403 201", "auditor": "403 403 403 403", "admin": "201 201 403 201",
-	},
-	"GET /v1/cases": {
-		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
-		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
-		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
-	},
-	"GET /v1/cases/:id": {
-		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
-		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
-		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
-	},
-	"GET /v1/workers/search": {
-		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
-		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
-		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
-	},
-	"POST /v1/workers/:id/merge": {
-		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
-		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
-		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
-	},
-}
-
-// TestCaseAccessMatrix checks the proposed matrix rows against the handlers
-// and the proposed policy lines.
-func TestCaseAccessMatrix(t *testing.T) {
-	s, store, _ := caseServer(t)
-	bodies := map[string]any{
-		"POST /v1/cases":             walkInBody(),
-		"POST /v1/workers/:id/merge": map[string]any{"into": store.worker.ID},
-	}
-	urls := map[string]string{
-		"/v1/cases":             "/v1/cases?purpose=access+matrix",
-		"/v1/cases/:id":         "/v1/cases/" + store.kebumen.ID.String() + "?purpose=access+matrix",
-		"/v1/workers/search":    "/v1/workers/search?purpose=access+matrix&nik=3305011508950001",
-		"/v1/workers/:id/merge": "/v1/workers/" + store.provisional.ID.String() + "/merge",
-	}
-	units := []string{"3305", "33", "3301", "ID"}
-	for _, r := range s.caseRoutes() {
-		name := r.method + " " + r.path
-		if len(caseMatrix[name]) != 9 {
-			t.Errorf("%s: the matrix has %d roles, want 9", name, len(caseMatrix[name]))
-		}
-		for role, want := range caseMatrix[name] {
-			wants := strings.Fields(want)
-			for i, unit := range units {
-				got, body := call(t, s, role+"@"+unit, r.method, urls[r.path], bodies[name])
-				if strconv.Itoa(got) != wants[i] {
-					t.Errorf("%s as %s at %s = %d, want %s (%v)", name, role, unit, got, wants[i], body)
-				}
-			}
-		}
-	}
-}
-
-// TestCasePolicyPassesValidation checks that the policy with the new lines
-// passes the checks every policy change must pass.
-func TestCasePolicyPassesValidation(t *testing.T) {
-	s, _, _ := caseServer(t)
-	var routes []policies.RouteSpec
-	for _, r := range append(s.routes(), s.caseRoutes()...) {
-		if r.auth && !slices.Contains(routes, policies.RouteSpec{Method: r.method, Path: r.path}) {
-			routes = append(routes, policies.RouteSpec{Method: r.method, Path: r.path})
-		}
-	}
-	rules := caseRules()
-	if err := policies.Validate(s.Units, routes, rules, rules); err != nil {
-		t.Errorf("the policy with the case lines does not validate: %v", err)
 	}
 }
 

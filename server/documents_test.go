@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/policies"
@@ -24,46 +23,6 @@ import (
 // These tests drive the document and holiday handlers over HTTP with a fake
 // store. Until routes.go and access.csv list these routes, the tests add the
 // routes and policy lines of .integration/documents.md themselves.
-
-// documentPolicy is the policy the routes need (as in .integration/documents.md).
-var documentPolicy = []string{
-	"p, caseworker, /v1/workers/:id/documents, POST",
-	"p, caseworker, /v1/workers/:id/documents, GET",
-	"p, caseworker, /v1/documents/:id/verify, POST",
-	"p, caseworker, /v1/documents/:id/reject, POST",
-	"p, caseworker, /v1/holidays, GET",
-	"p, auditor, /v1/workers/:id/documents, GET",
-	"p, auditor, /v1/holidays, GET",
-	"p, admin, /v1/holidays, POST",
-	"p, admin, /v1/holidays/:date, DELETE",
-}
-
-// documentRules returns the shipped policy lines and those of
-// documentPolicy that access.csv lacks.
-func documentRules() []lindungi.PolicyRule {
-	rules := policies.DefaultRules()
-	for _, line := range documentPolicy {
-		parts := strings.Split(line, ", ")
-		r := lindungi.PolicyRule{Model: lindungi.ModelAccess, PType: parts[0], Values: parts[1:]}
-		if !slices.ContainsFunc(rules, func(o lindungi.PolicyRule) bool { return o.Model == r.Model && o.String() == r.String() }) {
-			rules = append(rules, r)
-		}
-	}
-	return rules
-}
-
-// documentRoutes are the route table lines of .integration/documents.md.
-func (s *Server) documentRoutes() []route {
-	return []route{
-		{method: http.MethodPost, path: "/v1/workers/:id/documents", handler: s.addDocument, auth: true, idempotent: true},
-		{method: http.MethodGet, path: "/v1/workers/:id/documents", handler: s.listDocuments, auth: true},
-		{method: http.MethodPost, path: "/v1/documents/:id/verify", handler: s.verifyDocument, auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/documents/:id/reject", handler: s.rejectDocument, auth: true, idempotent: true},
-		{method: http.MethodGet, path: "/v1/holidays", handler: s.listHolidays, auth: true},
-		{method: http.MethodPost, path: "/v1/holidays", handler: s.addHoliday, auth: true, idempotent: true},
-		{method: http.MethodDelete, path: "/v1/holidays/:date", handler: s.removeHoliday, auth: true},
-	}
-}
 
 // roleToken reads "role@unit" tokens; the subject is "role-unit".
 type roleToken struct{}
@@ -193,27 +152,13 @@ func docServer(t *testing.T) (*Server, *docStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authz, err := policies.NewAuthorizer(units, documentRules(), "1")
+	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := newDocStore()
 	s := New(Deps{Store: store, Authorizer: authz, Verifier: roleToken{}, Units: units, Logger: slog.New(slog.DiscardHandler),
 		TemporalReady: func(context.Context) error { return nil }})
-	served := map[string]bool{}
-	for _, r := range s.Routes() {
-		served[r.Method+" "+r.Path] = true
-	}
-	for _, r := range s.documentRoutes() {
-		if served[r.method+" "+r.path] {
-			continue
-		}
-		handlers := []gin.HandlerFunc{s.authenticate, s.authorizeRoute}
-		if r.idempotent {
-			handlers = append(handlers, s.idempotency)
-		}
-		s.engine.Handle(r.method, r.path, append(handlers, r.handler)...)
-	}
 	return s, store
 }
 
@@ -262,82 +207,6 @@ func problemFields(p map[string]any) []string {
 		out = append(out, f)
 	}
 	return out
-}
-
-// documentMatrix is the expected status of each new route for each role at
-// the record's own unit (3305), its parent (33), a sibling (3301) and the
-// national level (ID), as proposed for server/matrix_test.go.
-var documentMatrix = map[string]map[string]string{
-	"POST /v1/workers/:id/documents": {
-		"caseworker": "201 201 404 201", "verifier": "201 201 404 201", "supervisor": "201 201 404 201",
-		"province_supervisor": "201 201 404 201", "bp3mi_officer": "201 201 404 201", "bp3mi_head": "201 201 404 201",
-		"national_officer": "201 201 404 201", "auditor": "403 403 403 403", "admin": "201 201 404 201",
-	},
-	"GET /v1/workers/:id/documents": {
-		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
-		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
-		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
-	},
-	"POST /v1/documents/:id/verify": {
-		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
-		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
-		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
-	},
-	"POST /v1/documents/:id/reject": {
-		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
-		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
-		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
-	},
-	"GET /v1/holidays": {
-		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
-		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
-		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
-	},
-	"POST /v1/holidays": {
-		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
-		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
-		"national_officer": "403 403 403 403", "auditor": "403 403 403 403", "admin": "403 403 403 201",
-	},
-	"DELETE /v1/holidays/:date": {
-		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
-		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
-		"national_officer": "403 403 403 403", "auditor": "403 403 403 403", "admin": "403 403 403 200",
-	},
-}
-
-// TestDocumentAccessMatrix checks the proposed matrix rows against the
-// handlers and the proposed policy lines.
-func TestDocumentAccessMatrix(t *testing.T) {
-	s, store := docServer(t)
-	bodies := map[string]any{
-		"POST /v1/workers/:id/documents": lindungi.NewDocument{Type: lindungi.DocPassport, Number: "C1234567",
-			IssuedOn: "2025-01-05", ExpiresOn: "2030-01-05", FileRef: "docs/3305/paspor.pdf"},
-		"POST /v1/documents/:id/reject": map[string]string{"reason": "Pindaian tidak terbaca"},
-		"POST /v1/holidays":             map[string]string{"date": "2027-01-01", "kind": "national", "name": "Tahun Baru 2027 Masehi", "reason": "SKB 3 Menteri 2026"},
-	}
-	urls := map[string]string{
-		"/v1/workers/:id/documents": "/v1/workers/" + store.worker.ID.String() + "/documents?purpose=access+matrix",
-		"/v1/documents/:id/verify":  "/v1/documents/" + store.doc.ID.String() + "/verify",
-		"/v1/documents/:id/reject":  "/v1/documents/" + store.doc.ID.String() + "/reject",
-		"/v1/holidays":              "/v1/holidays?year=2026",
-		"/v1/holidays/:date":        "/v1/holidays/2026-12-25?reason=Dibatalkan+SKB",
-	}
-	units := []string{"3305", "33", "3301", "ID"}
-	for _, r := range s.documentRoutes() {
-		name := r.method + " " + r.path
-		if len(documentMatrix[name]) != 9 {
-			t.Errorf("%s: the matrix has %d roles, want 9", name, len(documentMatrix[name]))
-		}
-		for role, want := range documentMatrix[name] {
-			wants := strings.Fields(want)
-			for i, unit := range units {
-				got, body := call(t, s, role+"@"+unit, r.method, urls[r.path], bodies[name])
-				if strconv.Itoa(got) != wants[i] {
-					t.Errorf("%s as %s at %s = %d, want %s (%v)", name, role, unit, got, wants[i], body)
-				}
-			}
-		}
-	}
 }
 
 func TestAddDocumentHandler(t *testing.T) {
@@ -480,22 +349,6 @@ func TestChangeHolidaysHandler(t *testing.T) {
 	code, body = call(t, s, "admin@ID", http.MethodDelete, "/v1/holidays/2026-12-25?reason=Salah+tanggal", nil)
 	if code != http.StatusOK || body["date"] != "2026-12-25" || store.reason != "Salah tanggal" {
 		t.Errorf("DELETE holiday = %d %v (reason %q), want 200 with the reason from the query", code, body, store.reason)
-	}
-}
-
-// TestDocumentPolicyPassesValidation checks that the policy with the new
-// lines passes the checks every policy change must pass.
-func TestDocumentPolicyPassesValidation(t *testing.T) {
-	s, _ := docServer(t)
-	var routes []policies.RouteSpec
-	for _, r := range append(s.routes(), s.documentRoutes()...) {
-		if r.auth && !slices.Contains(routes, policies.RouteSpec{Method: r.method, Path: r.path}) {
-			routes = append(routes, policies.RouteSpec{Method: r.method, Path: r.path})
-		}
-	}
-	rules := documentRules()
-	if err := policies.Validate(s.Units, routes, rules, rules); err != nil {
-		t.Errorf("the policy with the document and holiday lines does not validate: %v", err)
 	}
 }
 
