@@ -82,24 +82,6 @@ func (s *Server) logAccess(c *gin.Context, action, subjectType, subjectID string
 	return nil
 }
 
-// auditedWorker loads the :id worker if the caller may use this route on
-// it; ENOTFOUND otherwise.
-func (s *Server) auditedWorker(c *gin.Context) (lindungi.Worker, bool) {
-	id, ok := s.pathID(c)
-	if !ok {
-		return lindungi.Worker{}, false
-	}
-	w, err := s.Store.FindWorker(c.Request.Context(), id)
-	if err == nil {
-		err = s.visible(c, w.DomicileUnit, w.ID, "Worker not found.")
-	}
-	if err != nil {
-		s.problem(c, err)
-		return lindungi.Worker{}, false
-	}
-	return w, true
-}
-
 // traceQuery reads the filters shared by the trace and the access log.
 func traceQuery(c *gin.Context, v *lindungi.Validation) (auditlog.Filter, map[string]any) {
 	f := auditlog.Filter{Limit: 100}
@@ -182,7 +164,7 @@ func (s *Server) workerTrace(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	w, ok := s.auditedWorker(c)
+	w, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
@@ -272,7 +254,7 @@ func (s *Server) workerAccesses(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	w, ok := s.auditedWorker(c)
+	w, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
@@ -310,7 +292,7 @@ func (s *Server) workerAsOf(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w, ok := s.auditedWorker(c)
+	w, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}

@@ -184,20 +184,7 @@ func (s *Server) listCases(c *gin.Context) {
 		f.IdleDays = n
 	}
 	f.Overdue, _ = boolParam(c, &v, "overdue")
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			v.Add("limit", "must be a number from 1 to 500")
-		}
-		f.Limit = n
-	}
-	if cur := c.Query("cursor"); cur != "" {
-		at, id, ok := parseCursor(cur)
-		if !ok {
-			v.Add("cursor", "is not a cursor this API gave")
-		}
-		f.AfterStart, f.AfterID = at, id
-	}
+	f.Limit, f.AfterStart, f.AfterID = pageParams(c, &v, f.Limit)
 	if err := v.Err(); err != nil {
 		s.problem(c, err)
 		return

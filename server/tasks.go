@@ -51,20 +51,7 @@ func (s *Server) listTasks(c *gin.Context) {
 		}
 		f.WorkerID = id
 	}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			v.Add("limit", "must be a number from 1 to 500")
-		}
-		f.Limit = n
-	}
-	if cur := c.Query("cursor"); cur != "" {
-		due, id, ok := parseCursor(cur)
-		if !ok {
-			v.Add("cursor", "is not a cursor this API gave")
-		}
-		f.AfterDue, f.AfterID = due, id
-	}
+	f.Limit, f.AfterDue, f.AfterID = pageParams(c, &v, f.Limit)
 	if err := v.Err(); err != nil {
 		s.problem(c, err)
 		return
@@ -87,7 +74,28 @@ func (s *Server) listTasks(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// A cursor is the deadline and ID of the last task of a page.
+// pageParams reads limit (1 to 500, default def) and cursor, a page's last
+// instant and ID, naming either when it is wrong.
+func pageParams(c *gin.Context, v *lindungi.Validation, def int) (limit int, after time.Time, afterID uuid.UUID) {
+	limit = def
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 500 {
+			v.Add("limit", "must be a number from 1 to 500")
+		}
+		limit = n
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		var ok bool
+		if after, afterID, ok = parseCursor(cur); !ok {
+			v.Add("cursor", "is not a cursor this API gave")
+		}
+	}
+	return limit, after, afterID
+}
+
+// A cursor is the instant and ID of the last row of a page: a task's
+// deadline, a case's receipt.
 func makeCursor(due time.Time, id uuid.UUID) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(due.UTC().Format(time.RFC3339Nano) + "|" + id.String()))
 }
@@ -467,26 +475,18 @@ func (s *Server) journeyAction(name string) gin.HandlerFunc {
 			s.problem(c, err)
 			return
 		}
-		id, ok := s.pathID(c)
+		w, ok := s.visibleWorker(c)
 		if !ok {
 			return
 		}
 		ctx := c.Request.Context()
-		w, err := s.Store.FindWorker(ctx, id)
-		if err == nil {
-			err = s.visible(c, w.DomicileUnit, w.ID, "Worker not found.")
-		}
-		if err != nil {
-			s.problem(c, err)
-			return
-		}
 		jr.Actor, jr.RequestID = s.actor(c), lindungi.RequestIDFromContext(ctx)
 		var result any
 		if err := s.Journeys.JourneyAction(ctx, w.ID, name, jr, s.updateID(c, name+"/"+w.ID.String()), &result); err != nil {
 			s.problem(c, err)
 			return
 		}
-		w, err = s.Store.FindWorker(ctx, id)
+		w, err := s.Store.FindWorker(ctx, w.ID)
 		if err != nil {
 			s.problem(c, err)
 			return

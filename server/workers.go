@@ -61,18 +61,11 @@ func (s *Server) getWorker(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	id, ok := s.pathID(c)
+	w, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
-	w, err := s.Store.FindWorker(c.Request.Context(), id)
-	if err == nil {
-		err = s.visible(c, w.DomicileUnit, w.ID, "Worker not found.")
-	}
-	if err == nil {
-		err = s.logAccess(c, "access.worker", "worker", w.ID.String(), &w.ID, purpose, nil)
-	}
-	if err != nil {
+	if err := s.logAccess(c, "access.worker", "worker", w.ID.String(), &w.ID, purpose, nil); err != nil {
 		s.problem(c, err)
 		return
 	}
