@@ -125,10 +125,12 @@ type Task struct {
 	CreatedAt        time.Time  `json:"created_at"`
 }
 
-// TaskID derives a task's ID from the workflow, the step and the escalation
-// level, so that a retried activity finds the task it already created.
-func TaskID(workflowID string, step Step, kind TaskKind, level int) uuid.UUID {
-	return uuid.NewSHA1(taskNamespace, []byte(workflowID+"|"+string(step)+"|"+string(kind)+"|"+strconv.Itoa(level)))
+// TaskID derives a task's ID from the workflow, the step, the kind and the
+// attempt (the how-many-th task of that kind in the step), so that a
+// retried activity finds the task it already created. Escalation moves a
+// task without changing its ID.
+func TaskID(workflowID string, step Step, kind TaskKind, attempt int) uuid.UUID {
+	return uuid.NewSHA1(taskNamespace, []byte(workflowID+"|"+string(step)+"|"+string(kind)+"|"+strconv.Itoa(attempt)))
 }
 
 var taskNamespace = uuid.MustParse("5b0c8a4e-6f5e-4d8f-9a57-0e7c3a1b2d11")

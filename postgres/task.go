@@ -215,3 +215,18 @@ func holderRole(r string) string {
 	}
 	return r
 }
+
+// OpenTaskOf returns the oldest open task of kind in a workflow. ENOTFOUND
+// if there is none.
+func (db *DB) OpenTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
+	var row taskRow
+	err := db.db.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks
+WHERE workflow_id = $1 AND kind = $2 AND status = 'open' ORDER BY created_at, id LIMIT 1`, workflowID, string(kind))
+	if err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "No open %s task.", kind)
+		}
+		return lindungi.Task{}, fmt.Errorf("open %s task of %s: %w", kind, workflowID, translate(err))
+	}
+	return row.task(), nil
+}

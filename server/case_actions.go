@@ -95,26 +95,19 @@ func (s *Server) decideCase(kind lindungi.TaskKind, outcome lindungi.Outcome) gi
 			s.problem(c, err)
 			return
 		}
-		tasks, err := s.Store.ListTasks(ctx, lindungi.Scope{Units: []string{"ID"}}, lindungi.TaskFilter{Status: lindungi.TaskOpen, Kind: kind, WorkerID: pc.WorkerID, Limit: 500})
+		task, err := s.Store.OpenTaskOf(ctx, pc.WorkflowID, kind)
+		if lindungi.ErrorCode(err) == lindungi.ENOTFOUND {
+			err = lindungi.Errorf(lindungi.ECONFLICT, "The case has no open %s decision.", kind)
+		}
 		if err != nil {
 			s.problem(c, err)
-			return
-		}
-		var task *lindungi.Task
-		for i := range tasks {
-			if tasks[i].WorkflowID == pc.WorkflowID {
-				task = &tasks[i]
-			}
-		}
-		if task == nil {
-			s.problem(c, lindungi.Errorf(lindungi.ECONFLICT, "The case has no open %s decision.", kind))
 			return
 		}
 		if err := s.visible(c, task.Unit, pc.WorkerID, "Case not found."); err != nil {
 			s.problem(c, err)
 			return
 		}
-		_, err = s.Journeys.CompleteTask(ctx, *task, workflows.CompleteTaskRequest{TaskID: task.ID, Outcome: outcome,
+		_, err = s.Journeys.CompleteTask(ctx, task, workflows.CompleteTaskRequest{TaskID: task.ID, Outcome: outcome,
 			Note: strings.TrimSpace(body.Reason), Actor: s.actor(c), Rule: c.GetString(ruleKey), RequestID: lindungi.RequestIDFromContext(ctx)},
 			s.updateID(c, "case/decide/"+task.ID.String()))
 		if err != nil {

@@ -529,13 +529,14 @@ func (f *fakeStore) FindTask(_ context.Context, id uuid.UUID) (lindungi.Task, er
 	return f.task, nil
 }
 
-func (f *fakeStore) ListTasks(_ context.Context, _ lindungi.Scope, tf lindungi.TaskFilter) ([]lindungi.Task, error) {
-	if tf.Kind == "" {
-		return nil, nil
-	}
+func (f *fakeStore) ListTasks(context.Context, lindungi.Scope, lindungi.TaskFilter) ([]lindungi.Task, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) OpenTaskOf(_ context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
 	t := f.task
-	t.Kind, t.WorkflowID = tf.Kind, f.pcase.WorkflowID
-	return []lindungi.Task{t}, nil
+	t.Kind, t.WorkflowID = kind, workflowID
+	return t, nil
 }
 
 func (f *fakeStore) ActiveDelegations(context.Context, string, string, time.Time) ([]lindungi.Delegation, error) {

@@ -46,6 +46,7 @@ type Store interface {
 	FindUser(ctx context.Context, subject string) (lindungi.User, error)
 	UpsertUsers(ctx context.Context, users []lindungi.User) error
 	CaseAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Case, error)
+	OpenTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
 	Notifications(ctx context.Context, unit string, limit int) ([]lindungi.Notification, error)
 
 	lindungi.DocumentService
