@@ -61,14 +61,12 @@ WHERE id = $1 RETURNING `+taskColumns,
 		if err := notify(ctx, tx, before, action, msg, now); err != nil {
 			return err
 		}
-		ev.OccurredAt, ev.Action = now, action
-		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
 		if ev.Rule == "" {
 			ev.Rule = m.Rule
 		}
-		ev.Before = mustJSON(map[string]any{"unit": before.Unit, "holder_role": before.HolderRole, "level": before.Level, "due_at": before.DueAt, "claimed_by": before.ClaimedBy})
-		ev.After = mustJSON(map[string]any{"unit": out.Unit, "holder_role": out.HolderRole, "level": out.Level, "due_at": out.DueAt, "reason": m.Reason})
-		return insertEvent(ctx, tx, ev)
+		return auditTask(ctx, tx, ev, action, out, now,
+			map[string]any{"unit": before.Unit, "holder_role": before.HolderRole, "level": before.Level, "due_at": before.DueAt, "claimed_by": before.ClaimedBy},
+			map[string]any{"unit": out.Unit, "holder_role": out.HolderRole, "level": out.Level, "due_at": out.DueAt, "reason": m.Reason})
 	})
 	return out, err
 }
@@ -94,10 +92,7 @@ func (db *DB) MarkTaskAtTop(ctx context.Context, id uuid.UUID, ev lindungi.Event
 		if err := notify(ctx, tx, out, "task.overdue", "Tugas lewat tenggat di ujung rantai eskalasi / Task overdue at the top of its escalation chain", now); err != nil {
 			return err
 		}
-		ev.OccurredAt, ev.Action = now, "task.overdue"
-		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
-		ev.After = mustJSON(map[string]any{"at_top": true, "due_at": out.DueAt})
-		return insertEvent(ctx, tx, ev)
+		return auditTask(ctx, tx, ev, "task.overdue", out, now, nil, map[string]any{"at_top": true, "due_at": out.DueAt})
 	})
 	return out, err
 }
@@ -125,11 +120,8 @@ UPDATE tasks SET due_at = $2, due_date = $3, calendar_fallback = $4, at_top = fa
 			return translate(err)
 		}
 		out = row.task()
-		ev.OccurredAt, ev.Action = db.Now().UTC(), "task.extend"
-		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
-		ev.Before = mustJSON(map[string]any{"due_at": before.DueAt})
-		ev.After = mustJSON(map[string]any{"due_at": out.DueAt, "reason": reason})
-		return insertEvent(ctx, tx, ev)
+		return auditTask(ctx, tx, ev, "task.extend", out, db.Now().UTC(),
+			map[string]any{"due_at": before.DueAt}, map[string]any{"due_at": out.DueAt, "reason": reason})
 	})
 	return out, err
 }
@@ -154,10 +146,7 @@ UPDATE tasks SET status = 'cancelled', completed_at = $2, note = $3 WHERE id = $
 			return translate(err)
 		}
 		out = row.task()
-		ev.OccurredAt, ev.Action = now, "task.cancel"
-		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
-		ev.After = mustJSON(map[string]any{"status": lindungi.TaskCancelled, "reason": reason})
-		return insertEvent(ctx, tx, ev)
+		return auditTask(ctx, tx, ev, "task.cancel", out, now, nil, map[string]any{"status": lindungi.TaskCancelled, "reason": reason})
 	})
 	return out, err
 }
@@ -187,14 +176,11 @@ UPDATE tasks SET claimed_by = $2, claimed_at = $3 WHERE id = $1 RETURNING `+task
 			return translate(err)
 		}
 		out = row.task()
-		if ev.Action == "" {
-			ev.Action = "task.claim"
+		action := ev.Action
+		if action == "" {
+			action = "task.claim"
 		}
-		ev.OccurredAt = now
-		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
-		ev.Before = mustJSON(map[string]any{"claimed_by": before.ClaimedBy})
-		ev.After = mustJSON(map[string]any{"claimed_by": assignee})
-		return insertEvent(ctx, tx, ev)
+		return auditTask(ctx, tx, ev, action, out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": assignee})
 	})
 	return out, err
 }
@@ -217,11 +203,7 @@ func (db *DB) ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) 
 			return translate(err)
 		}
 		out = row.task()
-		ev.OccurredAt, ev.Action = now, "task.release"
-		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
-		ev.Before = mustJSON(map[string]any{"claimed_by": before.ClaimedBy})
-		ev.After = mustJSON(map[string]any{"claimed_by": ""})
-		return insertEvent(ctx, tx, ev)
+		return auditTask(ctx, tx, ev, "task.release", out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": ""})
 	})
 	return out, err
 }

@@ -91,13 +91,9 @@ func (db *DB) CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event
 			return fmt.Errorf("insert task %s: %w", t.ID, translate(err))
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			ev.OccurredAt = now
-			ev.Action = "task.create"
-			ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", t.ID.String(), &t.WorkerID
 			ev.Rule = t.RouteRule
-			ev.After = mustJSON(map[string]any{"kind": t.Kind, "unit": t.Unit, "due_at": t.DueAt,
-				"route_flagged": t.RouteFlagged, "calendar_fallback": t.CalendarFallback})
-			if err := insertEvent(ctx, tx, ev); err != nil {
+			if err := auditTask(ctx, tx, ev, "task.create", t, now, nil, map[string]any{"kind": t.Kind, "unit": t.Unit,
+				"due_at": t.DueAt, "route_flagged": t.RouteFlagged, "calendar_fallback": t.CalendarFallback}); err != nil {
 				return err
 			}
 		}
@@ -199,12 +195,8 @@ func (db *DB) CompleteTask(ctx context.Context, id uuid.UUID, outcome lindungi.O
 			return fmt.Errorf("complete task %s: %w", id, translate(err))
 		}
 		out = row.task()
-		ev.OccurredAt = now
-		ev.Action = "task.complete"
-		ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", id.String(), &out.WorkerID
-		ev.Before = mustJSON(map[string]any{"status": lindungi.TaskOpen})
-		ev.After = mustJSON(map[string]any{"status": out.Status, "outcome": out.Outcome})
-		return insertEvent(ctx, tx, ev)
+		return auditTask(ctx, tx, ev, "task.complete", out, now,
+			map[string]any{"status": lindungi.TaskOpen}, map[string]any{"status": out.Status, "outcome": out.Outcome})
 	})
 	return out, err
 }
@@ -229,4 +221,16 @@ WHERE workflow_id = $1 AND kind = $2 AND status = 'open' ORDER BY created_at, id
 		return lindungi.Task{}, fmt.Errorf("open %s task of %s: %w", kind, workflowID, translate(err))
 	}
 	return row.task(), nil
+}
+
+// auditTask appends the event of a change to task t inside tx: the action,
+// the values before it (nil when none matter) and after it.
+func auditTask(ctx context.Context, tx *sqlx.Tx, ev lindungi.Event, action string, t lindungi.Task, now time.Time, before, after map[string]any) error {
+	ev.OccurredAt, ev.Action = now, action
+	ev.SubjectType, ev.SubjectID, ev.WorkerID = "task", t.ID.String(), &t.WorkerID
+	if before != nil {
+		ev.Before = mustJSON(before)
+	}
+	ev.After = mustJSON(after)
+	return insertEvent(ctx, tx, ev)
 }
