@@ -56,9 +56,11 @@ func TestWalkInComplaintToClosure(t *testing.T) {
 		s.db.SQL().Select(&rules, `SELECT rule FROM audit_events WHERE action = 'task.escalate' AND worker_id = $1 ORDER BY seq`, pc.WorkerID)
 		return slices.Contains(rules, "escalate-to-province")
 	})
-	if got := caseOf(t, province, id).OwnerUnit; got != "33" {
-		t.Fatalf("after escalation the case is owned by %s, want 33", got)
-	}
+	// The owner moves in the activity after the escalation's: wait for it
+	// rather than read between the two.
+	eventually(t, "the province to own the escalated case", func() bool {
+		return caseOf(t, province, id).OwnerUnit == "33"
+	})
 	if r := brebes.do("GET", "/v1/cases/"+id+"?purpose=tindak+lanjut", nil); r.Status != http.StatusOK {
 		t.Errorf("the intake unit reading its escalated case = %d, want 200", r.Status)
 	}
