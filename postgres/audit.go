@@ -389,3 +389,23 @@ func (db *DB) chainUnchained(ctx context.Context) error {
 		return translate(err)
 	})
 }
+
+// RecordEvent audits a change that lives only in a workflow's state (a
+// contract extension, a rehabilitation request). A retry of the same
+// request (same action, subject and request ID) writes nothing more.
+func (db *DB) RecordEvent(ctx context.Context, ev lindungi.Event) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if ev.RequestID != "" {
+			var done bool
+			if err := tx.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM audit_events
+				WHERE action = $1 AND subject_id = $2 AND request_id = $3)`, ev.Action, ev.SubjectID, ev.RequestID); err != nil {
+				return translate(err)
+			}
+			if done {
+				return nil
+			}
+		}
+		ev.OccurredAt = db.Now().UTC()
+		return insertEvent(ctx, tx, ev)
+	})
+}

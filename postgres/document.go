@@ -52,21 +52,6 @@ func dateString(t *time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 // nullDate is an optional date parameter: "" is NULL.
 func nullDate(s string) any {
 	if s == "" {

@@ -1,0 +1,398 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lindungi/lindungi"
+)
+
+type referralRow struct {
+	ID             uuid.UUID  `db:"id"`
+	CaseID         uuid.UUID  `db:"case_id"`
+	FromUnit       string     `db:"from_unit"`
+	ToUnit         *string    `db:"to_unit"`
+	ToAgency       *string    `db:"to_agency"`
+	Consent        bool       `db:"consent"`
+	OverrideReason string     `db:"override_reason"`
+	Status         string     `db:"status"`
+	CreatedBy      string     `db:"created_by"`
+	CreatedAt      time.Time  `db:"created_at"`
+	DecidedBy      *string    `db:"decided_by"`
+	DecidedAt      *time.Time `db:"decided_at"`
+	Reason         string     `db:"reason"`
+}
+
+func (r referralRow) referral() lindungi.Referral {
+	return lindungi.Referral{ID: r.ID, CaseID: r.CaseID, FromUnit: r.FromUnit, ToUnit: deref(r.ToUnit), ToAgency: deref(r.ToAgency),
+		Consent: r.Consent, OverrideReason: r.OverrideReason, Status: lindungi.ReferralStatus(r.Status),
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), DecidedBy: deref(r.DecidedBy), DecidedAt: utc(r.DecidedAt), Reason: r.Reason}
+}
+
+const referralColumns = `id, case_id, from_unit, to_unit, to_agency, consent, override_reason, status, created_by, created_at,
+    decided_by, decided_at, reason`
+
+// CreateReferral refers an open case to a unit (which then accepts or
+// rejects) or to an outside agency (handed over: the case is REFERRED at
+// once), with the worker's consent or a supervisor's override reason, and
+// audits it (case.refer). The same referral asked again while it waits
+// changes nothing; another referral to a unit while one waits is
+// ECONFLICT.
+func (db *DB) CreateReferral(ctx context.Context, caseID uuid.UUID, toUnit, toAgency string, consent bool, overrideReason string, ev lindungi.Event) (lindungi.Referral, error) {
+	toUnit, toAgency = strings.TrimSpace(toUnit), strings.Join(strings.Fields(toAgency), " ")
+	overrideReason = strings.TrimSpace(overrideReason)
+	if consent {
+		overrideReason = ""
+	}
+	var v lindungi.Validation
+	switch {
+	case (toUnit == "") == (toAgency == ""):
+		v.Add("to_unit", "name the unit or the agency to refer to, not both")
+	case len([]rune(toAgency)) > 200:
+		v.Add("to_agency", "must be at most 200 characters")
+	}
+	if !consent {
+		if overrideReason == "" {
+			v.Add("consent", "referral needs the worker's recorded consent, or a supervisor's override with a reason")
+		} else if err := lindungi.CheckReason("override_reason", overrideReason); err != nil {
+			v.Add("override_reason", "must say why, in 5 to 500 characters")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return lindungi.Referral{}, err
+	}
+	var out lindungi.Referral
+	_, err := db.changeCase(ctx, caseID, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
+		if c.Step == lindungi.CaseClosed {
+			return false, errClosed()
+		}
+		var pending []referralRow
+		if err := tx.SelectContext(ctx, &pending, `SELECT `+referralColumns+` FROM case_referrals
+WHERE case_id = $1 AND status = 'pending' ORDER BY created_at`, caseID); err != nil {
+			return false, translate(err)
+		}
+		for _, p := range pending {
+			r := p.referral()
+			if r.ToUnit == toUnit && r.ToAgency == toAgency && r.Consent == consent && r.OverrideReason == overrideReason {
+				out = r
+				return false, nil
+			}
+			if toUnit != "" && r.ToUnit != "" {
+				return false, lindungi.Errorf(lindungi.ECONFLICT, "A referral to %s is waiting for its decision.", r.ToUnit)
+			}
+		}
+		if toUnit != "" {
+			// A referral may stay within a unit code: at 33 sit both the
+			// province's labour office and BP3MI, told apart by role.
+			if path, err := unitPath(ctx, tx, toUnit); err != nil {
+				return false, err
+			} else if path == nil {
+				return false, invalid("to_unit", "is not a known unit")
+			}
+		}
+		id := uuid.New()
+		var row referralRow
+		if err := tx.GetContext(ctx, &row, `
+INSERT INTO case_referrals (id, case_id, from_unit, to_unit, to_agency, consent, override_reason, created_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+referralColumns,
+			id, caseID, c.OwnerUnit, nullString(toUnit), nullString(toAgency), consent, overrideReason, ev.Actor, now); err != nil {
+			return false, fmt.Errorf("insert referral: %w", translate(err))
+		}
+		out = row.referral()
+		step := c.Step
+		if toAgency != "" {
+			step = lindungi.CaseReferred
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET step = $2, last_action_at = $3 WHERE id = $1`, caseID, string(step), now); err != nil {
+			return false, fmt.Errorf("refer case: %w", translate(err))
+		}
+		if err := refreshReadUnits(ctx, tx, caseID); err != nil {
+			return false, err
+		}
+		after := map[string]any{"referral_id": id, "from_unit": c.OwnerUnit, "consent": consent, "status": out.Status, "step": step}
+		if toUnit != "" {
+			after["to_unit"] = toUnit
+		} else {
+			after["to_agency"] = toAgency
+		}
+		if overrideReason != "" {
+			after["override_reason"] = overrideReason
+		}
+		return true, insertEvent(ctx, tx, caseEvent(ev, "case.refer", c, now, map[string]any{"step": c.Step}, after))
+	})
+	return out, err
+}
+
+type transferRow struct {
+	ID             uuid.UUID  `db:"id"`
+	CaseID         uuid.UUID  `db:"case_id"`
+	FromUnit       string     `db:"from_unit"`
+	ToUnit         string     `db:"to_unit"`
+	Reason         string     `db:"reason"`
+	Status         string     `db:"status"`
+	CreatedBy      string     `db:"created_by"`
+	CreatedAt      time.Time  `db:"created_at"`
+	DecidedBy      *string    `db:"decided_by"`
+	DecidedAt      *time.Time `db:"decided_at"`
+	DecisionReason string     `db:"decision_reason"`
+}
+
+func (r transferRow) transfer() lindungi.Transfer {
+	return lindungi.Transfer{ID: r.ID, CaseID: r.CaseID, FromUnit: r.FromUnit, ToUnit: r.ToUnit, Reason: r.Reason,
+		Status: lindungi.ReferralStatus(r.Status), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
+		DecidedBy: deref(r.DecidedBy), DecidedAt: utc(r.DecidedAt), Decision: r.DecisionReason}
+}
+
+const transferColumns = `id, case_id, from_unit, to_unit, reason, status, created_by, created_at, decided_by, decided_at, decision_reason`
+
+// CreateTransfer asks unit toUnit to take an open case over, and audits it
+// (case.transfer); the owner changes when toUnit accepts. The same
+// transfer asked again while it waits changes nothing; another one while
+// one waits is ECONFLICT.
+func (db *DB) CreateTransfer(ctx context.Context, caseID uuid.UUID, toUnit, reason string, ev lindungi.Event) (lindungi.Transfer, error) {
+	toUnit, reason = strings.TrimSpace(toUnit), strings.TrimSpace(reason)
+	var v lindungi.Validation
+	if toUnit == "" {
+		v.Add("to_unit", "is required")
+	}
+	v.Merge(lindungi.CheckOptionalReason("reason", reason))
+	if err := v.Err(); err != nil {
+		return lindungi.Transfer{}, err
+	}
+	var out lindungi.Transfer
+	_, err := db.changeCase(ctx, caseID, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
+		if c.Step == lindungi.CaseClosed {
+			return false, errClosed()
+		}
+		var pending []transferRow
+		if err := tx.SelectContext(ctx, &pending, `SELECT `+transferColumns+` FROM case_transfers
+WHERE case_id = $1 AND status = 'pending'`, caseID); err != nil {
+			return false, translate(err)
+		}
+		for _, p := range pending {
+			if p.ToUnit == toUnit && p.Reason == reason {
+				out = p.transfer()
+				return false, nil
+			}
+			return false, lindungi.Errorf(lindungi.ECONFLICT, "A transfer to %s is waiting for its decision.", p.ToUnit)
+		}
+		if toUnit == c.OwnerUnit {
+			return false, invalid("to_unit", "is the unit that owns the case")
+		}
+		if path, err := unitPath(ctx, tx, toUnit); err != nil {
+			return false, err
+		} else if path == nil {
+			return false, invalid("to_unit", "is not a known unit")
+		}
+		id := uuid.New()
+		var row transferRow
+		if err := tx.GetContext(ctx, &row, `
+INSERT INTO case_transfers (id, case_id, from_unit, to_unit, reason, created_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+transferColumns, id, caseID, c.OwnerUnit, toUnit, reason, ev.Actor, now); err != nil {
+			return false, fmt.Errorf("insert transfer: %w", translate(err))
+		}
+		out = row.transfer()
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET last_action_at = $2 WHERE id = $1`, caseID, now); err != nil {
+			return false, translate(err)
+		}
+		if err := refreshReadUnits(ctx, tx, caseID); err != nil {
+			return false, err
+		}
+		after := map[string]any{"transfer_id": id, "from_unit": c.OwnerUnit, "to_unit": toUnit, "status": out.Status}
+		if reason != "" {
+			after["reason"] = reason
+		}
+		return true, insertEvent(ctx, tx, caseEvent(ev, "case.transfer", c, now, nil, after))
+	})
+	return out, err
+}
+
+// DecideReferral accepts or rejects a pending referral, and audits it
+// (case.referral.accept or .reject). Accepting a referral to a unit gives
+// the case to that unit at step REFERRED; the referring unit keeps reading
+// it. The same decision by the same person again changes nothing; any
+// other decision of a decided referral is ECONFLICT.
+func (db *DB) DecideReferral(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Referral, error) {
+	reason = strings.TrimSpace(reason)
+	if err := lindungi.CheckOptionalReason("reason", reason); err != nil {
+		return lindungi.Referral{}, err
+	}
+	r, err := db.FindReferral(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	var out lindungi.Referral
+	_, err = db.changeCase(ctx, r.CaseID, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
+		var row referralRow
+		if err := tx.GetContext(ctx, &row, `SELECT `+referralColumns+` FROM case_referrals WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return false, translate(err)
+		}
+		before := row.referral()
+		status := decision(accept)
+		if done, err := decidedAlready(before.Status, before.DecidedBy, before.Reason, status, ev.Actor, reason, "referral"); done || err != nil {
+			out = before
+			return false, err
+		}
+		if c.Step == lindungi.CaseClosed {
+			return false, errClosed()
+		}
+		if err := tx.GetContext(ctx, &row, `
+UPDATE case_referrals SET status = $2, decided_by = $3, decided_at = $4, reason = $5 WHERE id = $1 RETURNING `+referralColumns,
+			id, string(status), ev.Actor, now, reason); err != nil {
+			return false, fmt.Errorf("decide referral: %w", translate(err))
+		}
+		out = row.referral()
+		caseBefore := map[string]any{"referral_status": before.Status}
+		after := map[string]any{"referral_id": id, "referral_status": status}
+		if reason != "" {
+			after["reason"] = reason
+		}
+		if accept && out.ToUnit != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET owner_unit = $2, step = 'REFERRED', last_action_at = $3 WHERE id = $1`,
+				c.ID, out.ToUnit, now); err != nil {
+				return false, fmt.Errorf("refer case: %w", translate(err))
+			}
+			caseBefore["owner_unit"], caseBefore["step"] = c.OwnerUnit, c.Step
+			after["owner_unit"], after["step"] = out.ToUnit, lindungi.CaseReferred
+		} else if _, err := tx.ExecContext(ctx, `UPDATE cases SET last_action_at = $2 WHERE id = $1`, c.ID, now); err != nil {
+			return false, translate(err)
+		}
+		if err := refreshReadUnits(ctx, tx, c.ID); err != nil {
+			return false, err
+		}
+		return true, insertEvent(ctx, tx, caseEvent(ev, "case.referral."+map[bool]string{true: "accept", false: "reject"}[accept], c, now, caseBefore, after))
+	})
+	return out, err
+}
+
+// DecideTransfer accepts or rejects a pending transfer, and audits it
+// (case.transfer.accept or .reject). Accepting gives the case to the
+// receiving unit in the same transaction. The same decision by the same
+// person again changes nothing; any other decision of a decided transfer
+// is ECONFLICT.
+func (db *DB) DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Transfer, error) {
+	reason = strings.TrimSpace(reason)
+	if err := lindungi.CheckOptionalReason("reason", reason); err != nil {
+		return lindungi.Transfer{}, err
+	}
+	t, err := db.FindTransfer(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	var out lindungi.Transfer
+	_, err = db.changeCase(ctx, t.CaseID, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
+		var row transferRow
+		if err := tx.GetContext(ctx, &row, `SELECT `+transferColumns+` FROM case_transfers WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return false, translate(err)
+		}
+		before := row.transfer()
+		status := decision(accept)
+		if done, err := decidedAlready(before.Status, before.DecidedBy, before.Decision, status, ev.Actor, reason, "transfer"); done || err != nil {
+			out = before
+			return false, err
+		}
+		if c.Step == lindungi.CaseClosed {
+			return false, errClosed()
+		}
+		if err := tx.GetContext(ctx, &row, `
+UPDATE case_transfers SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1 RETURNING `+transferColumns,
+			id, string(status), ev.Actor, now, reason); err != nil {
+			return false, fmt.Errorf("decide transfer: %w", translate(err))
+		}
+		out = row.transfer()
+		caseBefore := map[string]any{"transfer_status": before.Status}
+		after := map[string]any{"transfer_id": id, "transfer_status": status}
+		if reason != "" {
+			after["reason"] = reason
+		}
+		owner := c.OwnerUnit
+		if accept {
+			owner = out.ToUnit
+			caseBefore["owner_unit"], after["owner_unit"] = c.OwnerUnit, owner
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET owner_unit = $2, last_action_at = $3 WHERE id = $1`, c.ID, owner, now); err != nil {
+			return false, fmt.Errorf("transfer case: %w", translate(err))
+		}
+		if err := refreshReadUnits(ctx, tx, c.ID); err != nil {
+			return false, err
+		}
+		return true, insertEvent(ctx, tx, caseEvent(ev, "case.transfer."+map[bool]string{true: "accept", false: "reject"}[accept], c, now, caseBefore, after))
+	})
+	return out, err
+}
+
+func decision(accept bool) lindungi.ReferralStatus {
+	if accept {
+		return lindungi.ReferralAccepted
+	}
+	return lindungi.ReferralRejected
+}
+
+// decidedAlready reports whether a referral or transfer was decided:
+// (true, nil) when exactly this decision was made already by actor (a
+// retry), ECONFLICT for any other decision.
+func decidedAlready(status lindungi.ReferralStatus, by, reason string, want lindungi.ReferralStatus, actor, wantReason, what string) (bool, error) {
+	switch {
+	case status == lindungi.ReferralPending:
+		return false, nil
+	case status == want && by == actor && reason == wantReason:
+		return true, nil
+	}
+	return true, lindungi.Errorf(lindungi.ECONFLICT, "The %s is %s already.", what, status)
+}
+
+// FindReferral returns a referral by ID.
+func (db *DB) FindReferral(ctx context.Context, id uuid.UUID) (lindungi.Referral, error) {
+	var row referralRow
+	if err := db.db.GetContext(ctx, &row, `SELECT `+referralColumns+` FROM case_referrals WHERE id = $1`, id); err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.Referral{}, lindungi.Errorf(lindungi.ENOTFOUND, "Referral not found.")
+		}
+		return lindungi.Referral{}, fmt.Errorf("find referral %s: %w", id, translate(err))
+	}
+	return row.referral(), nil
+}
+
+// ListReferrals returns a case's referrals, oldest first.
+func (db *DB) ListReferrals(ctx context.Context, caseID uuid.UUID) ([]lindungi.Referral, error) {
+	var rows []referralRow
+	if err := db.db.SelectContext(ctx, &rows, `SELECT `+referralColumns+` FROM case_referrals
+WHERE case_id = $1 ORDER BY created_at, id`, caseID); err != nil {
+		return nil, fmt.Errorf("list referrals of %s: %w", caseID, translate(err))
+	}
+	out := make([]lindungi.Referral, len(rows))
+	for i, r := range rows {
+		out[i] = r.referral()
+	}
+	return out, nil
+}
+
+// FindTransfer returns a transfer by ID.
+func (db *DB) FindTransfer(ctx context.Context, id uuid.UUID) (lindungi.Transfer, error) {
+	var row transferRow
+	if err := db.db.GetContext(ctx, &row, `SELECT `+transferColumns+` FROM case_transfers WHERE id = $1`, id); err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.Transfer{}, lindungi.Errorf(lindungi.ENOTFOUND, "Transfer not found.")
+		}
+		return lindungi.Transfer{}, fmt.Errorf("find transfer %s: %w", id, translate(err))
+	}
+	return row.transfer(), nil
+}
+
+// ListTransfers returns a case's transfers, oldest first.
+func (db *DB) ListTransfers(ctx context.Context, caseID uuid.UUID) ([]lindungi.Transfer, error) {
+	var rows []transferRow
+	if err := db.db.SelectContext(ctx, &rows, `SELECT `+transferColumns+` FROM case_transfers
+WHERE case_id = $1 ORDER BY created_at, id`, caseID); err != nil {
+		return nil, fmt.Errorf("list transfers of %s: %w", caseID, translate(err))
+	}
+	out := make([]lindungi.Transfer, len(rows))
+	for i, r := range rows {
+		out[i] = r.transfer()
+	}
+	return out, nil
+}

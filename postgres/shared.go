@@ -1,0 +1,65 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lindungi/lindungi"
+)
+
+func invalid(field, reason string) error {
+	return &lindungi.Error{Code: lindungi.EINVALID, Message: "The request has invalid fields.",
+		Fields: []lindungi.FieldError{{Field: field, Reason: reason}}}
+}
+
+// unitPath returns the path of a unit (codes from the root down), or nil
+// if there is no such unit.
+func unitPath(ctx context.Context, tx *sqlx.Tx, code string) ([]string, error) {
+	var path pq.StringArray
+	err := tx.GetContext(ctx, &path, `SELECT path FROM units WHERE code = $1`, code)
+	if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unit %s: %w", code, translate(err))
+	}
+	return path, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// setFields names the fields of m that are set, in order.
+func setFields(m map[string]string) []string {
+	out := []string{}
+	for k, v := range m {
+		if v != "" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
