@@ -11,6 +11,11 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
+// A referral and a transfer are both hand-overs: a case leaves its owner's
+// hands when the receiving unit accepts. Each kind has its table and its
+// create method; one algorithm, decideHandOver, decides either, and
+// handOverKind says what differs.
+
 type referralRow struct {
 	ID             uuid.UUID  `db:"id"`
 	CaseID         uuid.UUID  `db:"case_id"`
@@ -35,6 +40,43 @@ func (r referralRow) referral() lindungi.Referral {
 
 const referralColumns = `id, case_id, from_unit, to_unit, to_agency, consent, override_reason, status, created_by, created_at,
     decided_by, decided_at, reason`
+
+const (
+	selectReferralSQL = `SELECT ` + referralColumns + ` FROM case_referrals WHERE id = $1`
+	listReferralsSQL  = `SELECT ` + referralColumns + ` FROM case_referrals WHERE case_id = $1 ORDER BY created_at, id`
+	decideReferralSQL = `
+UPDATE case_referrals SET status = $2, decided_by = $3, decided_at = $4, reason = $5 WHERE id = $1 RETURNING ` + referralColumns
+)
+
+// referrals are decided by the receiving unit; accepting one to a unit
+// moves the case to step REFERRED.
+var referrals = handOverKind{name: "referral", notFound: "Referral not found.",
+	selectSQL: selectReferralSQL, decideSQL: decideReferralSQL, acceptStep: lindungi.CaseReferred}
+
+// DecideReferral accepts or rejects a pending referral, and audits it
+// (case.referral.accept or .reject). Accepting a referral to a unit gives
+// the case to that unit at step REFERRED; the referring unit keeps reading
+// it. The same decision by the same person again changes nothing; any
+// other decision of a decided referral is ECONFLICT.
+func (db *DB) DecideReferral(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Referral, error) {
+	row, err := decideHandOver[referralRow](ctx, db, referrals, id, accept, reason, ev)
+	return row.referral(), err
+}
+
+// FindReferral returns a referral by ID. ENOTFOUND if there is none.
+func (db *DB) FindReferral(ctx context.Context, id uuid.UUID) (lindungi.Referral, error) {
+	row, err := findHandOver[referralRow](ctx, db.db, referrals, id)
+	return row.referral(), err
+}
+
+// ListReferrals returns a case's referrals, oldest first.
+func (db *DB) ListReferrals(ctx context.Context, caseID uuid.UUID) ([]lindungi.Referral, error) {
+	rows, err := listHandOvers[referralRow](ctx, db.db, listReferralsSQL, "referrals", caseID)
+	if err != nil {
+		return nil, err
+	}
+	return convert(rows, referralRow.referral), nil
+}
 
 // CreateReferral refers an open case to a unit (which then accepts or
 // rejects) or to an outside agency (handed over: the case is REFERRED at
@@ -149,6 +191,43 @@ func (r transferRow) transfer() lindungi.Transfer {
 
 const transferColumns = `id, case_id, from_unit, to_unit, reason, status, created_by, created_at, decided_by, decided_at, decision_reason`
 
+const (
+	selectTransferSQL = `SELECT ` + transferColumns + ` FROM case_transfers WHERE id = $1`
+	listTransfersSQL  = `SELECT ` + transferColumns + ` FROM case_transfers WHERE case_id = $1 ORDER BY created_at, id`
+	decideTransferSQL = `
+UPDATE case_transfers SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1 RETURNING ` + transferColumns
+)
+
+// transfers are decided by the receiving unit; accepting one changes only
+// the case's owner.
+var transfers = handOverKind{name: "transfer", notFound: "Transfer not found.",
+	selectSQL: selectTransferSQL, decideSQL: decideTransferSQL}
+
+// DecideTransfer accepts or rejects a pending transfer, and audits it
+// (case.transfer.accept or .reject). Accepting gives the case to the
+// receiving unit in the same transaction. The same decision by the same
+// person again changes nothing; any other decision of a decided transfer
+// is ECONFLICT.
+func (db *DB) DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Transfer, error) {
+	row, err := decideHandOver[transferRow](ctx, db, transfers, id, accept, reason, ev)
+	return row.transfer(), err
+}
+
+// FindTransfer returns a transfer by ID. ENOTFOUND if there is none.
+func (db *DB) FindTransfer(ctx context.Context, id uuid.UUID) (lindungi.Transfer, error) {
+	row, err := findHandOver[transferRow](ctx, db.db, transfers, id)
+	return row.transfer(), err
+}
+
+// ListTransfers returns a case's transfers, oldest first.
+func (db *DB) ListTransfers(ctx context.Context, caseID uuid.UUID) ([]lindungi.Transfer, error) {
+	rows, err := listHandOvers[transferRow](ctx, db.db, listTransfersSQL, "transfers", caseID)
+	if err != nil {
+		return nil, err
+	}
+	return convert(rows, transferRow.transfer), nil
+}
+
 // CreateTransfer asks unit toUnit to take an open case over, and audits it
 // (case.transfer); the owner changes when toUnit accepts. The same
 // transfer asked again while it waits changes nothing; another one while
@@ -211,116 +290,124 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+transferColumns, id, caseID, c.O
 	return out, err
 }
 
-// DecideReferral accepts or rejects a pending referral, and audits it
-// (case.referral.accept or .reject). Accepting a referral to a unit gives
-// the case to that unit at step REFERRED; the referring unit keeps reading
-// it. The same decision by the same person again changes nothing; any
-// other decision of a decided referral is ECONFLICT.
-func (db *DB) DecideReferral(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Referral, error) {
-	reason = strings.TrimSpace(reason)
-	if err := lindungi.CheckOptionalReason("reason", reason); err != nil {
-		return lindungi.Referral{}, err
-	}
-	r, err := db.FindReferral(ctx, id)
-	if err != nil {
-		return r, err
-	}
-	var out lindungi.Referral
-	_, err = db.changeCase(ctx, r.CaseID, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
-		var row referralRow
-		if err := tx.GetContext(ctx, &row, `SELECT `+referralColumns+` FROM case_referrals WHERE id = $1 FOR UPDATE`, id); err != nil {
-			return false, translate(err)
-		}
-		before := row.referral()
-		status := decision(accept)
-		if done, err := decidedAlready(before.Status, before.DecidedBy, before.Reason, status, ev.Actor, reason, "referral"); done || err != nil {
-			out = before
-			return false, err
-		}
-		if c.Step == lindungi.CaseClosed {
-			return false, errClosed()
-		}
-		if err := tx.GetContext(ctx, &row, `
-UPDATE case_referrals SET status = $2, decided_by = $3, decided_at = $4, reason = $5 WHERE id = $1 RETURNING `+referralColumns,
-			id, string(status), ev.Actor, now, reason); err != nil {
-			return false, fmt.Errorf("decide referral: %w", translate(err))
-		}
-		out = row.referral()
-		caseBefore := map[string]any{"referral_status": before.Status}
-		after := map[string]any{"referral_id": id, "referral_status": status}
-		if reason != "" {
-			after["reason"] = reason
-		}
-		if accept && out.ToUnit != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET owner_unit = $2, step = 'REFERRED', last_action_at = $3 WHERE id = $1`,
-				c.ID, out.ToUnit, now); err != nil {
-				return false, fmt.Errorf("refer case: %w", translate(err))
-			}
-			caseBefore["owner_unit"], caseBefore["step"] = c.OwnerUnit, c.Step
-			after["owner_unit"], after["step"] = out.ToUnit, lindungi.CaseReferred
-		} else if _, err := tx.ExecContext(ctx, `UPDATE cases SET last_action_at = $2 WHERE id = $1`, c.ID, now); err != nil {
-			return false, translate(err)
-		}
-		if err := refreshReadUnits(ctx, tx, c.ID); err != nil {
-			return false, err
-		}
-		return true, insertEvent(ctx, tx, caseEvent(ev, "case.referral."+map[bool]string{true: "accept", false: "reject"}[accept], c, now, caseBefore, after))
-	})
-	return out, err
+// handOverRow is the row of a referral or of a transfer.
+type handOverRow interface {
+	referralRow | transferRow
+	handOver() handOver
 }
 
-// DecideTransfer accepts or rejects a pending transfer, and audits it
-// (case.transfer.accept or .reject). Accepting gives the case to the
-// receiving unit in the same transaction. The same decision by the same
-// person again changes nothing; any other decision of a decided transfer
-// is ECONFLICT.
-func (db *DB) DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Transfer, error) {
+// handOver is what a decision needs of a referral or a transfer.
+type handOver struct {
+	CaseID    uuid.UUID
+	ToUnit    string // "" for a referral to an outside agency
+	Status    lindungi.ReferralStatus
+	DecidedBy string
+	Reason    string // why it was accepted or rejected
+}
+
+func (r referralRow) handOver() handOver {
+	return handOver{CaseID: r.CaseID, ToUnit: deref(r.ToUnit), Status: lindungi.ReferralStatus(r.Status),
+		DecidedBy: deref(r.DecidedBy), Reason: r.Reason}
+}
+
+func (r transferRow) handOver() handOver {
+	return handOver{CaseID: r.CaseID, ToUnit: r.ToUnit, Status: lindungi.ReferralStatus(r.Status),
+		DecidedBy: deref(r.DecidedBy), Reason: r.DecisionReason}
+}
+
+// handOverKind says what differs between deciding a referral and deciding
+// a transfer.
+type handOverKind struct {
+	name      string // "referral" or "transfer": in messages, audit actions and audit fields
+	notFound  string // the message of ENOTFOUND
+	selectSQL string // selects the hand-over with ID $1
+	decideSQL string // records a decision: $1 ID, $2 status, $3 by, $4 at, $5 reason
+	// acceptStep is the step an accepted hand-over to a unit moves the
+	// case to; "" leaves the step as it is.
+	acceptStep lindungi.CaseStep
+}
+
+func findHandOver[R handOverRow](ctx context.Context, q sqlx.QueryerContext, k handOverKind, id uuid.UUID) (R, error) {
+	var row R
+	if err := sqlx.GetContext(ctx, q, &row, k.selectSQL, id); err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return row, &lindungi.Error{Code: lindungi.ENOTFOUND, Message: k.notFound}
+		}
+		return row, fmt.Errorf("find %s %s: %w", k.name, id, translate(err))
+	}
+	return row, nil
+}
+
+func listHandOvers[R handOverRow](ctx context.Context, q sqlx.QueryerContext, query, what string, caseID uuid.UUID) ([]R, error) {
+	var rows []R
+	if err := sqlx.SelectContext(ctx, q, &rows, query, caseID); err != nil {
+		return nil, fmt.Errorf("list %s of %s: %w", what, caseID, translate(err))
+	}
+	return rows, nil
+}
+
+const handOverCaseSQL = `UPDATE cases SET owner_unit = $2, step = $3, last_action_at = $4 WHERE id = $1`
+
+// decideHandOver accepts or rejects the pending hand-over id of kind k,
+// records the action on the case and audits it (case.<kind>.accept or
+// .reject), with the case locked, in one transaction. Accepting a
+// hand-over to a unit gives the case to that unit, at k.acceptStep if
+// there is one; the units it was handed over from keep reading it. The
+// same decision by the same person again changes nothing; any other
+// decision of a decided hand-over is ECONFLICT, and so is deciding one of
+// a closed case. The answer is the hand-over as stored afterwards.
+func decideHandOver[R handOverRow](ctx context.Context, db *DB, k handOverKind, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (R, error) {
+	var out R
 	reason = strings.TrimSpace(reason)
 	if err := lindungi.CheckOptionalReason("reason", reason); err != nil {
-		return lindungi.Transfer{}, err
+		return out, err
 	}
-	t, err := db.FindTransfer(ctx, id)
+	found, err := findHandOver[R](ctx, db.db, k, id)
 	if err != nil {
-		return t, err
+		return out, err
 	}
-	var out lindungi.Transfer
-	_, err = db.changeCase(ctx, t.CaseID, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
-		var row transferRow
-		if err := tx.GetContext(ctx, &row, `SELECT `+transferColumns+` FROM case_transfers WHERE id = $1 FOR UPDATE`, id); err != nil {
+	_, err = db.changeCase(ctx, found.handOver().CaseID, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
+		var row R
+		if err := tx.GetContext(ctx, &row, k.selectSQL+` FOR UPDATE`, id); err != nil {
 			return false, translate(err)
 		}
-		before := row.transfer()
+		before := row.handOver()
 		status := decision(accept)
-		if done, err := decidedAlready(before.Status, before.DecidedBy, before.Decision, status, ev.Actor, reason, "transfer"); done || err != nil {
-			out = before
+		if done, err := decidedAlready(before, status, ev.Actor, reason, k.name); done || err != nil {
+			out = row
 			return false, err
 		}
 		if c.Step == lindungi.CaseClosed {
 			return false, errClosed()
 		}
-		if err := tx.GetContext(ctx, &row, `
-UPDATE case_transfers SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1 RETURNING `+transferColumns,
-			id, string(status), ev.Actor, now, reason); err != nil {
-			return false, fmt.Errorf("decide transfer: %w", translate(err))
+		if err := tx.GetContext(ctx, &out, k.decideSQL, id, string(status), ev.Actor, now, reason); err != nil {
+			return false, fmt.Errorf("decide %s: %w", k.name, translate(err))
 		}
-		out = row.transfer()
-		caseBefore := map[string]any{"transfer_status": before.Status}
-		after := map[string]any{"transfer_id": id, "transfer_status": status}
+		caseBefore := map[string]any{k.name + "_status": before.Status}
+		after := map[string]any{k.name + "_id": id, k.name + "_status": status}
 		if reason != "" {
 			after["reason"] = reason
 		}
-		owner := c.OwnerUnit
-		if accept {
-			owner = out.ToUnit
+		owner, step := c.OwnerUnit, c.Step
+		if to := out.handOver().ToUnit; accept && to != "" {
+			owner = to
 			caseBefore["owner_unit"], after["owner_unit"] = c.OwnerUnit, owner
+			if k.acceptStep != "" {
+				step = k.acceptStep
+				caseBefore["step"], after["step"] = c.Step, step
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET owner_unit = $2, last_action_at = $3 WHERE id = $1`, c.ID, owner, now); err != nil {
-			return false, fmt.Errorf("transfer case: %w", translate(err))
+		if _, err := tx.ExecContext(ctx, handOverCaseSQL, c.ID, owner, string(step), now); err != nil {
+			return false, fmt.Errorf("hand over case: %w", translate(err))
 		}
 		if err := refreshReadUnits(ctx, tx, c.ID); err != nil {
 			return false, err
 		}
-		return true, insertEvent(ctx, tx, caseEvent(ev, "case.transfer."+map[bool]string{true: "accept", false: "reject"}[accept], c, now, caseBefore, after))
+		verb := "reject"
+		if accept {
+			verb = "accept"
+		}
+		return true, insertEvent(ctx, tx, caseEvent(ev, "case."+k.name+"."+verb, c, now, caseBefore, after))
 	})
 	return out, err
 }
@@ -332,67 +419,15 @@ func decision(accept bool) lindungi.ReferralStatus {
 	return lindungi.ReferralRejected
 }
 
-// decidedAlready reports whether a referral or transfer was decided:
-// (true, nil) when exactly this decision was made already by actor (a
+// decidedAlready reports whether hand-over h was decided: (true, nil) when
+// exactly this decision (want, for reason) was made already by actor (a
 // retry), ECONFLICT for any other decision.
-func decidedAlready(status lindungi.ReferralStatus, by, reason string, want lindungi.ReferralStatus, actor, wantReason, what string) (bool, error) {
+func decidedAlready(h handOver, want lindungi.ReferralStatus, actor, reason, what string) (bool, error) {
 	switch {
-	case status == lindungi.ReferralPending:
+	case h.Status == lindungi.ReferralPending:
 		return false, nil
-	case status == want && by == actor && reason == wantReason:
+	case h.Status == want && h.DecidedBy == actor && h.Reason == reason:
 		return true, nil
 	}
-	return true, lindungi.Errorf(lindungi.ECONFLICT, "The %s is %s already.", what, status)
-}
-
-// FindReferral returns a referral by ID.
-func (db *DB) FindReferral(ctx context.Context, id uuid.UUID) (lindungi.Referral, error) {
-	var row referralRow
-	if err := db.db.GetContext(ctx, &row, `SELECT `+referralColumns+` FROM case_referrals WHERE id = $1`, id); err != nil {
-		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
-			return lindungi.Referral{}, lindungi.Errorf(lindungi.ENOTFOUND, "Referral not found.")
-		}
-		return lindungi.Referral{}, fmt.Errorf("find referral %s: %w", id, translate(err))
-	}
-	return row.referral(), nil
-}
-
-// ListReferrals returns a case's referrals, oldest first.
-func (db *DB) ListReferrals(ctx context.Context, caseID uuid.UUID) ([]lindungi.Referral, error) {
-	var rows []referralRow
-	if err := db.db.SelectContext(ctx, &rows, `SELECT `+referralColumns+` FROM case_referrals
-WHERE case_id = $1 ORDER BY created_at, id`, caseID); err != nil {
-		return nil, fmt.Errorf("list referrals of %s: %w", caseID, translate(err))
-	}
-	out := make([]lindungi.Referral, len(rows))
-	for i, r := range rows {
-		out[i] = r.referral()
-	}
-	return out, nil
-}
-
-// FindTransfer returns a transfer by ID.
-func (db *DB) FindTransfer(ctx context.Context, id uuid.UUID) (lindungi.Transfer, error) {
-	var row transferRow
-	if err := db.db.GetContext(ctx, &row, `SELECT `+transferColumns+` FROM case_transfers WHERE id = $1`, id); err != nil {
-		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
-			return lindungi.Transfer{}, lindungi.Errorf(lindungi.ENOTFOUND, "Transfer not found.")
-		}
-		return lindungi.Transfer{}, fmt.Errorf("find transfer %s: %w", id, translate(err))
-	}
-	return row.transfer(), nil
-}
-
-// ListTransfers returns a case's transfers, oldest first.
-func (db *DB) ListTransfers(ctx context.Context, caseID uuid.UUID) ([]lindungi.Transfer, error) {
-	var rows []transferRow
-	if err := db.db.SelectContext(ctx, &rows, `SELECT `+transferColumns+` FROM case_transfers
-WHERE case_id = $1 ORDER BY created_at, id`, caseID); err != nil {
-		return nil, fmt.Errorf("list transfers of %s: %w", caseID, translate(err))
-	}
-	out := make([]lindungi.Transfer, len(rows))
-	for i, r := range rows {
-		out[i] = r.transfer()
-	}
-	return out, nil
+	return true, lindungi.Errorf(lindungi.ECONFLICT, "The %s is %s already.", what, h.Status)
 }

@@ -63,3 +63,12 @@ func utc(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// convert returns the domain values of rows.
+func convert[R, T any](rows []R, value func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = value(r)
+	}
+	return out
+}
