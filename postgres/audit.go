@@ -201,18 +201,7 @@ func (db *DB) AuditTrace(ctx context.Context, worker uuid.UUID, f auditlog.Filte
 	if err != nil {
 		return nil, fmt.Errorf("audit trace: %w", translate(err))
 	}
-	out := make([]auditlog.Record, len(rows))
-	for i, r := range rows {
-		out[i] = r.record()
-	}
-	return out, nil
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
+	return convert(rows, eventRow.record), nil
 }
 
 // AuditExport returns the contiguous stretch of the chain from the first

@@ -565,36 +565,18 @@ LIMIT $12`
 // transferred to is at or below scope.Units, or its worker is in
 // scope.Workers.
 func (db *DB) ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.CaseFilter) ([]lindungi.Case, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	now := f.Now
-	if now.IsZero() {
-		now = db.Now()
-	}
 	var open any
 	if f.Open != nil {
 		open = *f.Open
 	}
-	var worker any
-	if f.WorkerID != uuid.Nil {
-		worker = f.WorkerID
-	}
-	var afterStart, afterID any
-	if !f.AfterStart.IsZero() {
-		afterStart, afterID = f.AfterStart, f.AfterID
-	}
+	afterStart, afterID := pageAfter(f.AfterStart, f.AfterID)
 	var rows []caseRow
-	if err := db.db.SelectContext(ctx, &rows, listCasesSQL, now.UTC(), pq.StringArray(scope.Units), pq.Array(scope.Workers),
-		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, limit, worker); err != nil {
+	if err := db.db.SelectContext(ctx, &rows, listCasesSQL, db.nowOr(f.Now).UTC(), pq.StringArray(scope.Units), pq.Array(scope.Workers),
+		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, pageSize(f.Limit, 100, 500),
+		nullUUID(f.WorkerID)); err != nil {
 		return nil, fmt.Errorf("list cases: %w", translate(err))
 	}
-	out := make([]lindungi.Case, len(rows))
-	for i, r := range rows {
-		out[i] = r.pcase()
-	}
-	return out, nil
+	return convert(rows, caseRow.pcase), nil
 }
 
 // MarkCaseStarted records that the case's workflow runs.
@@ -614,9 +596,5 @@ WHERE c.workflow_started_at IS NULL AND c.received_at < $2 AND c.step <> 'CLOSED
 ORDER BY c.received_at, c.id LIMIT $3`, db.Now().UTC(), olderThan, limit); err != nil {
 		return nil, fmt.Errorf("cases without workflow: %w", translate(err))
 	}
-	out := make([]lindungi.Case, len(rows))
-	for i, r := range rows {
-		out[i] = r.pcase()
-	}
-	return out, nil
+	return convert(rows, caseRow.pcase), nil
 }

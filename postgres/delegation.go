@@ -145,11 +145,7 @@ ORDER BY expires_at, id`, subject, unit, t)
 	if err != nil {
 		return nil, fmt.Errorf("active delegations: %w", translate(err))
 	}
-	out := make([]lindungi.Delegation, len(rows))
-	for i, r := range rows {
-		out[i] = r.delegation()
-	}
-	return out, nil
+	return convert(rows, delegationRow.delegation), nil
 }
 
 // ListDelegations returns the delegations granted by or to units at or below
@@ -164,11 +160,7 @@ ORDER BY starts_at DESC, id LIMIT 500`, scope, t, ended)
 	if err != nil {
 		return nil, fmt.Errorf("list delegations: %w", translate(err))
 	}
-	out := make([]lindungi.Delegation, len(rows))
-	for i, r := range rows {
-		out[i] = r.delegation()
-	}
-	return out, nil
+	return convert(rows, delegationRow.delegation), nil
 }
 
 // AuditExpiredDelegations writes a delegation.expire event for every

@@ -226,11 +226,7 @@ ORDER BY array_position($3::text[], type), created_at DESC, id`, workerID, inclu
 	if err != nil {
 		return nil, fmt.Errorf("list documents of %s: %w", workerID, translate(err))
 	}
-	docs := make([]lindungi.Document, len(rows))
-	for i, r := range rows {
-		docs[i] = r.document()
-	}
-	return docs, nil
+	return convert(rows, documentRow.document), nil
 }
 
 // FindDocument returns a document by ID.

@@ -12,6 +12,25 @@ import (
 
 var _ lindungi.HolidayService = (*DB)(nil)
 
+type holidayRow struct {
+	Day  time.Time `db:"day"`
+	Kind string    `db:"kind"`
+	Name string    `db:"name"`
+}
+
+func (r holidayRow) holiday() lindungi.Holiday {
+	return lindungi.Holiday{Date: r.Day.Format(time.DateOnly), Kind: r.Kind, Name: r.Name}
+}
+
+// Holidays returns every holiday, ordered by date.
+func (db *DB) Holidays(ctx context.Context) ([]lindungi.Holiday, error) {
+	var rows []holidayRow
+	if err := db.db.SelectContext(ctx, &rows, `SELECT day, kind, name FROM holidays ORDER BY day`); err != nil {
+		return nil, translate(err)
+	}
+	return convert(rows, holidayRow.holiday), nil
+}
+
 // AddHoliday adds a holiday to the calendar, with its audit event
 // (holiday.add: date, kind, name and reason), in one transaction. Deadlines
 // already set do not move. EINVALID naming the bad fields, ECONFLICT when
@@ -34,7 +53,7 @@ func (db *DB) AddHoliday(ctx context.Context, h lindungi.Holiday, reason string,
 			}
 			return fmt.Errorf("insert holiday %s: %w", h.Date, translate(err))
 		}
-		out = lindungi.Holiday{Date: row.Day.Format(time.DateOnly), Kind: row.Kind, Name: row.Name}
+		out = row.holiday()
 		ev.OccurredAt = db.Now().UTC()
 		ev.Action = "holiday.add"
 		ev.SubjectType, ev.SubjectID = "holiday", out.Date
@@ -63,7 +82,7 @@ func (db *DB) RemoveHoliday(ctx context.Context, date, reason string, ev lindung
 			}
 			return fmt.Errorf("remove holiday %s: %w", date, translate(err))
 		}
-		out = lindungi.Holiday{Date: row.Day.Format(time.DateOnly), Kind: row.Kind, Name: row.Name}
+		out = row.holiday()
 		ev.OccurredAt = db.Now().UTC()
 		ev.Action = "holiday.remove"
 		ev.SubjectType, ev.SubjectID = "holiday", out.Date
@@ -91,9 +110,5 @@ func (db *DB) HolidaysOf(ctx context.Context, year int) ([]lindungi.Holiday, err
 WHERE day >= make_date($1, 1, 1) AND day < make_date($1 + 1, 1, 1) ORDER BY day`, year); err != nil {
 		return nil, fmt.Errorf("holidays of %d: %w", year, translate(err))
 	}
-	hs := make([]lindungi.Holiday, len(rows))
-	for i, r := range rows {
-		hs[i] = lindungi.Holiday{Date: r.Day.Format(time.DateOnly), Kind: r.Kind, Name: r.Name}
-	}
-	return hs, nil
+	return convert(rows, holidayRow.holiday), nil
 }

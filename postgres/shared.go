@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/lindungi/lindungi"
@@ -71,4 +72,46 @@ func convert[R, T any](rows []R, value func(R) T) []T {
 		out[i] = value(r)
 	}
 	return out
+}
+
+// nullTime is t, or NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// nullUUID is id, or NULL for uuid.Nil.
+func nullUUID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id
+}
+
+// pageSize is limit when it is 1 to most, def otherwise.
+func pageSize(limit, def, most int) int {
+	if limit <= 0 || limit > most {
+		return def
+	}
+	return limit
+}
+
+// pageAfter is the key a list continues after: the sort value at and the
+// ID, or NULLs for the first page (at is zero).
+func pageAfter(at time.Time, id uuid.UUID) (any, any) {
+	if at.IsZero() {
+		return nil, nil
+	}
+	return at, id
+}
+
+// nowOr is t, or the store's clock when t is zero: the instant a list
+// measures deadlines and idle days against.
+func (db *DB) nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return db.Now()
+	}
+	return t
 }

@@ -225,10 +225,6 @@ func (db *DB) SearchWorkers(ctx context.Context, q lindungi.WorkerQuery) ([]lind
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	limit := q.Limit
-	if limit <= 0 || limit > 50 {
-		limit = 20
-	}
 	var name string
 	if q.Name != "" {
 		name = likePattern(q.Name)
@@ -244,7 +240,7 @@ func (db *DB) SearchWorkers(ctx context.Context, q lindungi.WorkerQuery) ([]lind
 		ByPhone      bool       `db:"by_phone"`
 	}
 	if err := db.db.SelectContext(ctx, &rows, searchWorkersSQL, q.NIK, name, nullString(q.BirthDate), q.Phone,
-		pq.StringArray(q.Scope.Units), pq.Array(q.Scope.Workers), limit); err != nil {
+		pq.StringArray(q.Scope.Units), pq.Array(q.Scope.Workers), pageSize(q.Limit, 20, 50)); err != nil {
 		return nil, fmt.Errorf("search workers: %w", translate(err))
 	}
 	out := make([]lindungi.WorkerMatch, len(rows))
