@@ -489,6 +489,62 @@ func (s CaseSubject) validate(v *Validation, today time.Time) {
 	}
 }
 
+// Limits of the decisions taken on a case.
+const (
+	maxResolution = 2000
+	maxAgency     = 200
+)
+
+// CheckResolution names what is wrong with the outcome of a case: a
+// resolution (trimmed) of 1 to 2000 characters and money recovered that is
+// not negative. It returns EINVALID, or nil.
+func CheckResolution(resolution string, moneyIDR int64) error {
+	var v Validation
+	switch n := len([]rune(resolution)); {
+	case n == 0:
+		v.Add("resolution", "is required")
+	case n > maxResolution:
+		v.Add("resolution", fmt.Sprintf("must be at most %d characters", maxResolution))
+	}
+	if moneyIDR < 0 {
+		v.Add("money_recovered_idr", "must not be negative")
+	}
+	return v.Err()
+}
+
+// CheckReferral names what is wrong with a referral (trimmed): it goes to
+// a unit or to an outside agency, not both, and needs the worker's consent
+// or an override reason (CheckReason). It returns EINVALID, or nil.
+func CheckReferral(toUnit, toAgency string, consent bool, overrideReason string) error {
+	var v Validation
+	switch {
+	case (toUnit == "") == (toAgency == ""):
+		v.Add("to_unit", "name the unit or the agency to refer to, not both")
+	case len([]rune(toAgency)) > maxAgency:
+		v.Add("to_agency", fmt.Sprintf("must be at most %d characters", maxAgency))
+	}
+	if !consent {
+		if overrideReason == "" {
+			v.Add("consent", "referral needs the worker's recorded consent, or a supervisor's override with a reason")
+		} else if CheckReason("override_reason", overrideReason) != nil {
+			v.Add("override_reason", fmt.Sprintf("must say why, in %d to %d characters", minReason, maxReason))
+		}
+	}
+	return v.Err()
+}
+
+// CheckTransfer names what is wrong with a transfer (trimmed): it names the
+// unit asked to take the case over, and its reason, which may be empty, is
+// at most 500 characters. It returns EINVALID, or nil.
+func CheckTransfer(toUnit, reason string) error {
+	var v Validation
+	if toUnit == "" {
+		v.Add("to_unit", "is required")
+	}
+	checkOptionalReason(&v, "reason", reason)
+	return v.Err()
+}
+
 // CaseService keeps protection cases. Every write stores its audit event in
 // the same transaction; the trail records codes, units and steps, never
 // names, phone numbers or the description. Writes a workflow repeats with

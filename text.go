@@ -25,10 +25,14 @@ func CheckReason(field, reason string) error {
 // be empty, is longer than 500 characters.
 func CheckOptionalReason(field, reason string) error {
 	var v Validation
+	checkOptionalReason(&v, field, reason)
+	return v.Err()
+}
+
+func checkOptionalReason(v *Validation, field, reason string) {
 	if len([]rune(reason)) > maxReason {
 		v.Add(field, fmt.Sprintf("must be at most %d characters", maxReason))
 	}
-	return v.Err()
 }
 
 // checkReason adds to v why reason is not a reason (see CheckReason).

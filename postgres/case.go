@@ -422,17 +422,7 @@ var resolutionCode = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
 // resolved case is ECONFLICT.
 func (db *DB) ResolveCase(ctx context.Context, id uuid.UUID, resolution string, moneyIDR int64, ev lindungi.Event) (lindungi.Case, error) {
 	resolution = strings.TrimSpace(resolution)
-	var v lindungi.Validation
-	switch n := len([]rune(resolution)); {
-	case n == 0:
-		v.Add("resolution", "is required")
-	case n > 2000:
-		v.Add("resolution", "must be at most 2000 characters")
-	}
-	if moneyIDR < 0 {
-		v.Add("money_recovered_idr", "must not be negative")
-	}
-	if err := v.Err(); err != nil {
+	if err := lindungi.CheckResolution(resolution, moneyIDR); err != nil {
 		return lindungi.Case{}, err
 	}
 	return db.changeCase(ctx, id, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {

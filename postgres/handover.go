@@ -90,21 +90,7 @@ func (db *DB) CreateReferral(ctx context.Context, caseID uuid.UUID, toUnit, toAg
 	if consent {
 		overrideReason = ""
 	}
-	var v lindungi.Validation
-	switch {
-	case (toUnit == "") == (toAgency == ""):
-		v.Add("to_unit", "name the unit or the agency to refer to, not both")
-	case len([]rune(toAgency)) > 200:
-		v.Add("to_agency", "must be at most 200 characters")
-	}
-	if !consent {
-		if overrideReason == "" {
-			v.Add("consent", "referral needs the worker's recorded consent, or a supervisor's override with a reason")
-		} else if err := lindungi.CheckReason("override_reason", overrideReason); err != nil {
-			v.Add("override_reason", "must say why, in 5 to 500 characters")
-		}
-	}
-	if err := v.Err(); err != nil {
+	if err := lindungi.CheckReferral(toUnit, toAgency, consent, overrideReason); err != nil {
 		return lindungi.Referral{}, err
 	}
 	var out lindungi.Referral
@@ -234,12 +220,7 @@ func (db *DB) ListTransfers(ctx context.Context, caseID uuid.UUID) ([]lindungi.T
 // one waits is ECONFLICT.
 func (db *DB) CreateTransfer(ctx context.Context, caseID uuid.UUID, toUnit, reason string, ev lindungi.Event) (lindungi.Transfer, error) {
 	toUnit, reason = strings.TrimSpace(toUnit), strings.TrimSpace(reason)
-	var v lindungi.Validation
-	if toUnit == "" {
-		v.Add("to_unit", "is required")
-	}
-	v.Merge(lindungi.CheckOptionalReason("reason", reason))
-	if err := v.Err(); err != nil {
+	if err := lindungi.CheckTransfer(toUnit, reason); err != nil {
 		return lindungi.Transfer{}, err
 	}
 	var out lindungi.Transfer
