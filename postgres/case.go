@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -250,14 +249,7 @@ func (db *DB) CreateCaseIdempotent(ctx context.Context, nc lindungi.NewComplaint
 		if err := insertEvent(ctx, tx, open); err != nil {
 			return err
 		}
-		if key != nil {
-			body, err := json.Marshal(out)
-			if err != nil {
-				return err
-			}
-			return saveIdempotent(ctx, tx, *key, 201, body, now)
-		}
-		return nil
+		return saveCreated(ctx, tx, key, out, now)
 	})
 	return out, err
 }

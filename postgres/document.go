@@ -45,21 +45,6 @@ func (r documentRow) document() lindungi.Document {
 	return d
 }
 
-func dateString(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format(time.DateOnly)
-}
-
-// nullDate is an optional date parameter: "" is NULL.
-func nullDate(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 const documentColumns = `id, worker_id, type, number, issued_on, expires_on, file_ref, created_by, created_at,
     verified_by, verified_at, rejected_by, rejected_at, rejected_reason, superseded_at, superseded_by`
 
@@ -122,7 +107,7 @@ func (db *DB) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.N
 		}
 		var row documentRow
 		if err := tx.GetContext(ctx, &row, insertDocumentSQL, id, workerID, string(nd.Type), nd.Number,
-			nullDate(nd.IssuedOn), nullDate(nd.ExpiresOn), nd.FileRef, ev.Actor, now); err != nil {
+			nullString(nd.IssuedOn), nullString(nd.ExpiresOn), nd.FileRef, ev.Actor, now); err != nil {
 			return fmt.Errorf("insert document: %w", translate(err))
 		}
 		out = row.document()

@@ -1,3 +1,6 @@
+// The small conversions between Go and SQL values, and checks against
+// the database, that every noun of this package uses.
+
 package postgres
 
 import (
@@ -12,6 +15,7 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
+// invalid is the EINVALID error naming one bad field.
 func invalid(field, reason string) error {
 	return &lindungi.Error{Code: lindungi.EINVALID, Message: "The request has invalid fields.",
 		Fields: []lindungi.FieldError{{Field: field, Reason: reason}}}
@@ -31,6 +35,7 @@ func unitPath(ctx context.Context, tx *sqlx.Tx, code string) ([]string, error) {
 	return path, nil
 }
 
+// nullString is s, or NULL for "".
 func nullString(s string) any {
 	if s == "" {
 		return nil
@@ -50,6 +55,7 @@ func setFields(m map[string]string) []string {
 	return out
 }
 
+// deref is *s, or "" for NULL.
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -57,6 +63,7 @@ func deref(s *string) string {
 	return *s
 }
 
+// utc is *t in UTC, or nil for NULL.
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -114,4 +121,12 @@ func (db *DB) nowOr(t time.Time) time.Time {
 		return db.Now()
 	}
 	return t
+}
+
+// dateString is *t as YYYY-MM-DD, or "" for NULL.
+func dateString(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }

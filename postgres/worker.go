@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -98,14 +97,7 @@ func (db *DB) CreateWorkerIdempotent(ctx context.Context, nw lindungi.NewWorker,
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		if key != nil {
-			body, err := json.Marshal(w)
-			if err != nil {
-				return err
-			}
-			return saveIdempotent(ctx, tx, *key, 201, body, now)
-		}
-		return nil
+		return saveCreated(ctx, tx, key, w, now)
 	})
 	return w, err
 }
