@@ -8,7 +8,7 @@
 //	worker.go        Worker, schemes, registration (NewWorker), NIK and phone checks, worker search; WorkerService
 //	journey.go       journey steps, phases, StepSpec and the path through the steps; JourneyWorkflowID
 //	task.go          Task, every task kind, statuses, outcomes, TaskID, filters, scopes, routing; TaskService
-//	case.go          protection cases: complaints, categories, handling steps, referrals, transfers; CaseService
+//	case.go          protection cases: complaints, categories, handling steps, referrals, transfers and their checks; CaseService
 //	document.go      workers' documents and what a step needs of them; DocumentService
 //	unit.go          organisational units and their codes
 //	event.go         Event, one entry of the audit trail
@@ -19,7 +19,7 @@
 //	user.go          the user directory; UserService
 //	notification.go  notifications to units; NotificationService
 //	policy.go        casbin policy lines, changes and versions; PolicyService
-//	text.go          checks of free text: reasons, names, notes
+//	text.go          checks of free text: reasons, names, lines
 //	error.go         the domain error, its codes and field validation
 //	context.go       what a request carries in its context
 //
