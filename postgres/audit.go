@@ -64,6 +64,8 @@ func (r eventRow) record() auditlog.Record {
 	return rec
 }
 
+var _ auditlog.Store = (*DB)(nil)
+
 // RecordAccess writes an access event (a read of personal data, with its
 // purpose) in a transaction of its own, at the store's clock.
 func (db *DB) RecordAccess(ctx context.Context, ev lindungi.Event) error {
@@ -199,18 +201,7 @@ func (db *DB) AuditTrace(ctx context.Context, worker uuid.UUID, f auditlog.Filte
 	if err != nil {
 		return nil, fmt.Errorf("audit trace: %w", translate(err))
 	}
-	out := make([]auditlog.Record, len(rows))
-	for i, r := range rows {
-		out[i] = r.record()
-	}
-	return out, nil
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
+	return convert(rows, eventRow.record), nil
 }
 
 // AuditExport returns the contiguous stretch of the chain from the first
@@ -385,5 +376,25 @@ func (db *DB) chainUnchained(ctx context.Context) error {
 		}
 		_, err := tx.ExecContext(ctx, `ALTER TABLE audit_events VALIDATE CONSTRAINT audit_events_chained`)
 		return translate(err)
+	})
+}
+
+// RecordEvent audits a change that lives only in a workflow's state (a
+// contract extension, a rehabilitation request). A retry of the same
+// request (same action, subject and request ID) writes nothing more.
+func (db *DB) RecordEvent(ctx context.Context, ev lindungi.Event) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if ev.RequestID != "" {
+			var done bool
+			if err := tx.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM audit_events
+				WHERE action = $1 AND subject_id = $2 AND request_id = $3)`, ev.Action, ev.SubjectID, ev.RequestID); err != nil {
+				return translate(err)
+			}
+			if done {
+				return nil
+			}
+		}
+		ev.OccurredAt = db.Now().UTC()
+		return insertEvent(ctx, tx, ev)
 	})
 }

@@ -45,36 +45,6 @@ func (r documentRow) document() lindungi.Document {
 	return d
 }
 
-func dateString(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format(time.DateOnly)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-// nullDate is an optional date parameter: "" is NULL.
-func nullDate(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 const documentColumns = `id, worker_id, type, number, issued_on, expires_on, file_ref, created_by, created_at,
     verified_by, verified_at, rejected_by, rejected_at, rejected_reason, superseded_at, superseded_by`
 
@@ -137,7 +107,7 @@ func (db *DB) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.N
 		}
 		var row documentRow
 		if err := tx.GetContext(ctx, &row, insertDocumentSQL, id, workerID, string(nd.Type), nd.Number,
-			nullDate(nd.IssuedOn), nullDate(nd.ExpiresOn), nd.FileRef, ev.Actor, now); err != nil {
+			nullString(nd.IssuedOn), nullString(nd.ExpiresOn), nd.FileRef, ev.Actor, now); err != nil {
 			return fmt.Errorf("insert document: %w", translate(err))
 		}
 		out = row.document()
@@ -241,11 +211,7 @@ ORDER BY array_position($3::text[], type), created_at DESC, id`, workerID, inclu
 	if err != nil {
 		return nil, fmt.Errorf("list documents of %s: %w", workerID, translate(err))
 	}
-	docs := make([]lindungi.Document, len(rows))
-	for i, r := range rows {
-		docs[i] = r.document()
-	}
-	return docs, nil
+	return convert(rows, documentRow.document), nil
 }
 
 // FindDocument returns a document by ID.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lindungi/lindungi"
 )
+
+var _ lindungi.IdempotencyService = (*DB)(nil)
 
 const saveIdempotentSQL = `
 INSERT INTO idempotency_keys (subject, key, route, request_hash, status, response, created_at)
@@ -19,6 +22,19 @@ func saveIdempotent(ctx context.Context, tx *sqlx.Tx, k lindungi.IdempotencyKey,
 		return fmt.Errorf("save idempotency key: %w", translate(err))
 	}
 	return nil
+}
+
+// saveCreated stores v, as the answer 201 Created, under key inside tx,
+// unless key is nil.
+func saveCreated(ctx context.Context, tx *sqlx.Tx, key *lindungi.IdempotencyKey, v any, now time.Time) error {
+	if key == nil {
+		return nil
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return saveIdempotent(ctx, tx, *key, http.StatusCreated, body, now)
 }
 
 // SaveResponse stores the answer given to a request made with key. A key

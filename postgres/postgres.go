@@ -1,6 +1,30 @@
 // Package postgres implements Lindungi's domain services on PostgreSQL with
 // sqlx and lib/pq. It is the only package that knows the driver: it turns
 // driver errors into lindungi errors at its boundary.
+//
+// One *DB implements every service, one file per noun, as in package
+// lindungi; each file asserts the services it implements, and keeps its SQL
+// as constants next to the method that runs it:
+//
+//	postgres.go      DB, Open, Migrate, transactions, driver errors, the audit chain's writer
+//	worker.go        workers: registration, provisional workers, search and merge
+//	journey.go       the journey's steps, and workers whose journey has not started
+//	task.go          tasks: creation, completion, lists and every change (changeTask)
+//	case.go          protection cases and every change to one (changeCase)
+//	handover.go      referrals and transfers, decided by one algorithm (decideHandOver)
+//	document.go      workers' documents
+//	delegation.go    delegations
+//	holiday.go       the calendar's holidays
+//	idempotency.go   stored answers of idempotent requests
+//	notification.go  notifications to units
+//	policy.go        casbin policy lines and versions, and the casbin adapter
+//	watcher.go       the casbin watcher on LISTEN/NOTIFY
+//	reference.go     the reference data (units, holidays) and the user directory
+//	audit.go         the audit trail's reads, checkpoints, exports and access events
+//	shared.go        the small conversions and checks every noun uses
+//
+// Exported methods own the transaction; unexported helpers take the
+// *sqlx.Tx, so several writes and their audit events commit together.
 package postgres
 
 import (

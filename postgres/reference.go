@@ -146,24 +146,7 @@ func (db *DB) Units(ctx context.Context) ([]lindungi.Unit, error) {
 	return units, nil
 }
 
-type holidayRow struct {
-	Day  time.Time `db:"day"`
-	Kind string    `db:"kind"`
-	Name string    `db:"name"`
-}
-
-// Holidays returns every holiday, ordered by date.
-func (db *DB) Holidays(ctx context.Context) ([]lindungi.Holiday, error) {
-	var rows []holidayRow
-	if err := db.db.SelectContext(ctx, &rows, `SELECT day, kind, name FROM holidays ORDER BY day`); err != nil {
-		return nil, translate(err)
-	}
-	hs := make([]lindungi.Holiday, len(rows))
-	for i, r := range rows {
-		hs[i] = lindungi.Holiday{Date: r.Day.Format(time.DateOnly), Kind: r.Kind, Name: r.Name}
-	}
-	return hs, nil
-}
+var _ lindungi.UserService = (*DB)(nil)
 
 const upsertUserSQL = `
 INSERT INTO users (subject, name, unit, roles) VALUES ($1, $2, $3, $4)

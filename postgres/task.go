@@ -135,32 +135,14 @@ LIMIT $12`
 // ListTasks returns the tasks of units at or below scope.Units and of the
 // workers in scope.Workers that pass the filter, by deadline then ID.
 func (db *DB) ListTasks(ctx context.Context, scope lindungi.Scope, f lindungi.TaskFilter) ([]lindungi.Task, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	now := f.Now
-	if now.IsZero() {
-		now = db.Now()
-	}
-	var worker, afterID any
-	if f.WorkerID != uuid.Nil {
-		worker = f.WorkerID
-	}
-	var afterDue any
-	if !f.AfterDue.IsZero() {
-		afterDue, afterID = f.AfterDue, f.AfterID
-	}
+	afterDue, afterID := pageAfter(f.AfterDue, f.AfterID)
 	var rows []taskRow
 	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, pq.StringArray(scope.Units), pq.Array(scope.Workers),
-		string(f.Status), string(f.Kind), f.Unit, f.Overdue, now, f.Assignee, worker, afterDue, afterID, limit); err != nil {
+		string(f.Status), string(f.Kind), f.Unit, f.Overdue, db.nowOr(f.Now), f.Assignee, nullUUID(f.WorkerID), afterDue, afterID,
+		pageSize(f.Limit, 100, 500)); err != nil {
 		return nil, fmt.Errorf("list tasks: %w", translate(err))
 	}
-	tasks := make([]lindungi.Task, len(rows))
-	for i, r := range rows {
-		tasks[i] = r.task()
-	}
-	return tasks, nil
+	return convert(rows, taskRow.task), nil
 }
 
 const completeTaskSQL = `
@@ -233,4 +215,174 @@ func auditTask(ctx context.Context, tx *sqlx.Tx, ev lindungi.Event, action strin
 	}
 	ev.After = mustJSON(after)
 	return insertEvent(ctx, tx, ev)
+}
+
+// lockTask reads task id and locks it until tx ends. ENOTFOUND if there is
+// none.
+func lockTask(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) (lindungi.Task, error) {
+	var row taskRow
+	if err := tx.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE id = $1 FOR UPDATE`, id); err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "Task not found.")
+		}
+		return lindungi.Task{}, translate(err)
+	}
+	return row.task(), nil
+}
+
+// changeTask locks task id and calls change with it as it stands; change
+// writes and audits, and returns the task as it is afterwards (before
+// itself when it leaves the task as it is, a repeated call).
+func (db *DB) changeTask(ctx context.Context, id uuid.UUID, change func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error)) (lindungi.Task, error) {
+	var out lindungi.Task
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		before, err := lockTask(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out, err = change(tx, before, db.Now().UTC())
+		return err
+	})
+	return out, err
+}
+
+// updateTask runs query, an UPDATE of one task that returns taskColumns,
+// with args, and returns the task as updated.
+func updateTask(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (lindungi.Task, error) {
+	var row taskRow
+	if err := tx.GetContext(ctx, &row, query, args...); err != nil {
+		return lindungi.Task{}, fmt.Errorf("update task %v: %w", args[0], translate(err))
+	}
+	return row.task(), nil
+}
+
+const moveTaskSQL = `
+UPDATE tasks SET unit = $2, holder_role = $3, level = $4, route_rule = $5, due_at = $6, due_date = $7,
+    calendar_fallback = $8, claimed_by = '', claimed_at = NULL, at_top = false
+WHERE id = $1 RETURNING ` + taskColumns
+
+// MoveTask escalates or reassigns an open task: it takes the task to
+// another unit and role, with a new deadline, tells the previous holder, and
+// audits it with the rule or reason. A task already at m.Level with m.Unit
+// (a retried call) is returned unchanged.
+func (db *DB) MoveTask(ctx context.Context, id uuid.UUID, m lindungi.TaskMove, action string, ev lindungi.Event) (lindungi.Task, error) {
+	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
+		if before.Unit == m.Unit && before.Level == m.Level && before.HolderRole == m.Role {
+			return before, nil
+		}
+		if before.Status != lindungi.TaskOpen {
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is %s.", before.Status)
+		}
+		out, err := updateTask(ctx, tx, moveTaskSQL,
+			id, m.Unit, m.Role, m.Level, m.Rule, m.Deadline.At, m.Deadline.Date.Format(time.DateOnly), m.Deadline.Fallback)
+		if err != nil {
+			return out, err
+		}
+		msg := fmt.Sprintf("Tugas %s dipindahkan ke %s (%s): %s / Task moved to %s (%s): %s",
+			before.Kind, m.Unit, m.Role, m.Reason, m.Unit, m.Role, m.Reason)
+		if err := notify(ctx, tx, before, action, msg, now); err != nil {
+			return out, err
+		}
+		if ev.Rule == "" {
+			ev.Rule = m.Rule
+		}
+		return out, auditTask(ctx, tx, ev, action, out, now,
+			map[string]any{"unit": before.Unit, "holder_role": before.HolderRole, "level": before.Level, "due_at": before.DueAt, "claimed_by": before.ClaimedBy},
+			map[string]any{"unit": out.Unit, "holder_role": out.HolderRole, "level": out.Level, "due_at": out.DueAt, "reason": m.Reason})
+	})
+}
+
+// MarkTaskAtTop records that an overdue task has no one left above it.
+func (db *DB) MarkTaskAtTop(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error) {
+	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
+		if before.AtTop || before.Status != lindungi.TaskOpen {
+			return before, nil
+		}
+		out, err := updateTask(ctx, tx, `UPDATE tasks SET at_top = true WHERE id = $1 RETURNING `+taskColumns, id)
+		if err != nil {
+			return before, err
+		}
+		if err := notify(ctx, tx, out, "task.overdue", "Tugas lewat tenggat di ujung rantai eskalasi / Task overdue at the top of its escalation chain", now); err != nil {
+			return out, err
+		}
+		return out, auditTask(ctx, tx, ev, "task.overdue", out, now, nil, map[string]any{"at_top": true, "due_at": out.DueAt})
+	})
+}
+
+const extendTaskSQL = `
+UPDATE tasks SET due_at = $2, due_date = $3, calendar_fallback = $4, at_top = false WHERE id = $1 RETURNING ` + taskColumns
+
+// ExtendTask gives an open task a new deadline, with a reason. Extending to
+// the deadline it has already changes nothing.
+func (db *DB) ExtendTask(ctx context.Context, id uuid.UUID, d lindungi.Deadline, reason string, ev lindungi.Event) (lindungi.Task, error) {
+	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
+		if before.DueAt.Equal(d.At) {
+			return before, nil
+		}
+		if before.Status != lindungi.TaskOpen {
+			return before, lindungi.Errorf(lindungi.ECONFLICT, "The task is %s.", before.Status)
+		}
+		out, err := updateTask(ctx, tx, extendTaskSQL, id, d.At, d.Date.Format(time.DateOnly), d.Fallback)
+		if err != nil {
+			return before, err
+		}
+		return out, auditTask(ctx, tx, ev, "task.extend", out, now,
+			map[string]any{"due_at": before.DueAt}, map[string]any{"due_at": out.DueAt, "reason": reason})
+	})
+}
+
+const cancelTaskSQL = `
+UPDATE tasks SET status = 'cancelled', completed_at = $2, note = $3 WHERE id = $1 RETURNING ` + taskColumns
+
+// CancelTask ends an open task the journey no longer needs. A task that is
+// not open is returned unchanged.
+func (db *DB) CancelTask(ctx context.Context, id uuid.UUID, reason string, ev lindungi.Event) (lindungi.Task, error) {
+	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
+		if before.Status != lindungi.TaskOpen {
+			return before, nil
+		}
+		out, err := updateTask(ctx, tx, cancelTaskSQL, id, now, reason)
+		if err != nil {
+			return before, err
+		}
+		return out, auditTask(ctx, tx, ev, "task.cancel", out, now, nil, map[string]any{"status": lindungi.TaskCancelled, "reason": reason})
+	})
+}
+
+// ClaimTask makes a person the assignee of an open task. ECONFLICT if
+// someone else holds it.
+func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev lindungi.Event) (lindungi.Task, error) {
+	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
+		switch {
+		case before.Status != lindungi.TaskOpen:
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is %s.", before.Status)
+		case before.ClaimedBy == assignee:
+			return before, nil
+		case before.ClaimedBy != "" && ev.Action != "task.assign":
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is claimed by %s.", before.ClaimedBy)
+		}
+		out, err := updateTask(ctx, tx, `UPDATE tasks SET claimed_by = $2, claimed_at = $3 WHERE id = $1 RETURNING `+taskColumns, id, assignee, now)
+		if err != nil {
+			return lindungi.Task{}, err
+		}
+		action := ev.Action
+		if action == "" {
+			action = "task.claim"
+		}
+		return out, auditTask(ctx, tx, ev, action, out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": assignee})
+	})
+}
+
+// ReleaseTask gives a claimed task back to its unit's queue.
+func (db *DB) ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error) {
+	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
+		if before.ClaimedBy == "" {
+			return before, nil
+		}
+		out, err := updateTask(ctx, tx, `UPDATE tasks SET claimed_by = '', claimed_at = NULL WHERE id = $1 RETURNING `+taskColumns, id)
+		if err != nil {
+			return before, err
+		}
+		return out, auditTask(ctx, tx, ev, "task.release", out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": ""})
+	})
 }
