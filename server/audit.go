@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/csv"
 	"encoding/json"
@@ -15,25 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
 )
-
-// AuditStore is what the audit trail and its views need from the store.
-type AuditStore interface {
-	// RecordAccess writes an access event (a read of personal data, with
-	// its purpose) in a transaction of its own.
-	RecordAccess(ctx context.Context, ev lindungi.Event) error
-	// AuditTrace returns the events about a worker in chain order.
-	AuditTrace(ctx context.Context, worker uuid.UUID, f auditlog.Filter) ([]auditlog.Record, error)
-	// WorkerAsOf returns a worker and its tasks as they stood at an
-	// instant. ENOTFOUND if the worker did not exist yet.
-	WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Worker, []lindungi.Task, error)
-	// VerifyAudit re-checks the whole trail and names the first failure.
-	VerifyAudit(ctx context.Context, keys map[string]ed25519.PublicKey) (auditlog.Report, error)
-	// AuditExport returns a contiguous stretch of the chain. EINVALID when
-	// it holds more than max events.
-	AuditExport(ctx context.Context, from, to time.Time, max int) (auditlog.ExportPayload, error)
-}
 
 // DefaultPurpose is the purpose recorded when a role other than an auditor
 // reads personal data without saying why: its daily case work.
@@ -66,8 +49,8 @@ func (s *Server) purpose(c *gin.Context, required bool) (string, error) {
 
 // logAccess writes the access event of a read, before the data is sent: a
 // read that cannot be logged is not answered.
-func (s *Server) logAccess(c *gin.Context, action, subjectType, subjectID string, worker *uuid.UUID, purpose string, details map[string]any) error {
-	ev := s.event(c)
+func (s *Server) logAccess(c *gin.Context, a app.Actor, action, subjectType, subjectID string, worker *uuid.UUID, purpose string, details map[string]any) error {
+	ev := a.Event(c.Request.Context())
 	ev.Action, ev.SubjectType, ev.SubjectID, ev.WorkerID, ev.Purpose = action, subjectType, subjectID, worker, purpose
 	if len(details) > 0 {
 		b, err := json.Marshal(details)
@@ -76,7 +59,7 @@ func (s *Server) logAccess(c *gin.Context, action, subjectType, subjectID string
 		}
 		ev.After = b
 	}
-	if err := s.Store.RecordAccess(c.Request.Context(), ev); err != nil {
+	if err := s.AccessLog.RecordAccess(c.Request.Context(), ev); err != nil {
 		return fmt.Errorf("log %s: %w", action, err)
 	}
 	return nil
@@ -164,18 +147,18 @@ func (s *Server) workerTrace(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	w, ok := s.visibleWorker(c)
+	w, a, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
 	details["format"] = format
-	if err := s.logAccess(c, "access.trace", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
+	if err := s.logAccess(c, a, "access.trace", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
 		s.problem(c, err)
 		return
 	}
 	limit := f.Limit
 	f.Limit++
-	recs, err := s.Store.AuditTrace(c.Request.Context(), w.ID, f)
+	recs, err := s.Audit.AuditTrace(c.Request.Context(), w.ID, f)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -254,18 +237,18 @@ func (s *Server) workerAccesses(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	w, ok := s.visibleWorker(c)
+	w, a, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.accesses", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
+	if err := s.logAccess(c, a, "access.accesses", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
 		s.problem(c, err)
 		return
 	}
 	limit := f.Limit
 	f.Limit++
 	f.AccessesOnly = true
-	recs, err := s.Store.AuditTrace(c.Request.Context(), w.ID, f)
+	recs, err := s.Audit.AuditTrace(c.Request.Context(), w.ID, f)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -292,15 +275,15 @@ func (s *Server) workerAsOf(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w, ok := s.visibleWorker(c)
+	w, a, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.as_of", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
+	if err := s.logAccess(c, a, "access.as_of", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
 		s.problem(c, err)
 		return
 	}
-	then, tasks, err := s.Store.WorkerAsOf(c.Request.Context(), w.ID, at)
+	then, tasks, err := s.Audit.WorkerAsOf(c.Request.Context(), w.ID, at)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -327,7 +310,7 @@ func (s *Server) verifyAudit(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	if err := s.logAccess(c, "access.verify", "audit", "chain", nil, purpose, nil); err != nil {
+	if err := s.logAccess(c, actor(c), "access.verify", "audit", "chain", nil, purpose, nil); err != nil {
 		s.problem(c, err)
 		return
 	}
@@ -335,7 +318,7 @@ func (s *Server) verifyAudit(c *gin.Context) {
 	if s.AuditKey != nil {
 		keys = map[string]ed25519.PublicKey{s.AuditKey.ID: s.AuditKey.Public()}
 	}
-	rep, err := s.Store.VerifyAudit(c.Request.Context(), keys)
+	rep, err := s.Audit.VerifyAudit(c.Request.Context(), keys)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -354,7 +337,7 @@ func (s *Server) getAuditKey(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.key", "audit", key.ID, nil, purpose, nil); err != nil {
+	if err := s.logAccess(c, actor(c), "access.key", "audit", key.ID, nil, purpose, nil); err != nil {
 		s.problem(c, err)
 		return
 	}
@@ -381,7 +364,8 @@ func (s *Server) exportAudit(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	if ok, err := s.authorizeUnit(c, s.topUnit(), uuid.Nil); err != nil || !ok {
+	a, ok, err := s.Access.Reach(c.Request.Context(), actor(c), s.Units.Top(), uuid.Nil)
+	if err != nil || !ok {
 		if err == nil {
 			err = lindungi.Errorf(lindungi.EFORBIDDEN, "An export spans every unit: only auditors at the national level may export.")
 		}
@@ -392,11 +376,11 @@ func (s *Server) exportAudit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.export", "audit", "export", nil, purpose, details); err != nil {
+	if err := s.logAccess(c, a, "access.export", "audit", "export", nil, purpose, details); err != nil {
 		s.problem(c, err)
 		return
 	}
-	p, err := s.Store.AuditExport(c.Request.Context(), from, to, MaxExport)
+	p, err := s.Audit.AuditExport(c.Request.Context(), from, to, MaxExport)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -433,4 +417,32 @@ func (s *Server) asOfParams(c *gin.Context) (purpose string, at time.Time, detai
 		return "", time.Time{}, nil, false
 	}
 	return purpose, at, details, true
+}
+
+type caseAsOfResponse struct {
+	At   time.Time     `json:"at"`
+	Case lindungi.Case `json:"case"`
+}
+
+// caseAsOf shows a case as it stood at a past instant, for auditors; the
+// call itself is logged with its purpose.
+func (s *Server) caseAsOf(c *gin.Context) {
+	purpose, at, details, ok := s.asOfParams(c)
+	if !ok {
+		return
+	}
+	pc, a, ok := s.readableCase(c)
+	if !ok {
+		return
+	}
+	if err := s.logAccess(c, a, "access.case_as_of", "case", pc.ID.String(), &pc.WorkerID, purpose, details); err != nil {
+		s.problem(c, err)
+		return
+	}
+	then, err := s.Cases.AsOf(c.Request.Context(), pc.ID, at)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, caseAsOfResponse{At: at.UTC(), Case: then})
 }

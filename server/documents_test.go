@@ -16,13 +16,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/postgres"
 )
 
-// These tests drive the document and holiday handlers over HTTP with a fake
-// store. Until routes.go and access.csv list these routes, the tests add the
-// routes and policy lines of .integration/documents.md themselves.
+// These tests drive the document and holiday handlers over HTTP, through
+// the application services, with a fake store and the shipped policies.
 
 // roleToken reads "role@unit" tokens; the subject is "role-unit".
 type roleToken struct{}
@@ -39,7 +39,6 @@ func (roleToken) Verify(_ context.Context, token string) (lindungi.Principal, er
 // added by someone else, and the 2026 calendar. It records what handlers
 // pass it.
 type docStore struct {
-	Store    // unused methods panic
 	worker   lindungi.Worker
 	doc      lindungi.Document
 	holidays []lindungi.Holiday
@@ -144,9 +143,22 @@ func (f *docStore) RemoveHoliday(_ context.Context, date, reason string, ev lind
 	return lindungi.Holiday{Date: date, Kind: "national", Name: "Kelahiran Yesus Kristus"}, nil
 }
 
-// docServer returns a server on a docStore, with the document and holiday
-// routes and their policy lines added when routes.go and access.csv lack them.
+// docServer returns a server on a docStore, with the shipped policies.
 func docServer(t *testing.T) (*Server, *docStore) {
+	t.Helper()
+	store := newDocStore()
+	units, access := testAccess(t, store, time.Now)
+	s := New(Deps{Access: access,
+		Documents: &app.Documents{Store: store, Access: access},
+		Holidays:  &app.Holidays{Store: store, Access: access, Units: units},
+		AccessLog: store, Idempotency: store, Users: store, Verifier: roleToken{}, Units: units,
+		Logger: slog.New(slog.DiscardHandler)})
+	return s, store
+}
+
+// testAccess is the access decision of the shipped policies over the units
+// of Central Java, with the delegations of delegations.
+func testAccess(t *testing.T, delegations app.DelegationFinder, now func() time.Time) (app.Units, *app.Access) {
 	t.Helper()
 	units, err := postgres.ReferenceUnits()
 	if err != nil {
@@ -156,10 +168,7 @@ func docServer(t *testing.T) (*Server, *docStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := newDocStore()
-	s := New(Deps{Store: store, Authorizer: authz, Verifier: roleToken{}, Units: units, Logger: slog.New(slog.DiscardHandler),
-		TemporalReady: func(context.Context) error { return nil }})
-	return s, store
+	return units, &app.Access{Authorizer: authz, Delegations: delegations, Now: now}
 }
 
 // call sends a request as token ("role@unit") with body (nil for none) and

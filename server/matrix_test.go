@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/postgres"
@@ -342,11 +343,7 @@ func TestAccessMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Deps{
-		Store: store, Authorizer: authz, Verifier: principalToken{}, Journeys: fakeJourneys{}, CaseActions: fakeJourneys{},
-		TemporalReady: func(context.Context) error { return nil }, Units: units,
-		Logger: slog.New(slog.DiscardHandler), AuditKey: auditKey,
-	})
+	srv := fakeServer(store, authz, units, auditKey)
 	for _, r := range srv.Routes() {
 		if !r.Auth {
 			continue
@@ -385,6 +382,86 @@ func TestAccessMatrix(t *testing.T) {
 	}
 }
 
+// fakeServer wires every application service on store and fakeFlows.
+func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKey *auditlog.Key) *server.Server {
+	access := &app.Access{Authorizer: authz, Delegations: store}
+	flows := fakeFlows{}
+	return server.New(server.Deps{
+		Access:      access,
+		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access},
+		Workers:     &app.Workers{Store: store, Access: access},
+		Tasks:       &app.Tasks{Store: store, Flows: flows, Access: access, Units: units},
+		Cases:       &app.Cases{Store: store, Flows: flows, Access: access, Units: units},
+		Documents:   &app.Documents{Store: store, Access: access},
+		Delegations: &app.Delegations{Store: store, Access: access},
+		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
+		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
+		AccessLog:   store, Audit: store, Notifications: store, Idempotency: store, Users: store,
+		Verifier: principalToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
+		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
+	})
+}
+
+// actionMatrix is the expected status, as in matrix, of a request that
+// needs one of the policy's named actions (policies.Actions) besides its
+// route, keyed by "object action".
+var actionMatrix = map[string]struct {
+	method, path string
+	body         any
+	want         map[string]string
+}{
+	policies.ObjCase + " " + policies.ActReferWithoutConsent: {http.MethodPost, "/v1/cases/:id/refer",
+		map[string]any{"to_unit": "33", "consent": false, "reason": "Pekerja tidak dapat dihubungi"}, map[string]string{
+			"caseworker": "403 403 404 403", "verifier": "403 403 404 403", "supervisor": "200 200 404 200",
+			"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 404 403", "bp3mi_head": "200 200 404 200",
+			"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+		}},
+}
+
+// TestNamedActionMatrix asks every named action of the policy, through the
+// route that needs it, as every role at every position.
+func TestNamedActionMatrix(t *testing.T) {
+	units, err := postgres.ReferenceUnits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := newFakeStore()
+	srv := fakeServer(store, authz, units, nil)
+	for _, a := range policies.Actions {
+		name := a.Path + " " + a.Method
+		row, ok := actionMatrix[name]
+		if !ok {
+			t.Errorf("named action %s has no entry in the action matrix", name)
+			continue
+		}
+		raw, err := json.Marshal(row.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range matrixRoles {
+			fields := strings.Fields(row.want[role])
+			if len(fields) != len(matrixUnits) {
+				t.Errorf("%s: matrix entry for %s is %q, want 4 statuses", name, role, row.want[role])
+				continue
+			}
+			for i, unit := range matrixUnits {
+				req := httptest.NewRequest(row.method, strings.Replace(row.path, ":id", store.pcase.ID.String(), 1), bytes.NewReader(raw))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				if got := rec.Code; strconv.Itoa(got) != fields[i] {
+					t.Errorf("%s (%s %s) as %s at %s = %d, want %s (%s)", name, row.method, row.path, role, unit, got, fields[i], strings.TrimSpace(rec.Body.String()))
+				}
+			}
+		}
+	}
+}
+
 // principalToken reads "role@unit" tokens: the matrix tests authorization,
 // not tokens.
 type principalToken struct{}
@@ -399,13 +476,12 @@ func (principalToken) Verify(_ context.Context, token string) (lindungi.Principa
 
 // fakeStore holds one worker, one open task and one delegation in 3305.
 type fakeStore struct {
-	server.Store // unused methods panic
-	worker       lindungi.Worker
-	task         lindungi.Task
-	delegation   lindungi.Delegation
-	document     lindungi.Document
-	provisional  lindungi.Worker
-	pcase        lindungi.Case
+	worker      lindungi.Worker
+	task        lindungi.Task
+	delegation  lindungi.Delegation
+	document    lindungi.Document
+	provisional lindungi.Worker
+	pcase       lindungi.Case
 }
 
 func newFakeStore() *fakeStore {
@@ -615,11 +691,12 @@ func (f *fakeStore) AuditExport(context.Context, time.Time, time.Time, int) (aud
 	return auditlog.ExportPayload{}, nil
 }
 
-type fakeJourneys struct{}
+// fakeFlows answers every workflow call as the workflow would on success.
+type fakeFlows struct{}
 
-func (fakeJourneys) StartJourney(context.Context, workflows.JourneyInput) error { return nil }
+func (fakeFlows) StartJourney(context.Context, workflows.JourneyInput) error { return nil }
 
-func (fakeJourneys) CompleteTask(_ context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, _ string) (workflows.CompleteTaskResult, error) {
+func (fakeFlows) CompleteTask(_ context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, _ string) (workflows.CompleteTaskResult, error) {
 	t.Status, t.Outcome = lindungi.TaskCompleted, req.Outcome
 	return workflows.CompleteTaskResult{Task: t, JourneyStep: lindungi.StepTraining}, nil
 }
@@ -642,11 +719,11 @@ func (f *fakeStore) Notifications(context.Context, string, int) ([]lindungi.Noti
 	return nil, nil
 }
 
-func (fakeJourneys) TaskAction(_ context.Context, t lindungi.Task, _ string, _ workflows.TaskActionRequest, _ string) (activities.TaskRef, error) {
+func (fakeFlows) TaskAction(_ context.Context, t lindungi.Task, _ string, _ workflows.TaskActionRequest, _ string) (activities.TaskRef, error) {
 	return activities.TaskRef{ID: t.ID, Unit: t.Unit, Status: t.Status}, nil
 }
 
-func (fakeJourneys) JourneyAction(context.Context, uuid.UUID, string, workflows.JourneyRequest, string, any) error {
+func (fakeFlows) JourneyAction(context.Context, uuid.UUID, string, workflows.JourneyRequest, string, any) error {
 	return nil
 }
 
@@ -734,10 +811,12 @@ func (f *fakeStore) MergeWorkers(context.Context, uuid.UUID, uuid.UUID, lindungi
 	return nil
 }
 
-func (fakeJourneys) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {
+func (fakeFlows) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {
 	return workflows.CaseState{}, nil
 }
 
 func (f *fakeStore) CaseAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Case, error) {
 	return f.pcase, nil
 }
+
+func (fakeFlows) StartCase(context.Context, lindungi.Case, string) error { return nil }

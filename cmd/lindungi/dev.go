@@ -96,8 +96,7 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		return err
 	}
 	defer svc.close()
-	db, tc, ps := svc.db, svc.tc, svc.ps
-	srv, err := newServer(ctx, cfg, db, tc, ps, logger)
+	srv, err := newServer(ctx, cfg, svc, logger)
 	if err != nil {
 		return err
 	}
@@ -108,7 +107,8 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 
 	g, gctx := errgroup.WithContext(ctx)
 	ready := make(chan string, 1)
-	g.Go(func() error { return runWorkerLoop(gctx, cfg, db, tc, ps, logger) })
+	g.Go(func() error { return svc.ps.Run(gctx) })
+	g.Go(func() error { return runWorkerLoop(gctx, cfg, svc, logger) })
 	g.Go(func() error { return serveHTTP(gctx, cfg.Addr, srv, logger, ready) })
 	g.Go(func() error {
 		var addr string

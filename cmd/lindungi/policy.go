@@ -44,14 +44,14 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "policy: %s, version %s\n", source, ps.authz.Version())
+	fmt.Fprintf(stdout, "policy: %s, version %s\n", source, ps.Authorizer.Version())
 	switch {
 	case *route != "" && *role != "" && *unit != "":
 		if *target == "" {
 			*target = *unit
 		}
 		p := lindungi.Principal{Subject: "policy-check", Unit: *unit, Roles: strings.Split(*role, ",")}
-		d, err := ps.authz.Authorize(p, *target, *route, strings.ToUpper(*method))
+		d, err := ps.Authorizer.Authorize(p, *target, *route, strings.ToUpper(*method))
 		if err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 	case *kind != "" && *unit != "":
 		req := lindungi.RouteRequest{Kind: lindungi.TaskKind(*kind), Unit: *unit, Scheme: lindungi.Scheme(*scheme), Risk: *risk}
 		if *holder != "" {
-			next, ok, err := ps.router.Escalate(req, *holder)
+			next, ok, err := ps.Router.Escalate(req, *holder)
 			if err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 			fmt.Fprintf(stdout, "escalate to: %s, role %s\nrule: %s\n", next.Unit, next.Role, next.Rule)
 			return nil
 		}
-		r, err := ps.router.Route(req)
+		r, err := ps.Router.Route(req)
 		if err != nil {
 			return err
 		}
@@ -89,26 +89,20 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 }
 
 // checkPolicies loads the live policies, or the shipped ones without a database.
-func checkPolicies(ctx context.Context, cfg Config) (*policySet, string, error) {
+func checkPolicies(ctx context.Context, cfg Config) (*policies.Set, string, error) {
 	if cfg.DatabaseURL != "" {
 		db, err := openDB(ctx, cfg)
 		if err != nil {
 			return nil, "", err
 		}
 		defer db.Close()
-		ps, err := loadPolicies(ctx, db, slog.New(slog.DiscardHandler))
+		ps, err := policies.Load(ctx, db, nil, slog.New(slog.DiscardHandler))
 		return ps, "database", err
 	}
 	units, err := postgres.ReferenceUnits()
 	if err != nil {
 		return nil, "", err
 	}
-	ps := &policySet{units: units}
-	if ps.authz, err = policies.NewAuthorizer(units, policies.DefaultRules(), "shipped"); err != nil {
-		return nil, "", err
-	}
-	if ps.router, err = policies.NewRouter(units, policies.DefaultRules(), "shipped"); err != nil {
-		return nil, "", err
-	}
-	return ps, "shipped files (set DATABASE_URL for the live policies)", nil
+	ps, err := policies.NewSet(units, policies.DefaultRules(), "shipped")
+	return ps, "shipped files (set DATABASE_URL for the live policies)", err
 }
