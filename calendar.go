@@ -9,13 +9,6 @@ import (
 // WITA or WIT will carry their zone on the unit.
 var WIB = time.FixedZone("WIB", 7*60*60)
 
-// Holiday is a national holiday or collective leave day (cuti bersama).
-type Holiday struct {
-	Date string `json:"date"` // YYYY-MM-DD
-	Kind string `json:"kind"` // national or cuti_bersama
-	Name string `json:"name"`
-}
-
 // Calendar tells working days: not Saturday or Sunday, not a holiday. Years
 // without holiday data fall back to weekends only, and say so.
 type Calendar struct {

@@ -1,32 +1,6 @@
 package lindungi
 
-import (
-	"context"
-	"slices"
-)
-
-// Role names used by the policies. Which routes a role reaches is policy, not code.
-const (
-	RoleCaseworker         = "caseworker"
-	RoleVerifier           = "verifier"
-	RoleSupervisor         = "supervisor"
-	RoleProvinceSupervisor = "province_supervisor"
-	RoleBP3MIOfficer       = "bp3mi_officer"
-	RoleBP3MIHead          = "bp3mi_head"
-	RoleNationalOfficer    = "national_officer"
-	RoleAuditor            = "auditor"
-	RoleAdmin              = "admin"
-)
-
-// Principal is the authenticated caller: a user of one unit with one or more roles.
-type Principal struct {
-	Subject string   `json:"sub"`
-	Unit    string   `json:"unit"`
-	Roles   []string `json:"roles"`
-}
-
-// HasRole reports whether p holds role.
-func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+import "context"
 
 type contextKey int
 
@@ -55,14 +29,4 @@ func NewContextWithRequestID(ctx context.Context, id string) context.Context {
 func RequestIDFromContext(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
-}
-
-// User is an entry of the user directory: the people who sign in, their
-// unit and roles. Tokens are the identity; the directory is what the
-// product shows and assigns work to.
-type User struct {
-	Subject string   `json:"sub"`
-	Name    string   `json:"name"`
-	Unit    string   `json:"unit"`
-	Roles   []string `json:"roles"`
 }

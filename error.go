@@ -79,3 +79,12 @@ func (v *Validation) Err() error {
 	}
 	return &Error{Code: EINVALID, Message: "The request has invalid fields.", Fields: v.fields}
 }
+
+// Merge adds the field errors of err, an EINVALID *Error from another
+// check, to v. It ignores nil and errors without fields.
+func (v *Validation) Merge(err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		v.fields = append(v.fields, e.Fields...)
+	}
+}

@@ -1,11 +1,20 @@
 package lindungi
 
-import "time"
+import (
+	"time"
 
-// More journey steps (DOMAIN.md). StepRegistered, StepVerified,
-// StepTraining and StepClosed are in lindungi.go.
+	"github.com/google/uuid"
+)
+
+// Step is a step of a worker's journey, named as in DOMAIN.md.
+type Step string
+
+// Journey steps (DOMAIN.md), in the order of the journey.
 const (
 	StepOutreach           Step = "OUTREACH"
+	StepRegistered         Step = "REGISTERED"
+	StepVerified           Step = "VERIFIED"
+	StepTraining           Step = "TRAINING"
 	StepMedical            Step = "MEDICAL"
 	StepPlacementAgreement Step = "PLACEMENT_AGREEMENT"
 	StepSocialSecurity     Step = "SOCIAL_SECURITY"
@@ -17,6 +26,7 @@ const (
 	StepReturned           Step = "RETURNED"
 	StepRehabilitation     Step = "REHABILITATION"
 	StepReintegration      Step = "REINTEGRATION"
+	StepClosed             Step = "CLOSED"
 )
 
 // Phases of protection (Law 18/2017).
@@ -36,44 +46,6 @@ func (s Step) Phase() string {
 	}
 	return PhaseBefore
 }
-
-// More task kinds. TaskVerifyRegistration is in lindungi.go.
-const (
-	TaskOutreachFollowUp   TaskKind = "OUTREACH_FOLLOW_UP"
-	TaskRecordTraining     TaskKind = "RECORD_TRAINING"
-	TaskMedicalCheck       TaskKind = "MEDICAL_CHECK"
-	TaskPlacementAgreement TaskKind = "PLACEMENT_AGREEMENT"
-	TaskSocialSecurity     TaskKind = "SOCIAL_SECURITY"
-	TaskPassportVisa       TaskKind = "PASSPORT_VISA"
-	TaskWorkContract       TaskKind = "WORK_CONTRACT"
-	TaskOrientation        TaskKind = "ORIENTATION"
-	TaskConfirmDeparture   TaskKind = "CONFIRM_DEPARTURE"
-	TaskCheckIn            TaskKind = "CHECK_IN"
-	TaskContractEnd        TaskKind = "CONTRACT_END"
-	TaskRecordReturn       TaskKind = "RECORD_RETURN"
-	TaskRehabilitation     TaskKind = "REHABILITATION"
-	TaskReintegration      TaskKind = "REINTEGRATION"
-	TaskCorrection         TaskKind = "CORRECTION"
-	TaskRenewDocuments     TaskKind = "RENEW_DOCUMENTS"
-
-	// Tasks of protection cases.
-	TaskCaseHandling     TaskKind = "CASE_HANDLING"
-	TaskClosureApproval  TaskKind = "CLOSURE_APPROVAL"
-	TaskReferralDecision TaskKind = "REFERRAL_DECISION"
-	TaskTransferDecision TaskKind = "TRANSFER_DECISION"
-)
-
-// TaskKinds lists every task kind the journey creates.
-var TaskKinds = []TaskKind{
-	TaskOutreachFollowUp, TaskVerifyRegistration, TaskRecordTraining, TaskMedicalCheck, TaskPlacementAgreement,
-	TaskSocialSecurity, TaskPassportVisa, TaskWorkContract, TaskOrientation, TaskConfirmDeparture, TaskCheckIn,
-	TaskContractEnd, TaskRecordReturn, TaskRehabilitation, TaskReintegration, TaskCorrection, TaskRenewDocuments,
-	TaskCaseHandling, TaskClosureApproval, TaskReferralDecision, TaskTransferDecision,
-}
-
-// OutcomeNeedsCorrection sends the step back to the worker: a correction
-// task follows, then the step's task again.
-const OutcomeNeedsCorrection Outcome = "needs_correction"
 
 // StepSpec says how a journey step is worked: the task whose approval
 // completes it, its deadline in working days, the documents that must be
@@ -176,3 +148,8 @@ const (
 	// DefaultCheckInInterval is how often a worker abroad is checked on.
 	DefaultCheckInInterval = 180 * 24 * time.Hour
 )
+
+// JourneyWorkflowID is the Temporal workflow ID of a worker's journey.
+func JourneyWorkflowID(workerID uuid.UUID) string {
+	return "journey/" + workerID.String()
+}

@@ -1,10 +1,9 @@
 package lindungi
 
 import (
+	"context"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // Policy models. Each is a casbin model with its own policy lines.
@@ -47,30 +46,19 @@ type PolicyVersion struct {
 // before the change takes effect. It returns EINVALID naming what is wrong.
 type PolicyValidator func(next map[string][]PolicyRule) error
 
-// Delegation kinds.
-const (
-	DelegateRecord = "record" // a named user may act on one worker's file
-	DelegateQueue  = "queue"  // a unit may work another unit's queue
-)
-
-// Delegation grants access across units for a limited time, with a reason
-// (DOMAIN.md: cross-district work happens by explicit delegation).
-type Delegation struct {
-	ID          uuid.UUID  `json:"id"`
-	Kind        string     `json:"kind"`
-	GranteeUser string     `json:"grantee_user,omitempty"` // record delegations
-	GranteeUnit string     `json:"grantee_unit"`
-	TargetUnit  string     `json:"target_unit"`         // the unit whose queue or record it is
-	WorkerID    *uuid.UUID `json:"worker_id,omitempty"` // record delegations
-	Reason      string     `json:"reason"`
-	GrantedBy   string     `json:"granted_by"`
-	StartsAt    time.Time  `json:"starts_at"`
-	ExpiresAt   time.Time  `json:"expires_at"`
-	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
-	RevokedBy   string     `json:"revoked_by,omitempty"`
-}
-
-// Active reports whether d grants access at t.
-func (d Delegation) Active(t time.Time) bool {
-	return d.RevokedAt == nil && !t.Before(d.StartsAt) && t.Before(d.ExpiresAt)
+// PolicyService keeps the policy lines of the casbin models and their
+// history. Every process reloads its policies after a change.
+type PolicyService interface {
+	// PolicyRules returns the policy lines of model, in the order they were
+	// added. It returns no domain error codes; an unknown model has none.
+	PolicyRules(ctx context.Context, model string) ([]PolicyRule, error)
+	// PolicyVersions returns the newest limit entries of the policy
+	// history, newest first. It returns no domain error codes.
+	PolicyVersions(ctx context.Context, limit int) ([]PolicyVersion, error)
+	// ChangePolicy applies c if validate accepts the lines it would leave,
+	// with a new policy version and its audit event, in one transaction.
+	// EINVALID for an unknown model, a line of too many values, or what
+	// validate refuses; ENOTFOUND for removing a line that does not exist;
+	// ECONFLICT for adding one that does.
+	ChangePolicy(ctx context.Context, c PolicyChange, ev Event, validate PolicyValidator) (PolicyVersion, error)
 }

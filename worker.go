@@ -2,13 +2,49 @@ package lindungi
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/google/uuid"
 )
+
+// Scheme is the placement scheme of a worker.
+type Scheme string
+
+// Placement schemes (Law 18/2017).
+const (
+	SchemeG2G     Scheme = "G2G"     // government to government
+	SchemeP2P     Scheme = "P2P"     // through a licensed placement company (P3MI)
+	SchemeMandiri Scheme = "MANDIRI" // independent, to a legal-entity employer
+)
+
+// Valid reports whether s is a known scheme.
+func (s Scheme) Valid() bool {
+	switch s {
+	case SchemeG2G, SchemeP2P, SchemeMandiri:
+		return true
+	}
+	return false
+}
+
+// Worker is a prospective or placed migrant worker (CPMI/PMI).
+type Worker struct {
+	ID           uuid.UUID `json:"id"`
+	NIK          string    `json:"nik"`
+	Name         string    `json:"name"`
+	BirthDate    string    `json:"birth_date"` // YYYY-MM-DD
+	DomicileUnit string    `json:"domicile_unit"`
+	Phone        string    `json:"phone"`
+	Scheme       Scheme    `json:"scheme"`
+	// PlacementCompany and JobOrderRef are required for P2P workers.
+	PlacementCompany string    `json:"placement_company,omitempty"`
+	JobOrderRef      string    `json:"job_order_ref,omitempty"`
+	JourneyStep      Step      `json:"journey_step"`
+	WorkflowID       string    `json:"journey_workflow_id"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
 
 // NewWorker is the input of a registration.
 type NewWorker struct {
@@ -29,8 +65,6 @@ type NewWorker struct {
 
 // MinimumAge is the legal minimum age of a migrant worker (Law 18/2017 art. 5).
 const MinimumAge = 18
-
-var districtCode = regexp.MustCompile(`^[0-9]{4}$`)
 
 // Normalize trims the input and puts the phone number in E.164 form
 // (+62...). It leaves values it cannot read as they are, for Validate to name.
@@ -73,14 +107,7 @@ func (w NewWorker) Validate(today time.Time) error {
 	} else if birthErr == nil && !NIKMatchesBirthDate(w.NIK, birth) {
 		v.Add("nik", "digits 7 to 12 do not match birth_date (DDMMYY, women +40 on the day)")
 	}
-	switch {
-	case w.Name == "":
-		v.Add("name", "is required")
-	case len([]rune(w.Name)) > 100:
-		v.Add("name", "must be at most 100 characters")
-	case strings.IndexFunc(w.Name, unicode.IsControl) >= 0:
-		v.Add("name", "must not contain control characters")
-	}
+	checkName(&v, "name", w.Name)
 	if !districtCode.MatchString(w.DomicileUnit) {
 		v.Add("domicile_unit", "must be a district code of 4 digits, such as 3305")
 	}
@@ -181,12 +208,88 @@ func NormalizePhone(s string) (string, bool) {
 	return "+62" + d, true
 }
 
-// WorkerService keeps workers.
+// WorkerQuery is a search for a worker before a complaint is recorded:
+// by NIK, by name (with the birth date, or at least 3 characters), or by
+// phone. A worker matching any criterion is found.
+type WorkerQuery struct {
+	NIK       string
+	Name      string
+	BirthDate string // YYYY-MM-DD; narrows a name search
+	Phone     string
+	Scope     Scope // only workers domiciled at or below these units, or these workers
+	Limit     int
+}
+
+// Normalize trims the query and puts the phone number in E.164 form.
+func (q *WorkerQuery) Normalize() {
+	q.NIK = strings.TrimSpace(q.NIK)
+	q.Name = strings.Join(strings.Fields(q.Name), " ")
+	q.BirthDate = strings.TrimSpace(q.BirthDate)
+	q.Phone = strings.TrimSpace(q.Phone)
+	if p, ok := NormalizePhone(q.Phone); ok {
+		q.Phone = p
+	}
+}
+
+// Validate names each bad criterion; a query needs at least one.
+func (q WorkerQuery) Validate() error {
+	var v Validation
+	if q.NIK == "" && q.Name == "" && q.Phone == "" {
+		v.Add("nik", "give at least one of nik, name (with birth_date or at least 3 characters) or phone")
+		return v.Err()
+	}
+	if q.NIK != "" && (len(q.NIK) != 16 || strings.IndexFunc(q.NIK, func(r rune) bool { return r < '0' || r > '9' }) >= 0) {
+		v.Add("nik", "must be exactly 16 digits")
+	}
+	switch n := len([]rune(q.Name)); {
+	case n > 100:
+		v.Add("name", "must be at most 100 characters")
+	case n > 0 && n < 3 && q.BirthDate == "":
+		v.Add("name", "needs birth_date or at least 3 characters")
+	case strings.IndexFunc(q.Name, unicode.IsControl) >= 0:
+		v.Add("name", "must not contain control characters")
+	}
+	if q.BirthDate != "" {
+		if _, err := time.Parse(time.DateOnly, q.BirthDate); err != nil {
+			v.Add("birth_date", "must be a date in the form YYYY-MM-DD")
+		} else if q.Name == "" {
+			v.Add("birth_date", "narrows a name search: give name too")
+		}
+	}
+	if q.Phone != "" && !strings.HasPrefix(q.Phone, "+62") {
+		v.Add("phone", "must be an Indonesian phone number such as 081234567890 or +6281234567890")
+	}
+	return v.Err()
+}
+
+// WorkerMatch is a worker found by a search: enough to tell people apart
+// and pick one, no more.
+type WorkerMatch struct {
+	ID           uuid.UUID  `json:"id"`
+	Name         string     `json:"name"`
+	DomicileUnit string     `json:"domicile_unit"`
+	Provisional  bool       `json:"provisional"`
+	MergedInto   *uuid.UUID `json:"merged_into,omitempty"`
+	MatchedBy    []string   `json:"matched_by"` // nik, name, phone
+}
+
+// WorkerService keeps workers. Every write stores its audit event in the
+// same transaction. Searching and merging workers belong to CaseService,
+// which makes provisional workers at a complaint's intake.
 type WorkerService interface {
 	// CreateWorker registers a worker and writes its audit event in one
 	// transaction. EINVALID for an unknown domicile unit, ECONFLICT for a NIK
 	// already registered.
 	CreateWorker(ctx context.Context, w NewWorker, ev Event) (Worker, error)
+	// CreateWorkerIdempotent is CreateWorker that also stores the answer
+	// (201 and the worker) under key, when key is not nil, in the same
+	// transaction. EINVALID, ECONFLICT as CreateWorker; ECONFLICT also when
+	// key is stored already.
+	CreateWorkerIdempotent(ctx context.Context, w NewWorker, ev Event, key *IdempotencyKey) (Worker, error)
 	// FindWorker returns a worker. ENOTFOUND if there is none.
 	FindWorker(ctx context.Context, id uuid.UUID) (Worker, error)
+	// MarkJourneyStarted records that the worker's journey workflow runs,
+	// so the reconciler does not start it again. Marking it twice changes
+	// nothing; it returns no domain error codes.
+	MarkJourneyStarted(ctx context.Context, id uuid.UUID) error
 }

@@ -64,6 +64,8 @@ func (r eventRow) record() auditlog.Record {
 	return rec
 }
 
+var _ auditlog.Store = (*DB)(nil)
+
 // RecordAccess writes an access event (a read of personal data, with its
 // purpose) in a transaction of its own, at the store's clock.
 func (db *DB) RecordAccess(ctx context.Context, ev lindungi.Event) error {

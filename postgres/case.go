@@ -462,8 +462,8 @@ func (db *DB) MarkToldUnresolvable(ctx context.Context, id uuid.UUID, at time.Ti
 // its owner changes nothing.
 func (db *DB) SetCaseOwner(ctx context.Context, id uuid.UUID, unit, reason string, ev lindungi.Event) (lindungi.Case, error) {
 	reason = strings.TrimSpace(reason)
-	if len([]rune(reason)) > 500 {
-		return lindungi.Case{}, invalid("reason", "must be at most 500 characters")
+	if err := lindungi.CheckOptionalReason("reason", reason); err != nil {
+		return lindungi.Case{}, err
 	}
 	return db.changeCase(ctx, id, func(tx *sqlx.Tx, c lindungi.Case, now time.Time) (bool, error) {
 		switch {
@@ -737,8 +737,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+referralColumns,
 // other decision of a decided referral is ECONFLICT.
 func (db *DB) DecideReferral(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Referral, error) {
 	reason = strings.TrimSpace(reason)
-	if len([]rune(reason)) > 500 {
-		return lindungi.Referral{}, invalid("reason", "must be at most 500 characters")
+	if err := lindungi.CheckOptionalReason("reason", reason); err != nil {
+		return lindungi.Referral{}, err
 	}
 	r, err := db.FindReferral(ctx, id)
 	if err != nil {
@@ -866,9 +866,7 @@ func (db *DB) CreateTransfer(ctx context.Context, caseID uuid.UUID, toUnit, reas
 	if toUnit == "" {
 		v.Add("to_unit", "is required")
 	}
-	if len([]rune(reason)) > 500 {
-		v.Add("reason", "must be at most 500 characters")
-	}
+	v.Merge(lindungi.CheckOptionalReason("reason", reason))
 	if err := v.Err(); err != nil {
 		return lindungi.Transfer{}, err
 	}
@@ -927,8 +925,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+transferColumns, id, caseID, c.O
 // is ECONFLICT.
 func (db *DB) DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Transfer, error) {
 	reason = strings.TrimSpace(reason)
-	if len([]rune(reason)) > 500 {
-		return lindungi.Transfer{}, invalid("reason", "must be at most 500 characters")
+	if err := lindungi.CheckOptionalReason("reason", reason); err != nil {
+		return lindungi.Transfer{}, err
 	}
 	t, err := db.FindTransfer(ctx, id)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
+var _ lindungi.DelegationService = (*DB)(nil)
+
 type delegationRow struct {
 	ID          uuid.UUID  `db:"id"`
 	Kind        string     `db:"kind"`
@@ -40,36 +42,6 @@ func (r delegationRow) delegation() lindungi.Delegation {
 
 const delegationColumns = `id, kind, grantee_user, grantee_unit, target_unit, worker_id, reason, granted_by, starts_at, expires_at, revoked_at, revoked_by`
 
-// checkDelegation refuses what the table's CHECK constraints refuse, naming
-// the field at fault, and also a queue delegation naming a user or a
-// worker, which the constraint lets through although it grants the whole
-// unit.
-func checkDelegation(d lindungi.Delegation) error {
-	var v lindungi.Validation
-	switch d.Kind {
-	case lindungi.DelegateRecord:
-		if d.WorkerID == nil {
-			v.Add("worker_id", "is required for a record delegation")
-		}
-		if d.GranteeUser == "" {
-			v.Add("grantee_user", "is required for a record delegation")
-		}
-	case lindungi.DelegateQueue:
-		if d.WorkerID != nil {
-			v.Add("worker_id", "must be empty for a queue delegation")
-		}
-		if d.GranteeUser != "" {
-			v.Add("grantee_user", "must be empty for a queue delegation")
-		}
-	default:
-		v.Add("kind", "must be record or queue")
-	}
-	if !d.ExpiresAt.After(d.StartsAt) {
-		v.Add("expires_at", "must be after starts_at")
-	}
-	return v.Err()
-}
-
 // unknownReference names the field whose foreign key err violates.
 func unknownReference(err error) lindungi.FieldError {
 	var pqErr *pq.Error
@@ -87,7 +59,7 @@ func unknownReference(err error) lindungi.FieldError {
 // CreateDelegation stores a delegation and audits it. EINVALID for an
 // inconsistent delegation or unknown units or worker.
 func (db *DB) CreateDelegation(ctx context.Context, d lindungi.Delegation, ev lindungi.Event) (lindungi.Delegation, error) {
-	if err := checkDelegation(d); err != nil {
+	if err := d.Validate(); err != nil {
 		return lindungi.Delegation{}, err
 	}
 	var out lindungi.Delegation

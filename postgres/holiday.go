@@ -5,66 +5,21 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lindungi/lindungi"
 )
 
-// Holiday kinds.
-const (
-	HolidayNational    = "national"
-	HolidayCutiBersama = "cuti_bersama"
-)
-
-// checkHoliday names each bad field of a holiday an administrator adds.
-func checkHoliday(h lindungi.Holiday, reason string) error {
-	var v lindungi.Validation
-	if d, err := time.Parse(time.DateOnly, h.Date); err != nil {
-		v.Add("date", "must be a date in the form YYYY-MM-DD")
-	} else if d.Year() < 2000 || d.Year() > 2100 {
-		v.Add("date", "must be in a year from 2000 to 2100")
-	}
-	if h.Kind != HolidayNational && h.Kind != HolidayCutiBersama {
-		v.Add("kind", "must be national or cuti_bersama")
-	}
-	switch n := len([]rune(h.Name)); {
-	case n == 0:
-		v.Add("name", "is required")
-	case n > 200:
-		v.Add("name", "must be at most 200 characters")
-	case strings.IndexFunc(h.Name, unicode.IsControl) >= 0:
-		v.Add("name", "must not contain control characters")
-	}
-	if err := lindungi.CheckReason("reason", reason); err != nil {
-		return appendFields(v.Err(), err)
-	}
-	return v.Err()
-}
-
-// appendFields merges the field errors of two EINVALID errors, either nil.
-func appendFields(a, b error) error {
-	ea, _ := a.(*lindungi.Error)
-	eb, _ := b.(*lindungi.Error)
-	switch {
-	case ea == nil:
-		return b
-	case eb == nil:
-		return a
-	}
-	out := *ea
-	out.Fields = append(append([]lindungi.FieldError{}, ea.Fields...), eb.Fields...)
-	return &out
-}
+var _ lindungi.HolidayService = (*DB)(nil)
 
 // AddHoliday adds a holiday to the calendar, with its audit event
 // (holiday.add: date, kind, name and reason), in one transaction. Deadlines
 // already set do not move. EINVALID naming the bad fields, ECONFLICT when
 // the date is already a holiday.
 func (db *DB) AddHoliday(ctx context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error) {
-	h.Date, h.Kind, h.Name = strings.TrimSpace(h.Date), strings.TrimSpace(h.Kind), strings.Join(strings.Fields(h.Name), " ")
+	h.Normalize()
 	reason = strings.TrimSpace(reason)
-	if err := checkHoliday(h, reason); err != nil {
+	if err := lindungi.CheckNewHoliday(h, reason); err != nil {
 		return lindungi.Holiday{}, err
 	}
 	var out lindungi.Holiday
@@ -96,11 +51,7 @@ func (db *DB) AddHoliday(ctx context.Context, h lindungi.Holiday, reason string,
 // reason, ENOTFOUND when date is not a holiday.
 func (db *DB) RemoveHoliday(ctx context.Context, date, reason string, ev lindungi.Event) (lindungi.Holiday, error) {
 	date, reason = strings.TrimSpace(date), strings.TrimSpace(reason)
-	var v lindungi.Validation
-	if _, err := time.Parse(time.DateOnly, date); err != nil {
-		v.Add("date", "must be a date in the form YYYY-MM-DD")
-	}
-	if err := appendFields(v.Err(), lindungi.CheckReason("reason", reason)); err != nil {
+	if err := lindungi.CheckHolidayRemoval(date, reason); err != nil {
 		return lindungi.Holiday{}, err
 	}
 	var out lindungi.Holiday

@@ -10,6 +10,8 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
+var _ lindungi.IdempotencyService = (*DB)(nil)
+
 const saveIdempotentSQL = `
 INSERT INTO idempotency_keys (subject, key, route, request_hash, status, response, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`

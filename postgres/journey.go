@@ -208,6 +208,8 @@ func (db *DB) ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) 
 	return out, err
 }
 
+var _ lindungi.NotificationService = (*DB)(nil)
+
 // Notifications returns the newest notifications of a unit.
 func (db *DB) Notifications(ctx context.Context, unit string, limit int) ([]lindungi.Notification, error) {
 	var rows []struct {

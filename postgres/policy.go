@@ -38,6 +38,8 @@ func (r ruleRow) rule(m string) lindungi.PolicyRule {
 }
 
 // values pads a rule's values to the eight columns.
+var _ lindungi.PolicyService = (*DB)(nil)
+
 func values(r lindungi.PolicyRule) ([8]string, error) {
 	var v [8]string
 	if len(r.Values) > len(v) {

@@ -165,6 +165,8 @@ func (db *DB) Holidays(ctx context.Context) ([]lindungi.Holiday, error) {
 	return hs, nil
 }
 
+var _ lindungi.UserService = (*DB)(nil)
+
 const upsertUserSQL = `
 INSERT INTO users (subject, name, unit, roles) VALUES ($1, $2, $3, $4)
 ON CONFLICT (subject) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, roles = EXCLUDED.roles`

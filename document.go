@@ -271,20 +271,6 @@ func CheckDocTypes(field string, types []DocType) error {
 	return v.Err()
 }
 
-// CheckReason returns EINVALID naming field unless reason (trimmed) says why
-// in 5 to 500 characters.
-func CheckReason(field, reason string) error {
-	var v Validation
-	n := len([]rune(strings.TrimSpace(reason)))
-	switch {
-	case n < 5 || n > 500:
-		v.Add(field, "must say why, in 5 to 500 characters")
-	case strings.IndexFunc(reason, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0:
-		v.Add(field, "must not contain control characters")
-	}
-	return v.Err()
-}
-
 // DocProblem says what is wrong with a required document.
 type DocProblem string
 

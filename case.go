@@ -332,75 +332,8 @@ type Transfer struct {
 	Decision  string         `json:"decision_reason,omitempty"`
 }
 
-// WorkerQuery is a search for a worker before a complaint is recorded:
-// by NIK, by name (with the birth date, or at least 3 characters), or by
-// phone. A worker matching any criterion is found.
-type WorkerQuery struct {
-	NIK       string
-	Name      string
-	BirthDate string // YYYY-MM-DD; narrows a name search
-	Phone     string
-	Scope     Scope // only workers domiciled at or below these units, or these workers
-	Limit     int
-}
-
-// Normalize trims the query and puts the phone number in E.164 form.
-func (q *WorkerQuery) Normalize() {
-	q.NIK = strings.TrimSpace(q.NIK)
-	q.Name = strings.Join(strings.Fields(q.Name), " ")
-	q.BirthDate = strings.TrimSpace(q.BirthDate)
-	q.Phone = strings.TrimSpace(q.Phone)
-	if p, ok := NormalizePhone(q.Phone); ok {
-		q.Phone = p
-	}
-}
-
-// Validate names each bad criterion; a query needs at least one.
-func (q WorkerQuery) Validate() error {
-	var v Validation
-	if q.NIK == "" && q.Name == "" && q.Phone == "" {
-		v.Add("nik", "give at least one of nik, name (with birth_date or at least 3 characters) or phone")
-		return v.Err()
-	}
-	if q.NIK != "" && (len(q.NIK) != 16 || strings.IndexFunc(q.NIK, func(r rune) bool { return r < '0' || r > '9' }) >= 0) {
-		v.Add("nik", "must be exactly 16 digits")
-	}
-	switch n := len([]rune(q.Name)); {
-	case n > 100:
-		v.Add("name", "must be at most 100 characters")
-	case n > 0 && n < 3 && q.BirthDate == "":
-		v.Add("name", "needs birth_date or at least 3 characters")
-	case strings.IndexFunc(q.Name, unicode.IsControl) >= 0:
-		v.Add("name", "must not contain control characters")
-	}
-	if q.BirthDate != "" {
-		if _, err := time.Parse(time.DateOnly, q.BirthDate); err != nil {
-			v.Add("birth_date", "must be a date in the form YYYY-MM-DD")
-		} else if q.Name == "" {
-			v.Add("birth_date", "narrows a name search: give name too")
-		}
-	}
-	if q.Phone != "" && !strings.HasPrefix(q.Phone, "+62") {
-		v.Add("phone", "must be an Indonesian phone number such as 081234567890 or +6281234567890")
-	}
-	return v.Err()
-}
-
-// WorkerMatch is a worker found by a search: enough to tell people apart
-// and pick one, no more.
-type WorkerMatch struct {
-	ID           uuid.UUID  `json:"id"`
-	Name         string     `json:"name"`
-	DomicileUnit string     `json:"domicile_unit"`
-	Provisional  bool       `json:"provisional"`
-	MergedInto   *uuid.UUID `json:"merged_into,omitempty"`
-	MatchedBy    []string   `json:"matched_by"` // nik, name, phone
-}
-
-var (
-	countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
-	unitCode    = regexp.MustCompile(`^(ID|[0-9]{2}|[0-9]{4})$`)
-)
+// countryCode is an ISO 3166-1 alpha-2 code.
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // Normalize trims the complaint, upper-cases its codes and puts phone
 // numbers in E.164 form. It leaves values it cannot read as they are, for
@@ -453,7 +386,6 @@ const (
 	maxCategories  = 5
 	maxDescription = 4000
 	minDescription = 10
-	maxName        = 100
 	maxCompany     = 200
 )
 
@@ -557,26 +489,6 @@ func (s CaseSubject) validate(v *Validation, today time.Time) {
 	}
 }
 
-func checkName(v *Validation, field, name string) {
-	switch {
-	case name == "":
-		v.Add(field, "is required")
-	case len([]rune(name)) > maxName:
-		v.Add(field, fmt.Sprintf("must be at most %d characters", maxName))
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		v.Add(field, "must not contain control characters")
-	}
-}
-
-func checkText(v *Validation, field, s string, minLen, maxLen int) {
-	switch n := len([]rune(s)); {
-	case n < minLen || n > maxLen:
-		v.Add(field, fmt.Sprintf("must be at most %d characters", maxLen))
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		v.Add(field, "must not contain control characters")
-	}
-}
-
 // CaseService keeps protection cases. Every write stores its audit event in
 // the same transaction; the trail records codes, units and steps, never
 // names, phone numbers or the description. Writes a workflow repeats with
@@ -587,51 +499,78 @@ type CaseService interface {
 	// unknown or merged worker, an unknown unit); ECONFLICT when the
 	// subject's NIK belongs to a worker already known.
 	CreateCase(ctx context.Context, c NewComplaint, ownerUnit string, ev Event) (Case, error)
+	// CreateCaseIdempotent is CreateCase that also stores the answer (201
+	// and the case) under key, when key is not nil, in the same
+	// transaction. EINVALID, ECONFLICT as CreateCase; ECONFLICT also when
+	// key is stored already.
+	CreateCaseIdempotent(ctx context.Context, c NewComplaint, ownerUnit string, ev Event, key *IdempotencyKey) (Case, error)
+	// MarkCaseStarted records that the case's workflow runs, so the
+	// reconciler does not start it again. Marking it twice changes
+	// nothing; it returns no domain error codes.
+	MarkCaseStarted(ctx context.Context, id uuid.UUID) error
 	// FindCase returns a case. ENOTFOUND if there is none.
 	FindCase(ctx context.Context, id uuid.UUID) (Case, error)
+	// CaseAsOf returns a case as it stood at the instant at, from the
+	// history kept of every change. ENOTFOUND if it was not taken in yet.
+	CaseAsOf(ctx context.Context, id uuid.UUID, at time.Time) (Case, error)
 	// ListCases returns the cases visible at or below scope that pass f,
-	// by receipt then ID.
+	// by receipt then ID. It returns no domain error codes.
 	ListCases(ctx context.Context, scope Scope, f CaseFilter) ([]Case, error)
 
-	// SetCaseStep moves an open case to step. EINVALID for RESOLVED and
-	// CLOSED (ResolveCase, CloseCase); ECONFLICT for a closed case.
+	// SetCaseStep moves an open case to step. EINVALID for an unknown step
+	// and for RESOLVED and CLOSED (ResolveCase, CloseCase); ENOTFOUND;
+	// ECONFLICT for a closed case.
 	SetCaseStep(ctx context.Context, id uuid.UUID, step CaseStep, ev Event) (Case, error)
-	// LogCaseContact records contact with the complainant at at.
+	// LogCaseContact records contact with the complainant at at. EINVALID
+	// without at; ENOTFOUND; ECONFLICT for a closed case.
 	LogCaseContact(ctx context.Context, id uuid.UUID, at time.Time, ev Event) (Case, error)
 	// MarkInfoRequested records that information was asked for at at.
+	// EINVALID without at; ENOTFOUND; ECONFLICT for a closed case.
 	MarkInfoRequested(ctx context.Context, id uuid.UUID, at time.Time, ev Event) (Case, error)
 	// MarkToldUnresolvable records that the complainant was told at at that
-	// the case cannot be resolved.
+	// the case cannot be resolved. EINVALID without at; ENOTFOUND;
+	// ECONFLICT for a closed case.
 	MarkToldUnresolvable(ctx context.Context, id uuid.UUID, at time.Time, ev Event) (Case, error)
-	// SetCaseOwner gives the case to unit. EINVALID for an unknown unit.
+	// SetCaseOwner gives the case to unit, for reason. EINVALID for an
+	// unknown unit or a reason over 500 characters; ENOTFOUND; ECONFLICT
+	// for a closed case.
 	SetCaseOwner(ctx context.Context, id uuid.UUID, unit, reason string, ev Event) (Case, error)
-	// ResolveCase records the outcome. ECONFLICT if closed or resolved
+	// ResolveCase records the outcome. EINVALID without a resolution or
+	// with negative money; ENOTFOUND; ECONFLICT if closed or resolved
 	// otherwise already.
 	ResolveCase(ctx context.Context, id uuid.UUID, resolution string, moneyIDR int64, ev Event) (Case, error)
-	// CloseCase closes a case with a reason. ECONFLICT if closed otherwise.
+	// CloseCase closes a case with a reason. EINVALID for a bad reason
+	// (CheckReason); ENOTFOUND; ECONFLICT if closed otherwise.
 	CloseCase(ctx context.Context, id uuid.UUID, reason string, ev Event) (Case, error)
-	// ReopenCase reopens a closed case with a reason. ECONFLICT if open.
+	// ReopenCase reopens a closed case with a reason. EINVALID for a bad
+	// reason (CheckReason); ENOTFOUND; ECONFLICT if open.
 	ReopenCase(ctx context.Context, id uuid.UUID, reason string, ev Event) (Case, error)
 
 	// CreateReferral refers a case to a unit or an agency. EINVALID without
-	// consent or an override reason; ECONFLICT while another is pending or
-	// the case is closed.
+	// consent or an override reason, or for an unknown unit; ENOTFOUND for
+	// an unknown case; ECONFLICT while another is pending or the case is
+	// closed.
 	CreateReferral(ctx context.Context, caseID uuid.UUID, toUnit, toAgency string, consent bool, overrideReason string, ev Event) (Referral, error)
-	// DecideReferral accepts or rejects a pending referral. ECONFLICT if it
-	// was decided otherwise already.
+	// DecideReferral accepts or rejects a pending referral. EINVALID for a
+	// reason over 500 characters; ENOTFOUND; ECONFLICT if it was decided
+	// otherwise already or the case is closed.
 	DecideReferral(ctx context.Context, id uuid.UUID, accept bool, reason string, ev Event) (Referral, error)
-	// CreateTransfer asks unit toUnit to take the case over. ECONFLICT while
-	// another is pending or the case is closed.
+	// CreateTransfer asks unit toUnit to take the case over. EINVALID for
+	// an unknown unit, the owner itself or a reason over 500 characters;
+	// ENOTFOUND for an unknown case; ECONFLICT while another is pending or
+	// the case is closed.
 	CreateTransfer(ctx context.Context, caseID uuid.UUID, toUnit, reason string, ev Event) (Transfer, error)
 	// DecideTransfer accepts (the owner changes) or rejects a pending
-	// transfer. ECONFLICT if it was decided otherwise already.
+	// transfer. EINVALID for a reason over 500 characters; ENOTFOUND;
+	// ECONFLICT if it was decided otherwise already or the case is closed.
 	DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev Event) (Transfer, error)
 
 	// SearchWorkers finds workers, provisional ones included, by NIK, name
 	// or phone, within q.Scope. EINVALID naming bad criteria.
 	SearchWorkers(ctx context.Context, q WorkerQuery) ([]WorkerMatch, error)
 	// MergeWorkers links a provisional worker to a registered one and moves
-	// its cases and tasks; both records stay. ECONFLICT if the first is not
+	// its cases and tasks; both records stay. EINVALID for the same worker
+	// twice; ENOTFOUND for an unknown worker; ECONFLICT if the first is not
 	// provisional or already merged, or the second is not registered.
 	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev Event) error
 }

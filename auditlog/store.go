@@ -1,0 +1,38 @@
+package auditlog
+
+import (
+	"context"
+	"crypto/ed25519"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lindungi/lindungi"
+)
+
+// Store is the audit trail's service: what the audit routes and their
+// views read from, and write to, the store. Every other write appends its
+// event in its own transaction; Store writes only the events of reads.
+// It lives here rather than in package lindungi because it talks in this
+// package's types, and this package imports lindungi.
+type Store interface {
+	// RecordAccess writes an access event (a read of personal data, with
+	// its purpose) in a transaction of its own. It returns no domain error
+	// codes.
+	RecordAccess(ctx context.Context, ev lindungi.Event) error
+	// AuditTrace returns the events about a worker in chain order,
+	// filtered by f. It returns no domain error codes; an unknown worker
+	// has no events.
+	AuditTrace(ctx context.Context, worker uuid.UUID, f Filter) ([]Record, error)
+	// WorkerAsOf returns a worker and its tasks as they stood at an
+	// instant. ENOTFOUND if the worker did not exist yet.
+	WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Worker, []lindungi.Task, error)
+	// VerifyAudit re-checks the whole trail, and the checkpoints' signatures
+	// with keys (by key ID; nil skips them), and names the first failure in
+	// the report. It returns no domain error codes: a broken trail is a
+	// report, not an error.
+	VerifyAudit(ctx context.Context, keys map[string]ed25519.PublicKey) (Report, error)
+	// AuditExport returns the contiguous stretch of the chain from the
+	// first event at or after from to the last event before to. EINVALID
+	// when it holds more than max events.
+	AuditExport(ctx context.Context, from, to time.Time, max int) (ExportPayload, error)
+}
