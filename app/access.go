@@ -56,11 +56,6 @@ type Authorizer interface {
 	Version() string
 }
 
-// DelegationFinder finds the delegations in force for a user of a unit.
-type DelegationFinder interface {
-	ActiveDelegations(ctx context.Context, subject, unit string, t time.Time) ([]lindungi.Delegation, error)
-}
-
 // Access is the access decision: the policy, then the delegations in force
 // where the policy alone says no.
 type Access struct {

@@ -12,17 +12,6 @@ import (
 	"github.com/lindungi/lindungi/workflows"
 )
 
-// CaseStore is what protection cases need of the database.
-type CaseStore interface {
-	CreateCaseIdempotent(ctx context.Context, c lindungi.NewComplaint, ownerUnit string, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Case, error)
-	FindCase(ctx context.Context, id uuid.UUID) (lindungi.Case, error)
-	ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.CaseFilter) ([]lindungi.Case, error)
-	CaseAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Case, error)
-	MarkCaseStarted(ctx context.Context, id uuid.UUID) error
-	OpenTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
-	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
-}
-
 // CaseFlows starts and steers the workflows of protection cases.
 type CaseFlows interface {
 	StartCase(ctx context.Context, c lindungi.Case, requestID string) error
@@ -37,13 +26,15 @@ type Router interface {
 
 // Cases takes complaints in and handles protection cases.
 type Cases struct {
-	Store  CaseStore
-	Flows  CaseFlows
-	Router Router
-	Access *Access
-	Units  Units
-	Logger *slog.Logger
-	Now    func() time.Time
+	Store   CaseStore
+	Tasks   DecisionFinder
+	Workers WorkerFinder
+	Flows   CaseFlows
+	Router  Router
+	Access  *Access
+	Units   Units
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Intake is a complaint to take in. Key, when the request has one, is
@@ -71,7 +62,7 @@ func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case,
 		// A complaint names only a worker the caller may see, and the same
 		// answer serves an unknown and an invisible one.
 		worker = *nc.WorkerID
-		w, err := cs.Store.FindWorker(ctx, worker)
+		w, err := cs.Workers.FindWorker(ctx, worker)
 		ok := err == nil
 		if ok {
 			_, ok, err = cs.Access.Reach(ctx, a, w.DomicileUnit, w.ID)
@@ -180,9 +171,6 @@ type CaseAct struct {
 	Key            string
 }
 
-// MaxCaseReason is the longest reason a case action may carry, in characters.
-const MaxCaseReason = 500
-
 // Act takes one handling step of a case through its workflow, which
 // validates it against the case's state; only the owner unit (or above, or
 // by delegation) acts, and referring without the worker's consent needs
@@ -192,8 +180,8 @@ const MaxCaseReason = 500
 // a closed case (but to reopen it) or a step its state does not allow.
 func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, error) {
 	r.Reason = strings.TrimSpace(r.Reason)
-	if len([]rune(r.Reason)) > MaxCaseReason {
-		return lindungi.Case{}, invalid("reason", "must be at most 500 characters")
+	if err := lindungi.CheckOptionalReason("reason", r.Reason); err != nil {
+		return lindungi.Case{}, err
 	}
 	pc, err := cs.Store.FindCase(ctx, r.CaseID)
 	if err != nil {
@@ -243,7 +231,7 @@ func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case
 	if err != nil {
 		return lindungi.Case{}, err
 	}
-	task, err := cs.Store.OpenTaskOf(ctx, pc.WorkflowID, d.Kind)
+	task, err := cs.Tasks.OpenTaskOf(ctx, pc.WorkflowID, d.Kind)
 	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND {
 		err = lindungi.Errorf(lindungi.ECONFLICT, "The case has no open %s decision.", d.Kind)
 	}

@@ -9,20 +9,12 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
-// DelegationStore is what delegations need of the database.
-type DelegationStore interface {
-	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
-	CreateDelegation(ctx context.Context, d lindungi.Delegation, ev lindungi.Event) (lindungi.Delegation, error)
-	FindDelegation(ctx context.Context, id uuid.UUID) (lindungi.Delegation, error)
-	RevokeDelegation(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Delegation, error)
-	ListDelegations(ctx context.Context, scope string, t time.Time, ended bool) ([]lindungi.Delegation, error)
-}
-
 // Delegations grants and revokes work across units.
 type Delegations struct {
-	Store  DelegationStore
-	Access *Access
-	Now    func() time.Time
+	Store   lindungi.DelegationService
+	Workers WorkerFinder
+	Access  *Access
+	Now     func() time.Time
 }
 
 // MaxDelegation is the longest a delegation may last.
@@ -89,7 +81,7 @@ func (ds *Delegations) Grant(ctx context.Context, a Actor, g Grant) (lindungi.De
 		return lindungi.Delegation{}, err
 	}
 	if g.Kind == lindungi.DelegateRecord {
-		w, err := ds.Store.FindWorker(ctx, *g.WorkerID)
+		w, err := ds.Workers.FindWorker(ctx, *g.WorkerID)
 		if err != nil {
 			return lindungi.Delegation{}, err
 		}

@@ -9,22 +9,13 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
-// DocumentStore is what documents need of the database.
-type DocumentStore interface {
-	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
-	AddDocument(ctx context.Context, workerID uuid.UUID, d lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error)
-	VerifyDocument(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Document, error)
-	RejectDocument(ctx context.Context, id uuid.UUID, reason string, ev lindungi.Event) (lindungi.Document, error)
-	ListDocuments(ctx context.Context, workerID uuid.UUID, includeSuperseded bool) ([]lindungi.Document, error)
-	FindDocument(ctx context.Context, id uuid.UUID) (lindungi.Document, error)
-}
-
 // Documents keeps workers' documents: added, verified by a second person,
 // or rejected with a reason.
 type Documents struct {
-	Store  DocumentStore
-	Access *Access
-	Now    func() time.Time
+	Store   DocumentStore
+	Workers WorkerFinder
+	Access  *Access
+	Now     func() time.Time
 }
 
 // Add adds a document to a worker in the caller's reach; a current
@@ -35,7 +26,7 @@ func (ds *Documents) Add(ctx context.Context, a Actor, workerID uuid.UUID, nd li
 	if err := nd.Validate(clock(ds.Now).In(lindungi.WIB)); err != nil {
 		return lindungi.Document{}, err
 	}
-	w, a, err := findWorker(ctx, ds.Store, ds.Access, a, workerID)
+	w, a, err := findWorker(ctx, ds.Workers, ds.Access, a, workerID)
 	if err != nil {
 		return lindungi.Document{}, err
 	}
@@ -46,7 +37,7 @@ func (ds *Documents) Add(ctx context.Context, a Actor, workerID uuid.UUID, nd li
 // asked), with the decision that let the caller read them. ENOTFOUND for a
 // worker out of reach.
 func (ds *Documents) List(ctx context.Context, a Actor, workerID uuid.UUID, superseded bool) ([]lindungi.Document, Actor, error) {
-	w, a, err := findWorker(ctx, ds.Store, ds.Access, a, workerID)
+	w, a, err := findWorker(ctx, ds.Workers, ds.Access, a, workerID)
 	if err != nil {
 		return nil, a, err
 	}
@@ -86,7 +77,7 @@ func (ds *Documents) find(ctx context.Context, a Actor, id uuid.UUID) (lindungi.
 	if err != nil {
 		return lindungi.Document{}, a, err
 	}
-	w, err := ds.Store.FindWorker(ctx, d.WorkerID)
+	w, err := ds.Workers.FindWorker(ctx, d.WorkerID)
 	if err != nil {
 		return lindungi.Document{}, a, err
 	}

@@ -7,19 +7,11 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
-// HolidayStore is what the holiday calendar needs of the database.
-type HolidayStore interface {
-	HolidaysOf(ctx context.Context, year int) ([]lindungi.Holiday, error)
-	HolidayYears(ctx context.Context) ([]int, error)
-	AddHoliday(ctx context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error)
-	RemoveHoliday(ctx context.Context, date, reason string, ev lindungi.Event) (lindungi.Holiday, error)
-}
-
 // Holidays keeps the national holiday calendar. It is the whole country's
 // (joint ministerial decree): only a role held at the top unit changes it.
 // Deadlines already set do not move.
 type Holidays struct {
-	Store  HolidayStore
+	Store  lindungi.HolidayService
 	Access *Access
 	Units  Units
 }

@@ -11,13 +11,6 @@ import (
 	"github.com/lindungi/lindungi/workflows"
 )
 
-// WorkerStore is what journeys and workers need of the database.
-type WorkerStore interface {
-	CreateWorkerIdempotent(ctx context.Context, w lindungi.NewWorker, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Worker, error)
-	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
-	MarkJourneyStarted(ctx context.Context, id uuid.UUID) error
-}
-
 // JourneyFlows starts and steers journeys in Temporal.
 type JourneyFlows interface {
 	StartJourney(ctx context.Context, in workflows.JourneyInput) error
@@ -147,15 +140,10 @@ func (j *Journeys) Act(ctx context.Context, a Actor, r JourneyAction) (lindungi.
 	return j.Store.FindWorker(ctx, w.ID)
 }
 
-// workerFinder finds workers.
-type workerFinder interface {
-	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
-}
-
 // findWorker loads a worker if a may do its action on the worker's
 // records, and returns a with the decision that allowed it. ENOTFOUND
 // otherwise.
-func findWorker(ctx context.Context, store workerFinder, x *Access, a Actor, id uuid.UUID) (lindungi.Worker, Actor, error) {
+func findWorker(ctx context.Context, store WorkerFinder, x *Access, a Actor, id uuid.UUID) (lindungi.Worker, Actor, error) {
 	w, err := store.FindWorker(ctx, id)
 	if err != nil {
 		return lindungi.Worker{}, a, err

@@ -10,17 +10,10 @@ import (
 	"github.com/lindungi/lindungi/policies"
 )
 
-// PolicyStore is what policy administration needs of the database.
-type PolicyStore interface {
-	PolicyRules(ctx context.Context, model string) ([]lindungi.PolicyRule, error)
-	PolicyVersions(ctx context.Context, limit int) ([]lindungi.PolicyVersion, error)
-	ChangePolicy(ctx context.Context, c lindungi.PolicyChange, ev lindungi.Event, validate lindungi.PolicyValidator) (lindungi.PolicyVersion, error)
-}
-
 // Policies administers the policy lines. They are the whole country's: only
 // a role held at the top unit changes them.
 type Policies struct {
-	Store  PolicyStore
+	Store  lindungi.PolicyService
 	Access *Access
 	Units  Units
 	// Governed are the routes and named actions the access policy governs;

@@ -13,15 +13,6 @@ import (
 	"github.com/lindungi/lindungi/workflows"
 )
 
-// TaskStore is what tasks need of the database.
-type TaskStore interface {
-	FindTask(ctx context.Context, id uuid.UUID) (lindungi.Task, error)
-	ListTasks(ctx context.Context, scope lindungi.Scope, f lindungi.TaskFilter) ([]lindungi.Task, error)
-	ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev lindungi.Event) (lindungi.Task, error)
-	ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error)
-	FindUser(ctx context.Context, subject string) (lindungi.User, error)
-}
-
 // TaskFlows sends a task's updates to the workflow that owns it.
 type TaskFlows interface {
 	CompleteTask(ctx context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, updateID string) (workflows.CompleteTaskResult, error)
@@ -33,7 +24,8 @@ type TaskFlows interface {
 // extension go through the workflow's updates, which answer once the
 // database and the workflow agree.
 type Tasks struct {
-	Store  TaskStore
+	Store  lindungi.TaskService
+	Users  UserFinder
 	Flows  TaskFlows
 	Access *Access
 	Units  Units
@@ -251,7 +243,7 @@ func (ts *Tasks) Assign(ctx context.Context, a Actor, r Assignment) ([]Assigned,
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	assignee, err := ts.Store.FindUser(ctx, r.Assignee)
+	assignee, err := ts.Users.FindUser(ctx, r.Assignee)
 	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND {
 		return nil, &lindungi.Error{Code: lindungi.EINVALID, Message: "Unknown assignee.",
 			Fields: []lindungi.FieldError{{Field: "assignee", Reason: "is not a known user"}}}

@@ -7,13 +7,6 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
-// WorkerFiles is what worker reads and merges need of the database.
-type WorkerFiles interface {
-	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
-	SearchWorkers(ctx context.Context, q lindungi.WorkerQuery) ([]lindungi.WorkerMatch, error)
-	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) error
-}
-
 // Workers finds workers in the caller's reach and merges provisional ones.
 type Workers struct {
 	Store  WorkerFiles

@@ -59,7 +59,7 @@ func (s *Server) logAccess(c *gin.Context, a app.Actor, action, subjectType, sub
 		}
 		ev.After = b
 	}
-	if err := s.AccessLog.RecordAccess(c.Request.Context(), ev); err != nil {
+	if err := s.Audit.RecordAccess(c.Request.Context(), ev); err != nil {
 		return fmt.Errorf("log %s: %w", action, err)
 	}
 	return nil

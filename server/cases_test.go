@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/app"
+	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/workflows"
 )
@@ -148,6 +150,29 @@ func (f *caseStore) OpenTaskOf(context.Context, string, lindungi.TaskKind) (lind
 	return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "No open task.")
 }
 
+// FindUser knows no one: these tests assign nothing.
+func (f *caseStore) FindUser(context.Context, string) (lindungi.User, error) {
+	return lindungi.User{}, lindungi.Errorf(lindungi.ENOTFOUND, "No such user.")
+}
+
+// The audit views are not in these tests.
+
+func (f *caseStore) AuditTrace(context.Context, uuid.UUID, auditlog.Filter) ([]auditlog.Record, error) {
+	return nil, errNotInTest
+}
+
+func (f *caseStore) WorkerAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Worker, []lindungi.Task, error) {
+	return lindungi.Worker{}, nil, errNotInTest
+}
+
+func (f *caseStore) VerifyAudit(context.Context, map[string]ed25519.PublicKey) (auditlog.Report, error) {
+	return auditlog.Report{}, errNotInTest
+}
+
+func (f *caseStore) AuditExport(context.Context, time.Time, time.Time, int) (auditlog.ExportPayload, error) {
+	return auditlog.ExportPayload{}, errNotInTest
+}
+
 func (f *caseStore) RecordAccess(_ context.Context, ev lindungi.Event) error {
 	f.accesses = append(f.accesses, ev)
 	return nil
@@ -186,9 +211,9 @@ func caseServer(t *testing.T) (*Server, *caseStore, *fakeStarter) {
 		t.Fatal(err)
 	}
 	s := New(Deps{Access: access,
-		Cases:     &app.Cases{Store: store, Flows: starter, Router: router, Access: access, Units: units, Now: now, Logger: slog.New(slog.DiscardHandler)},
-		Workers:   &app.Workers{Store: store, Access: access},
-		AccessLog: store, Idempotency: store, Users: store, Verifier: roleToken{}, Units: units,
+		Cases:   &app.Cases{Store: store, Tasks: store, Workers: store, Flows: starter, Router: router, Access: access, Units: units, Now: now, Logger: slog.New(slog.DiscardHandler)},
+		Workers: &app.Workers{Store: store, Access: access},
+		Audit:   store, Idempotency: store, Users: store, Verifier: roleToken{}, Units: units,
 		Logger: slog.New(slog.DiscardHandler), Now: now})
 	return s, store, starter
 }

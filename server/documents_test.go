@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/app"
+	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/postgres"
 )
@@ -149,9 +152,9 @@ func docServer(t *testing.T) (*Server, *docStore) {
 	store := newDocStore()
 	units, access := testAccess(t, store, time.Now)
 	s := New(Deps{Access: access,
-		Documents: &app.Documents{Store: store, Access: access},
+		Documents: &app.Documents{Store: store, Workers: store, Access: access},
 		Holidays:  &app.Holidays{Store: store, Access: access, Units: units},
-		AccessLog: store, Idempotency: store, Users: store, Verifier: roleToken{}, Units: units,
+		Audit:     store, Idempotency: store, Users: store, Verifier: roleToken{}, Units: units,
 		Logger: slog.New(slog.DiscardHandler)})
 	return s, store
 }
@@ -364,3 +367,29 @@ func TestChangeHolidaysHandler(t *testing.T) {
 func (f *docStore) UpsertUsers(context.Context, []lindungi.User) error { return nil }
 
 func (f *docStore) RecordAccess(context.Context, lindungi.Event) error { return nil }
+
+// FindUser knows no one: these tests assign nothing.
+func (f *docStore) FindUser(context.Context, string) (lindungi.User, error) {
+	return lindungi.User{}, lindungi.Errorf(lindungi.ENOTFOUND, "No such user.")
+}
+
+// The audit views are not in these tests.
+
+func (f *docStore) AuditTrace(context.Context, uuid.UUID, auditlog.Filter) ([]auditlog.Record, error) {
+	return nil, errNotInTest
+}
+
+func (f *docStore) WorkerAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Worker, []lindungi.Task, error) {
+	return lindungi.Worker{}, nil, errNotInTest
+}
+
+func (f *docStore) VerifyAudit(context.Context, map[string]ed25519.PublicKey) (auditlog.Report, error) {
+	return auditlog.Report{}, errNotInTest
+}
+
+func (f *docStore) AuditExport(context.Context, time.Time, time.Time, int) (auditlog.ExportPayload, error) {
+	return auditlog.ExportPayload{}, errNotInTest
+}
+
+// errNotInTest answers a call a test does not expect.
+var errNotInTest = errors.New("not in this test")

@@ -12,62 +12,18 @@ package server
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/policies"
 )
-
-// AccessLog records the reads of personal data.
-type AccessLog interface {
-	// RecordAccess writes an access event (a read of personal data, with
-	// its purpose) in a transaction of its own.
-	RecordAccess(ctx context.Context, ev lindungi.Event) error
-}
-
-// AuditStore is what the audit views need from the store.
-type AuditStore interface {
-	// AuditTrace returns the events about a worker in chain order.
-	AuditTrace(ctx context.Context, worker uuid.UUID, f auditlog.Filter) ([]auditlog.Record, error)
-	// WorkerAsOf returns a worker and its tasks as they stood at an
-	// instant. ENOTFOUND if the worker did not exist yet.
-	WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Worker, []lindungi.Task, error)
-	// VerifyAudit re-checks the whole trail and names the first failure.
-	VerifyAudit(ctx context.Context, keys map[string]ed25519.PublicKey) (auditlog.Report, error)
-	// AuditExport returns a contiguous stretch of the chain. EINVALID when
-	// it holds more than max events.
-	AuditExport(ctx context.Context, from, to time.Time, max int) (auditlog.ExportPayload, error)
-}
-
-// IdempotencyStore keeps the answers of requests sent with an
-// Idempotency-Key.
-type IdempotencyStore interface {
-	// FindResponse returns the answer stored for a caller's key.
-	// ENOTFOUND if there is none.
-	FindResponse(ctx context.Context, subject, key string) (lindungi.StoredResponse, error)
-	// SaveResponse stores the answer to a request made with a key.
-	SaveResponse(ctx context.Context, k lindungi.IdempotencyKey, status int, body json.RawMessage) error
-}
-
-// UserDirectory keeps the people who sign in.
-type UserDirectory interface {
-	UpsertUsers(ctx context.Context, users []lindungi.User) error
-}
-
-// Notifications tells a unit what happened to its work.
-type Notifications interface {
-	Notifications(ctx context.Context, unit string, limit int) ([]lindungi.Notification, error)
-}
 
 // Deps are the server's dependencies: one field per service.
 type Deps struct {
@@ -84,11 +40,10 @@ type Deps struct {
 	Policies    *app.Policies
 
 	// What the other reads and the request plumbing need.
-	AccessLog     AccessLog
-	Audit         AuditStore
-	Notifications Notifications
-	Idempotency   IdempotencyStore
-	Users         UserDirectory
+	Audit         auditlog.Store
+	Notifications lindungi.NotificationService
+	Idempotency   lindungi.IdempotencyService
+	Users         lindungi.UserService
 	Verifier      identity.Verifier
 	// Units are the organisational units.
 	Units app.Units

@@ -108,16 +108,16 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 	flows := workflowClient(cfg, svc.tc)
 	access := &app.Access{Authorizer: ps.Authorizer, Delegations: db}
 	units := app.Units(ps.Units)
-	cases := &app.Cases{Store: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Logger: logger}
+	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Logger: logger}
 	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Logger: logger}
 	return appServices{
 		access:      access,
 		journeys:    journeys,
 		workers:     &app.Workers{Store: db, Access: access},
-		tasks:       &app.Tasks{Store: db, Flows: flows, Access: access, Units: units},
+		tasks:       &app.Tasks{Store: db, Users: db, Flows: flows, Access: access, Units: units},
 		cases:       cases,
-		documents:   &app.Documents{Store: db, Access: access},
-		delegations: &app.Delegations{Store: db, Access: access},
+		documents:   &app.Documents{Store: db, Workers: db, Access: access},
+		delegations: &app.Delegations{Store: db, Workers: db, Access: access},
 		holidays:    &app.Holidays{Store: db, Access: access, Units: units},
 		policies: &app.Policies{Store: db, Access: access, Units: units, Governed: server.Governed(),
 			Reload: ps.Reload, Logger: logger},
@@ -172,7 +172,6 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Delegations:   a.delegations,
 		Holidays:      a.holidays,
 		Policies:      a.policies,
-		AccessLog:     svc.db,
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
