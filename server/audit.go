@@ -125,6 +125,47 @@ func page(recs []auditlog.Record, limit int) ([]auditlog.Record, *int64) {
 	return recs, &next
 }
 
+// traceRecords does what the trace and the access log share: it reads the
+// purpose and the filters (view adds a view's own), loads the :id worker
+// if the caller may see it, logs the read as action and returns one page of
+// the worker's events (its reads alone with accessesOnly) and the next
+// page's cursor. ok is false when it answered a problem.
+func (s *Server) traceRecords(c *gin.Context, action string, accessesOnly bool, view func(*lindungi.Validation, map[string]any)) (
+	w lindungi.Worker, recs []auditlog.Record, next *int64, ok bool) {
+	var v lindungi.Validation
+	purpose, err := s.purpose(c, true)
+	if err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	f, details := traceQuery(c, &v)
+	if view != nil {
+		view(&v, details)
+	}
+	if err := v.Err(); err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	w, a, ok := s.visibleWorker(c)
+	if !ok {
+		return w, nil, nil, false
+	}
+	if err := s.logAccess(c, a, action, "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	limit := f.Limit
+	f.Limit++
+	f.AccessesOnly = accessesOnly
+	recs, err = s.Audit.AuditTrace(c.Request.Context(), w.ID, f)
+	if err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	recs, next = page(recs, limit)
+	return w, recs, next, true
+}
+
 type traceResponse struct {
 	Items      []auditlog.Record `json:"items"`
 	NextCursor *int64            `json:"next_cursor"`
@@ -132,38 +173,17 @@ type traceResponse struct {
 
 // workerTrace is the ordered timeline of every event about a worker.
 func (s *Server) workerTrace(c *gin.Context) {
-	var v lindungi.Validation
-	purpose, perr := s.purpose(c, true)
-	if perr != nil {
-		s.problem(c, perr)
-		return
-	}
-	f, details := traceQuery(c, &v)
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" {
-		v.Add("format", "must be json or csv")
-	}
-	if err := v.Err(); err != nil {
-		s.problem(c, err)
-		return
-	}
-	w, a, ok := s.visibleWorker(c)
+	var format string
+	w, recs, next, ok := s.traceRecords(c, "access.trace", false, func(v *lindungi.Validation, details map[string]any) {
+		format = c.DefaultQuery("format", "json")
+		if format != "json" && format != "csv" {
+			v.Add("format", "must be json or csv")
+		}
+		details["format"] = format
+	})
 	if !ok {
 		return
 	}
-	details["format"] = format
-	if err := s.logAccess(c, a, "access.trace", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
-		s.problem(c, err)
-		return
-	}
-	limit := f.Limit
-	f.Limit++
-	recs, err := s.Audit.AuditTrace(c.Request.Context(), w.ID, f)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	recs, next := page(recs, limit)
 	if format == "csv" {
 		if next != nil {
 			c.Header("X-Next-Cursor", strconv.FormatInt(*next, 10))
@@ -226,34 +246,10 @@ type accessResponse struct {
 
 // workerAccesses says who read a worker's personal data, when and why.
 func (s *Server) workerAccesses(c *gin.Context) {
-	var v lindungi.Validation
-	purpose, perr := s.purpose(c, true)
-	if perr != nil {
-		s.problem(c, perr)
-		return
-	}
-	f, details := traceQuery(c, &v)
-	if err := v.Err(); err != nil {
-		s.problem(c, err)
-		return
-	}
-	w, a, ok := s.visibleWorker(c)
+	_, recs, next, ok := s.traceRecords(c, "access.accesses", true, nil)
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, a, "access.accesses", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
-		s.problem(c, err)
-		return
-	}
-	limit := f.Limit
-	f.Limit++
-	f.AccessesOnly = true
-	recs, err := s.Audit.AuditTrace(c.Request.Context(), w.ID, f)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	recs, next := page(recs, limit)
 	out := accessResponse{Items: make([]Access, len(recs)), NextCursor: next}
 	for i, r := range recs {
 		out.Items[i] = Access{Seq: r.Seq, OccurredAt: r.OccurredAt, Actor: r.Actor, ActorUnit: r.ActorUnit, ActorRole: r.ActorRole,

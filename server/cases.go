@@ -136,11 +136,7 @@ type caseActionBody struct {
 func (s *Server) caseAction(action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var body caseActionBody
-		if err := bindOptionalJSON(c, &body); err != nil {
-			s.problem(c, err)
-			return
-		}
-		id, ok := s.pathID(c)
+		id, ok := s.bindOn(c, &body, true)
 		if !ok {
 			return
 		}
@@ -160,11 +156,7 @@ func (s *Server) caseAction(action string) gin.HandlerFunc {
 func (s *Server) decideCase(kind lindungi.TaskKind, outcome lindungi.Outcome) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var body caseActionBody
-		if err := bindOptionalJSON(c, &body); err != nil {
-			s.problem(c, err)
-			return
-		}
-		id, ok := s.pathID(c)
+		id, ok := s.bindOn(c, &body, true)
 		if !ok {
 			return
 		}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -15,8 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/app"
-	"github.com/lindungi/lindungi/auditlog"
-	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/workflows"
 )
 
@@ -33,17 +30,18 @@ type caseStore struct {
 	kebumen, escalated, referred       lindungi.Case
 	matches                            []lindungi.WorkerMatch
 
-	created  lindungi.NewComplaint
-	owner    string
-	key      *lindungi.IdempotencyKey
-	event    lindungi.Event
-	started  []uuid.UUID
-	scope    lindungi.Scope
-	filter   lindungi.CaseFilter
-	query    lindungi.WorkerQuery
-	merged   [2]uuid.UUID
-	accesses []lindungi.Event
-	list     []lindungi.Case
+	created lindungi.NewComplaint
+	owner   string
+	key     *lindungi.IdempotencyKey
+	event   lindungi.Event
+	started []uuid.UUID
+	scope   lindungi.Scope
+	filter  lindungi.CaseFilter
+	query   lindungi.WorkerQuery
+	merged  [2]uuid.UUID
+	list    []lindungi.Case
+	accessLog
+	directory
 }
 
 func newCaseStore() *caseStore {
@@ -79,8 +77,6 @@ func (f *caseStore) FindWorker(_ context.Context, id uuid.UUID) (lindungi.Worker
 	}
 	return lindungi.Worker{}, lindungi.Errorf(lindungi.ENOTFOUND, "Worker not found.")
 }
-
-func (f *caseStore) UpsertUsers(context.Context, []lindungi.User) error { return nil }
 
 func (f *caseStore) ActiveDelegations(context.Context, string, string, time.Time) ([]lindungi.Delegation, error) {
 	return nil, nil
@@ -150,34 +146,6 @@ func (f *caseStore) OpenTaskOf(context.Context, string, lindungi.TaskKind) (lind
 	return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "No open task.")
 }
 
-// FindUser knows no one: these tests assign nothing.
-func (f *caseStore) FindUser(context.Context, string) (lindungi.User, error) {
-	return lindungi.User{}, lindungi.Errorf(lindungi.ENOTFOUND, "No such user.")
-}
-
-// The audit views are not in these tests.
-
-func (f *caseStore) AuditTrace(context.Context, uuid.UUID, auditlog.Filter) ([]auditlog.Record, error) {
-	return nil, errNotInTest
-}
-
-func (f *caseStore) WorkerAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Worker, []lindungi.Task, error) {
-	return lindungi.Worker{}, nil, errNotInTest
-}
-
-func (f *caseStore) VerifyAudit(context.Context, map[string]ed25519.PublicKey) (auditlog.Report, error) {
-	return auditlog.Report{}, errNotInTest
-}
-
-func (f *caseStore) AuditExport(context.Context, time.Time, time.Time, int) (auditlog.ExportPayload, error) {
-	return auditlog.ExportPayload{}, errNotInTest
-}
-
-func (f *caseStore) RecordAccess(_ context.Context, ev lindungi.Event) error {
-	f.accesses = append(f.accesses, ev)
-	return nil
-}
-
 // fakeStarter records the cases whose workflow it was asked to start; it
 // takes no other workflow call.
 type fakeStarter struct {
@@ -206,14 +174,12 @@ func caseServer(t *testing.T) (*Server, *caseStore, *fakeStarter) {
 	store, starter := newCaseStore(), &fakeStarter{}
 	now := func() time.Time { return time.Date(2026, 12, 23, 1, 0, 0, 0, time.UTC) }
 	units, access := testAccess(t, store, now)
-	router, err := policies.NewRouter(units, policies.DefaultRules(), "1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ps := ShippedPolicies(t)
+	router := ps.Router
 	s := New(Deps{Access: access,
 		Cases:   &app.Cases{Store: store, Tasks: store, Workers: store, Flows: starter, Router: router, Access: access, Units: units, Now: now, Logger: slog.New(slog.DiscardHandler)},
 		Workers: &app.Workers{Store: store, Access: access},
-		Audit:   store, Idempotency: store, Users: store, Verifier: roleToken{}, Units: units,
+		Audit:   store, Idempotency: store, Users: store, Verifier: RoleToken{}, Units: units,
 		Logger: slog.New(slog.DiscardHandler), Now: now})
 	return s, store, starter
 }

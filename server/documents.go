@@ -16,11 +16,7 @@ type documentList struct {
 // same type is superseded and kept.
 func (s *Server) addDocument(c *gin.Context) {
 	var nd lindungi.NewDocument
-	if err := bindJSON(c, &nd); err != nil {
-		s.problem(c, err)
-		return
-	}
-	id, ok := s.pathID(c)
+	id, ok := s.bindOn(c, &nd, false)
 	if !ok {
 		return
 	}
@@ -89,11 +85,7 @@ type rejectRequest struct {
 // worker's file then needs a new document of the type.
 func (s *Server) rejectDocument(c *gin.Context) {
 	var req rejectRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.problem(c, err)
-		return
-	}
-	id, ok := s.pathID(c)
+	id, ok := s.bindOn(c, &req, false)
 	if !ok {
 		return
 	}

@@ -39,11 +39,7 @@ type journeyActionRequest struct {
 func (s *Server) journeyAction(act app.JourneyAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req journeyActionRequest
-		if err := bindJSON(c, &req); err != nil {
-			s.problem(c, err)
-			return
-		}
-		id, ok := s.pathID(c)
+		id, ok := s.bindOn(c, &req, false)
 		if !ok {
 			return
 		}

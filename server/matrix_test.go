@@ -21,7 +21,6 @@ import (
 	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/policies"
-	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
 	"github.com/lindungi/lindungi/workflows"
 )
@@ -330,14 +329,8 @@ var matrixRoles = []string{"caseworker", "verifier", "supervisor", "province_sup
 // TestAccessMatrix asks every authenticated route as every role at every
 // position and compares the status with the matrix.
 func TestAccessMatrix(t *testing.T) {
-	units, err := postgres.ReferenceUnits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	units, ps := server.ShippedPolicies(t)
+	authz := ps.Authorizer
 	store := newFakeStore()
 	auditKey, err := auditlog.LoadKey(filepath.Join(t.TempDir(), "audit.key"), true)
 	if err != nil {
@@ -397,7 +390,7 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
 		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
 		Audit:       store, Notifications: store, Idempotency: store, Users: store,
-		Verifier: principalToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
+		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
 	})
 }
@@ -421,14 +414,8 @@ var actionMatrix = map[string]struct {
 // TestNamedActionMatrix asks every named action of the policy, through the
 // route that needs it, as every role at every position.
 func TestNamedActionMatrix(t *testing.T) {
-	units, err := postgres.ReferenceUnits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	units, ps := server.ShippedPolicies(t)
+	authz := ps.Authorizer
 	store := newFakeStore()
 	srv := fakeServer(store, authz, units, nil)
 	for _, a := range policies.Actions {
@@ -460,18 +447,6 @@ func TestNamedActionMatrix(t *testing.T) {
 			}
 		}
 	}
-}
-
-// principalToken reads "role@unit" tokens: the matrix tests authorization,
-// not tokens.
-type principalToken struct{}
-
-func (principalToken) Verify(_ context.Context, token string) (lindungi.Principal, error) {
-	role, unit, ok := strings.Cut(token, "@")
-	if !ok {
-		return lindungi.Principal{}, lindungi.Errorf(lindungi.EUNAUTHORIZED, "bad token")
-	}
-	return lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}}, nil
 }
 
 // fakeStore holds one worker, one open task and one delegation in 3305.

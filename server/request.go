@@ -52,6 +52,21 @@ func bindJSON(c *gin.Context, v any) error {
 	return lindungi.Errorf(lindungi.EMALFORMED, "The body is not valid JSON: %v.", err)
 }
 
+// bindOn binds the JSON body into v (optional says it may be left out) and
+// parses the :id path parameter, answering the problem itself when either
+// is wrong.
+func (s *Server) bindOn(c *gin.Context, v any, optional bool) (uuid.UUID, bool) {
+	bind := bindJSON
+	if optional {
+		bind = bindOptionalJSON
+	}
+	if err := bind(c, v); err != nil {
+		s.problem(c, err)
+		return uuid.Nil, false
+	}
+	return s.pathID(c)
+}
+
 // bindOptionalJSON is bindJSON for a body that may be left out.
 func bindOptionalJSON(c *gin.Context, v any) error {
 	if c.Request.ContentLength == 0 {

@@ -80,11 +80,7 @@ type completeResponse struct {
 // workflow does, so a 200 means the database and the workflow agree.
 func (s *Server) completeTask(c *gin.Context) {
 	var req completeRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.problem(c, err)
-		return
-	}
-	id, ok := s.pathID(c)
+	id, ok := s.bindOn(c, &req, false)
 	if !ok {
 		return
 	}
@@ -109,11 +105,7 @@ type taskMoveRequest struct {
 func (s *Server) moveTask(move func(*app.Tasks, context.Context, app.Actor, app.TaskMove) (lindungi.Task, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req taskMoveRequest
-		if err := bindJSON(c, &req); err != nil {
-			s.problem(c, err)
-			return
-		}
-		id, ok := s.pathID(c)
+		id, ok := s.bindOn(c, &req, false)
 		if !ok {
 			return
 		}

@@ -276,49 +276,67 @@ func (s *services) close() {
 	}
 }
 
-func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
-	logger := newLogger(cfg, os.Stderr)
-	logger.Info("starting API", "config", cfg)
+// run runs the policies' Run and each job until ctx ends or one of them
+// fails.
+func (s *services) run(ctx context.Context, jobs ...func(ctx context.Context) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.ps.Run(gctx) })
+	for _, job := range jobs {
+		g.Go(func() error { return job(gctx) })
+	}
+	return g.Wait()
+}
+
+// withServices connects to the services, runs do on them, and closes them.
+func withServices(ctx context.Context, cfg Config, logger *slog.Logger, do func(svc *services) error) error {
 	svc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer svc.close()
-	srv, err := newServer(ctx, cfg, svc, logger)
-	if err != nil {
-		return err
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return svc.ps.Run(gctx) })
-	g.Go(func() error { return serveHTTP(gctx, cfg.Addr, srv, logger, nil) })
-	return g.Wait()
+	return do(svc)
+}
+
+func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	logger := newLogger(cfg, os.Stderr)
+	logger.Info("starting API", "config", cfg)
+	return withServices(ctx, cfg, logger, func(svc *services) error {
+		srv, err := newServer(ctx, cfg, svc, logger)
+		if err != nil {
+			return err
+		}
+		return svc.run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg.Addr, srv, logger, nil) })
+	})
 }
 
 func runWorker(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
 	logger := newLogger(cfg, os.Stderr)
 	logger.Info("starting worker", "config", cfg)
-	svc, err := connect(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer svc.close()
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return svc.ps.Run(gctx) })
-	g.Go(func() error { return runWorkerLoop(gctx, cfg, svc, logger) })
-	return g.Wait()
+	return withServices(ctx, cfg, logger, func(svc *services) error {
+		return svc.run(ctx, func(ctx context.Context) error { return runWorkerLoop(ctx, cfg, svc, logger) })
+	})
 }
 
 func runMigrate(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	if err := migrateThen(ctx, cfg, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied; units and holidays loaded")
+	return nil
+}
+
+// migrateThen opens the database, migrates it (see migrate), then runs
+// then on it, when not nil.
+func migrateThen(ctx context.Context, cfg Config, then func(db *postgres.DB) error) error {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db); err != nil || then == nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "migrations applied; units and holidays loaded")
-	return nil
+	return then(db)
 }
 
 func migrate(ctx context.Context, db *postgres.DB) error {
