@@ -4,7 +4,8 @@
 // access decision (an Actor) and a typed request: it validates the request,
 // loads the record, checks the caller may act on the record's unit, writes
 // through the store and steers the workflow. The JSON API, the web pages and
-// the reconciler call the same methods; nothing here knows HTTP.
+// the reconciler call the same methods; nothing here knows HTTP (an
+// Actor names the API route it acts for, as data for the policy).
 package app
 
 import (

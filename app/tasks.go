@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"strings"
 	"unicode"
@@ -10,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/workflows"
 )
 
@@ -190,21 +190,15 @@ func (ts *Tasks) Claim(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Tas
 	return ts.Store.ClaimTask(ctx, t.ID, a.Principal.Subject, a.Event(ctx))
 }
 
-// AssignObj and AssignAct are the action whose holders may assign tasks,
-// and so release a task another user claimed.
-const (
-	AssignObj = "/v1/tasks/assign"
-	AssignAct = http.MethodPost
-)
-
 // Release gives a claimed task back to its queue: by its assignee, or by
-// someone who may assign tasks at its unit. EFORBIDDEN for anyone else.
+// someone whom the policy's release-claimed action lets at the task's unit
+// (supervisors). EFORBIDDEN for anyone else.
 func (ts *Tasks) Release(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Task, error) {
 	t, a, err := ts.Find(ctx, a, id)
 	if err != nil {
 		return lindungi.Task{}, err
 	}
-	if t.ClaimedBy != "" && t.ClaimedBy != a.Principal.Subject && !ts.Access.may(a.Principal, t.Unit, AssignObj, AssignAct) {
+	if t.ClaimedBy != "" && t.ClaimedBy != a.Principal.Subject && !ts.Access.may(a.Principal, t.Unit, policies.ObjTask, policies.ActReleaseClaimed) {
 		return lindungi.Task{}, lindungi.Errorf(lindungi.EFORBIDDEN, "Only %s or a supervisor may release this task.", t.ClaimedBy)
 	}
 	return ts.Store.ReleaseTask(ctx, t.ID, a.Event(ctx))

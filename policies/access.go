@@ -55,10 +55,16 @@ const (
 	// ActReferWithoutConsent is referring a case without the worker's
 	// recorded consent: a supervisor's override.
 	ActReferWithoutConsent = "refer-without-consent"
+
+	// ObjTask is the object of the named actions on tasks.
+	ObjTask = "task"
+	// ActReleaseClaimed is giving back to its queue a task that another
+	// user claimed.
+	ActReleaseClaimed = "release-claimed"
 )
 
 // Actions are the named actions, checked by Validate like routes.
-var Actions = []RouteSpec{{Method: ActReferWithoutConsent, Path: ObjCase}}
+var Actions = []RouteSpec{{Method: ActReferWithoutConsent, Path: ObjCase}, {Method: ActReleaseClaimed, Path: ObjTask}}
 
 // Decision is the answer of the Authorizer: whether, and by which rule.
 type Decision struct {

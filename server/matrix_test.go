@@ -401,10 +401,17 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 var actionMatrix = map[string]struct {
 	method, path string
 	body         any
+	prepare      func(*fakeStore) // makes the request need the action
 	want         map[string]string
 }{
+	policies.ObjTask + " " + policies.ActReleaseClaimed: {http.MethodPost, "/v1/tasks/:id/release", nil,
+		func(f *fakeStore) { f.task.ClaimedBy = "caseworker-someone-else" }, map[string]string{
+			"caseworker": "403 403 404 403", "verifier": "403 403 404 403", "supervisor": "200 200 404 200",
+			"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 404 403", "bp3mi_head": "200 200 404 200",
+			"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+		}},
 	policies.ObjCase + " " + policies.ActReferWithoutConsent: {http.MethodPost, "/v1/cases/:id/refer",
-		map[string]any{"to_unit": "33", "consent": false, "reason": "Pekerja tidak dapat dihubungi"}, map[string]string{
+		map[string]any{"to_unit": "33", "consent": false, "reason": "Pekerja tidak dapat dihubungi"}, nil, map[string]string{
 			"caseworker": "403 403 404 403", "verifier": "403 403 404 403", "supervisor": "200 200 404 200",
 			"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 404 403", "bp3mi_head": "200 200 404 200",
 			"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
@@ -416,8 +423,6 @@ var actionMatrix = map[string]struct {
 func TestNamedActionMatrix(t *testing.T) {
 	units, ps := server.ShippedPolicies(t)
 	authz := ps.Authorizer
-	store := newFakeStore()
-	srv := fakeServer(store, authz, units, nil)
 	for _, a := range policies.Actions {
 		name := a.Path + " " + a.Method
 		row, ok := actionMatrix[name]
@@ -425,6 +430,11 @@ func TestNamedActionMatrix(t *testing.T) {
 			t.Errorf("named action %s has no entry in the action matrix", name)
 			continue
 		}
+		store := newFakeStore()
+		if row.prepare != nil {
+			row.prepare(store)
+		}
+		srv := fakeServer(store, authz, units, nil)
 		raw, err := json.Marshal(row.body)
 		if err != nil {
 			t.Fatal(err)
@@ -436,7 +446,11 @@ func TestNamedActionMatrix(t *testing.T) {
 				continue
 			}
 			for i, unit := range matrixUnits {
-				req := httptest.NewRequest(row.method, strings.Replace(row.path, ":id", store.pcase.ID.String(), 1), bytes.NewReader(raw))
+				id := store.pcase.ID
+				if strings.HasPrefix(row.path, "/v1/tasks/") {
+					id = store.task.ID
+				}
+				req := httptest.NewRequest(row.method, strings.Replace(row.path, ":id", id.String(), 1), bytes.NewReader(raw))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
 				rec := httptest.NewRecorder()
