@@ -10,6 +10,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -79,7 +80,8 @@ func logLaunch(ctx context.Context, logger *slog.Logger, what string, id uuid.UU
 	if err == nil {
 		return
 	}
-	if le, ok := err.(*launchError); ok && le.started {
+	var le *launchError
+	if errors.As(err, &le) && le.started {
 		logger.WarnContext(ctx, what+" workflow start not recorded", "id", id, "err", err)
 		return
 	}
