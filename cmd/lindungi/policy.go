@@ -32,7 +32,7 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 	unit := fs.String("unit", "", "access: the caller's unit; routing: the worker's unit")
 	target := fs.String("target", "", "access: the unit acted on (default: --unit)")
 	route := fs.String("route", "", "access: the route template, e.g. /v1/workers/:id")
-	method := fs.String("method", "GET", "access: the HTTP method")
+	method := fs.String("method", "GET", "access: the HTTP method, or a named action (--route case --method refer-without-consent)")
 	kind := fs.String("kind", "", "routing: the task kind, e.g. VERIFY_REGISTRATION")
 	scheme := fs.String("scheme", "P2P", "routing: G2G, P2P or MANDIRI")
 	risk := fs.String("risk", "normal", "routing: normal or high")
@@ -51,15 +51,16 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 			*target = *unit
 		}
 		p := lindungi.Principal{Subject: "policy-check", Unit: *unit, Roles: strings.Split(*role, ",")}
-		d, err := ps.Authorizer.Authorize(p, *target, *route, strings.ToUpper(*method))
+		act := actionOf(*method)
+		d, err := ps.Authorizer.Authorize(p, *target, *route, act)
 		if err != nil {
 			return err
 		}
 		if !d.Allowed {
-			fmt.Fprintf(stdout, "deny: no rule lets %s at %s %s %s on %s\n", *role, *unit, strings.ToUpper(*method), *route, *target)
+			fmt.Fprintf(stdout, "deny: no rule lets %s at %s %s %s on %s\n", *role, *unit, act, *route, *target)
 			return nil
 		}
-		fmt.Fprintf(stdout, "allow: %s at %s may %s %s on %s\nrule: %s\n", d.Role, *unit, strings.ToUpper(*method), *route, *target, d.Rule)
+		fmt.Fprintf(stdout, "allow: %s at %s may %s %s on %s\nrule: %s\n", d.Role, *unit, act, *route, *target, d.Rule)
 	case *kind != "" && *unit != "":
 		req := lindungi.RouteRequest{Kind: lindungi.TaskKind(*kind), Unit: *unit, Scheme: lindungi.Scheme(*scheme), Risk: *risk}
 		if *holder != "" {
@@ -105,4 +106,15 @@ func checkPolicies(ctx context.Context, cfg Config) (*policies.Set, string, erro
 	}
 	ps, err := policies.NewSet(units, policies.DefaultRules(), "shipped")
 	return ps, "shipped files (set DATABASE_URL for the live policies)", err
+}
+
+// actionOf is the act of an access question: a named action of the policy
+// as it is written, an HTTP method in capitals.
+func actionOf(method string) string {
+	for _, a := range policies.Actions {
+		if a.Method == method {
+			return method
+		}
+	}
+	return strings.ToUpper(method)
 }
