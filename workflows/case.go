@@ -253,7 +253,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 		return unwrapActivityError(err)
 	}
 	step := func(st lindungi.CaseStep) error {
-		if err := do(activities.CaseActionInput{Kind: "step", Step: st}); err != nil {
+		if err := do(activities.CaseActionInput{Kind: activities.ChangeStep, Step: st}); err != nil {
 			return err
 		}
 		s.Step = st
@@ -268,7 +268,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 		var due time.Time
 		if err = workflow.ExecuteActivity(ctx, a.WorkingDeadline, now, unclearAfterWorkDays).Get(ctx, &due); err == nil {
 			s.InfoDeadline = due
-			err = do(activities.CaseActionInput{Kind: "info-requested", At: now})
+			err = do(activities.CaseActionInput{Kind: activities.ChangeInfoRequested, At: now})
 		}
 	case ActLogContact:
 		s.LastContact = now
@@ -276,20 +276,20 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 			s.InfoDeadline = time.Time{}
 		}
 		s.ToldUnresolvable = time.Time{}
-		err = do(activities.CaseActionInput{Kind: "contact", At: now})
+		err = do(activities.CaseActionInput{Kind: activities.ChangeContact, At: now})
 	case ActClarify:
 		err = step(lindungi.CaseClarification)
 	case ActMediate:
 		err = step(lindungi.CaseMediation)
 	case ActToldUnresolvable:
 		s.ToldUnresolvable = now
-		err = do(activities.CaseActionInput{Kind: "told-unresolvable", At: now})
+		err = do(activities.CaseActionInput{Kind: activities.ChangeToldUnresolvable, At: now})
 	case ActRefer:
 		err = r.refer(ctx, req)
 	case ActTransfer:
 		err = r.transfer(ctx, req)
 	case ActResolve:
-		if err = do(activities.CaseActionInput{Kind: "resolve", Resolution: req.Resolution, Money: req.MoneyRecovered}); err == nil {
+		if err = do(activities.CaseActionInput{Kind: activities.ChangeResolve, Resolution: req.Resolution, Money: req.MoneyRecovered}); err == nil {
 			s.Step = lindungi.CaseResolved
 			if req.Resolution == ResolutionRepatriate {
 				_ = workflow.SignalExternalWorkflow(ctx, lindungi.JourneyWorkflowID(s.WorkerID), "", SignalComplaint,
@@ -304,7 +304,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 	case ActEscalate:
 		err = r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
 	case ActReopen:
-		if err = do(activities.CaseActionInput{Kind: "reopen", Reason: req.Reason}); err == nil {
+		if err = do(activities.CaseActionInput{Kind: activities.ChangeReopen, Reason: req.Reason}); err == nil {
 			s.Step, s.Reason, s.Proposal, s.LastContact = lindungi.CaseVerification, "", "", now
 			if _, err = r.task(ctx, lindungi.TaskCaseHandling, r.attempts(lindungi.TaskCaseHandling)); err == nil {
 				r.setOwnerFromTask(ctx)
@@ -322,7 +322,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 // outside agency (handed over: art. 30d proposes closure).
 func (r *caseRun) refer(ctx workflow.Context, req CaseActionRequest) error {
 	var ref activities.CaseActionResult
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "refer",
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeRefer,
 		ToUnit: req.ToUnit, ToAgency: req.ToAgency, Consent: req.Consent, Reason: req.Reason, Actor: req.Actor,
 		RequestID: req.RequestID}).Get(ctx, &ref)
 	if err != nil {
@@ -338,7 +338,7 @@ func (r *caseRun) refer(ctx workflow.Context, req CaseActionRequest) error {
 
 func (r *caseRun) transfer(ctx workflow.Context, req CaseActionRequest) error {
 	var t activities.CaseActionResult
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "transfer",
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeTransfer,
 		ToUnit: req.ToUnit, Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &t)
 	if err != nil {
 		return unwrapActivityError(err)
@@ -410,7 +410,7 @@ func (r *caseRun) task(ctx workflow.Context, kind lindungi.TaskKind, attempt int
 func (r *caseRun) setOwnerFromTask(ctx workflow.Context) {
 	for _, t := range r.s.Tasks {
 		if t.Kind == lindungi.TaskCaseHandling && t.Status == lindungi.TaskOpen && t.Unit != r.s.OwnerUnit {
-			err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+			err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
 				ToUnit: t.Unit, Reason: "routed by " + t.Rule, Actor: activities.System, RequestID: r.in.RequestID}).Get(ctx, nil)
 			if err == nil {
 				r.s.OwnerUnit = t.Unit
@@ -486,7 +486,7 @@ func (r *caseRun) completeTask(ctx workflow.Context, req CompleteTaskRequest) (C
 	r.by, r.req = req.Actor, req.RequestID
 	t := r.s.Tasks[i]
 	accept := req.Outcome == lindungi.OutcomeApproved
-	decide := func(kind string) error {
+	decide := func(kind activities.CaseChange) error {
 		err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: kind,
 			DecisionOf: t.Subject, Accept: accept, Reason: req.Note, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, nil)
 		return unwrapActivityError(err)
@@ -501,12 +501,12 @@ func (r *caseRun) completeTask(ctx workflow.Context, req CompleteTaskRequest) (C
 			r.s.Proposal = ""
 		}
 	case lindungi.TaskReferralDecision:
-		if err = decide("referral-decision"); err == nil && accept {
+		if err = decide(activities.ChangeReferralDecision); err == nil && accept {
 			r.s.Step = lindungi.CaseReferred
 			err = r.moveOwner(ctx, t.Unit, "referral accepted", req.Actor, req.RequestID)
 		}
 	case lindungi.TaskTransferDecision:
-		if err = decide("transfer-decision"); err == nil && accept {
+		if err = decide(activities.ChangeTransferDecision); err == nil && accept {
 			err = r.moveOwner(ctx, t.Unit, "transfer accepted", req.Actor, req.RequestID)
 		}
 	}
@@ -536,7 +536,7 @@ func (r *caseRun) resetRule(rule string, now time.Time) {
 
 // moveOwner gives the case and its open handling task to another unit.
 func (r *caseRun) moveOwner(ctx workflow.Context, unit, reason string, actor activities.Actor, requestID string) error {
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
 		ToUnit: unit, Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
 	if err != nil {
 		return unwrapActivityError(err)
@@ -575,7 +575,7 @@ func (r *caseRun) escalate(ctx workflow.Context, reason string, actor activities
 		}
 		r.s.Tasks[r.index(t.ID)] = res.Task
 		if res.Task.Unit != r.s.OwnerUnit {
-			if err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+			if err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
 				ToUnit: res.Task.Unit, Reason: "escalated: " + reason, Actor: actor, RequestID: requestID}).Get(ctx, nil); err != nil {
 				return unwrapActivityError(err)
 			}
@@ -624,7 +624,7 @@ func (r *caseRun) taskAction(ctx workflow.Context, name string, req TaskActionRe
 // close closes the case with a supervisor's approval: the case record, its
 // open tasks, the reason.
 func (r *caseRun) close(ctx workflow.Context, reason string, actor activities.Actor, requestID string) error {
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "close",
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeClose,
 		Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
 	if err != nil {
 		return unwrapActivityError(err)

@@ -21,7 +21,7 @@ type caseTest struct {
 	t       *testing.T
 	env     *testsuite.TestWorkflowEnvironment
 	tasks   []activities.TaskRef
-	actions []string // kinds of CaseAction, in order
+	actions []activities.CaseChange // kinds of CaseAction, in order
 	closed  string
 	errs    []error
 	inputs  []activities.CreateTaskInput
@@ -49,7 +49,7 @@ func newCaseTest(t *testing.T, handlingDays int) *caseTest {
 	env.OnActivity(acts.CaseAction, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CaseActionInput) (activities.CaseActionResult, error) {
 			ct.actions = append(ct.actions, in.Kind)
-			if in.Kind == "close" {
+			if in.Kind == activities.ChangeClose {
 				ct.closed = in.Reason
 			}
 			return activities.CaseActionResult{ID: uuid.New()}, nil
@@ -224,7 +224,7 @@ func TestHandlingDeadlineEscalates(t *testing.T) {
 	ct.run(false)
 	owners := 0
 	for _, a := range ct.actions {
-		if a == "owner" {
+		if a == activities.ChangeOwner {
 			owners++
 		}
 	}
