@@ -114,7 +114,7 @@ func (l *ledger) decode() {
 }
 
 // find returns the task with id, or nil; the pointer is good until the
-// ledger next grows.
+// ledger next adds or drops a task.
 func (l *ledger) find(id uuid.UUID) *TaskEntry {
 	if i := slices.IndexFunc(*l.tasks, func(t TaskEntry) bool { return t.ID == id }); i >= 0 {
 		return &(*l.tasks)[i]
