@@ -254,13 +254,20 @@ func TestCompleteTask(t *testing.T) {
 	}
 	siti := activities.Actor{Subject: "user:siti", Unit: "3305", Role: "verifier"}
 	budi := activities.Actor{Subject: "user:budi", Unit: "3305", Role: "verifier"}
+	// complete is what the workflow sends: the task's worker, step and
+	// kind come with it, so the approval check does not read the task.
+	complete := func(id uuid.UUID, outcome lindungi.Outcome, actor activities.Actor, requestID string) activities.CompleteTaskInput {
+		return activities.CompleteTaskInput{TaskID: id, Outcome: outcome, Note: "ok", Actor: actor, RequestID: requestID,
+			WorkerID: w.ID, Step: ref.Step, Kind: ref.Kind}
+	}
 
 	// Approval waits for the step's documents, present and verified.
-	_, err = e.act.CompleteTask(ctx, activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved, Actor: siti})
+	_, err = e.act.CompleteTask(ctx, complete(ref.ID, lindungi.OutcomeApproved, siti, "req-1"))
 	if typ, nonRetryable, ok := applicationError(err); !ok || typ != lindungi.EINVALID || !nonRetryable {
 		t.Fatalf("approval without documents: %v, want a non-retryable invalid error", err)
 	}
 	e.documents(t, w, lindungi.DocKTP, lindungi.DocKK, lindungi.DocFamilyPermission)
+	// An input scheduled before the workflow sent the task: it is read.
 	_, err = e.act.CompleteTask(ctx, activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved, Actor: siti})
 	if err == nil || !strings.Contains(err.Error(), "MARITAL_STATUS missing") || strings.Contains(err.Error(), "KTP") {
 		t.Fatalf("approval with three of four documents: %v, want only MARITAL_STATUS named", err)
@@ -271,17 +278,38 @@ func TestCompleteTask(t *testing.T) {
 	steps := []struct {
 		name       string
 		in         activities.CompleteTaskInput
+		retried    bool   // Temporal runs the activity again
 		wantType   string // the application error's type; "" for success
 		wantEvents int
 	}{
-		{"open task completes", activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved, Note: "ok", Actor: siti, RequestID: "req-2"}, "", 1},
-		{"retried completion succeeds", activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved, Note: "ok", Actor: siti, RequestID: "req-2"}, "", 1},
-		{"another outcome conflicts", activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeRejected, Note: "ok", Actor: siti, RequestID: "req-3"}, lindungi.ECONFLICT, 1},
-		{"another verifier conflicts", activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved, Note: "ok", Actor: budi, RequestID: "req-4"}, lindungi.ECONFLICT, 1},
-		{"unknown task", activities.CompleteTaskInput{TaskID: uuid.New(), Outcome: lindungi.OutcomeApproved, Actor: siti, RequestID: "req-5"}, lindungi.ENOTFOUND, 1},
+		{"open task completes", complete(ref.ID, lindungi.OutcomeApproved, siti, "req-2"), false, "", 1},
+		{"retried completion succeeds", complete(ref.ID, lindungi.OutcomeApproved, siti, "req-2"), true, "", 1},
+		{"as one from before the workflow sent the task", activities.CompleteTaskInput{TaskID: ref.ID, Outcome: lindungi.OutcomeApproved,
+			Note: "ok", Actor: siti, RequestID: "req-2"}, true, "", 1},
+		{"another outcome conflicts", complete(ref.ID, lindungi.OutcomeRejected, siti, "req-3"), false, lindungi.ECONFLICT, 1},
+		{"another verifier conflicts", complete(ref.ID, lindungi.OutcomeApproved, budi, "req-4"), false, lindungi.ECONFLICT, 1},
+		{"unknown task", complete(uuid.New(), lindungi.OutcomeApproved, siti, "req-5"), false, lindungi.ENOTFOUND, 1},
 	}
-	for _, st := range steps {
-		got, err := e.act.CompleteTask(ctx, st.in)
+	var ktp lindungi.Document
+	for i, st := range steps {
+		switch i {
+		case 1:
+			// The first attempt's answer was lost, and the file changed
+			// since: a KTP was added that no one has verified yet.
+			if ktp, err = e.db.AddDocument(ctx, w.ID, lindungi.NewDocument{Type: lindungi.DocKTP, Number: w.NIK, FileRef: "scan/KTP-2"},
+				lindungi.Event{Actor: "user:clerk", ActorUnit: w.DomicileUnit, ActorRole: "caseworker"}); err != nil {
+				t.Fatal(err)
+			}
+		case 3:
+			if _, err := e.db.VerifyDocument(ctx, ktp.ID, lindungi.Event{Actor: "user:verifier", ActorUnit: w.DomicileUnit, ActorRole: "verifier"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		complete := e.act.CompleteTask
+		if st.retried {
+			complete = e.act.CompleteTaskRetried
+		}
+		got, err := complete(ctx, st.in)
 		if st.wantType == "" {
 			if err != nil {
 				t.Fatalf("%s: CompleteTask: %v", st.name, err)

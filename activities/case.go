@@ -25,13 +25,33 @@ type CaseStore interface {
 	DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Transfer, error)
 }
 
-// CaseActionInput is one change to a case record, asked by its workflow.
-// Kind says which: step, contact, info-requested, told-unresolvable, owner,
-// resolve, close, reopen, refer, transfer, referral-decision,
-// transfer-decision.
+// CaseChange names the change to a case record that a CaseAction writes.
+// The case workflow asks for them; the API's case actions
+// (workflows.ActVerify, ...) are what people ask of the workflow, which
+// turns each into none, one or several changes.
+type CaseChange string
+
+// The changes CaseAction writes, with the fields of CaseActionInput each uses.
+const (
+	ChangeStep             CaseChange = "step"              // Step
+	ChangeContact          CaseChange = "contact"           // At: the complainant was reached
+	ChangeInfoRequested    CaseChange = "info-requested"    // At
+	ChangeToldUnresolvable CaseChange = "told-unresolvable" // At
+	ChangeOwner            CaseChange = "owner"             // ToUnit, Reason
+	ChangeResolve          CaseChange = "resolve"           // Resolution, Money
+	ChangeClose            CaseChange = "close"             // Reason
+	ChangeReopen           CaseChange = "reopen"            // Reason
+	ChangeRefer            CaseChange = "refer"             // ToUnit or ToAgency, Consent, Reason; answers the referral's ID
+	ChangeTransfer         CaseChange = "transfer"          // ToUnit, Reason; answers the transfer's ID
+	ChangeReferralDecision CaseChange = "referral-decision" // DecisionOf, Accept, Reason
+	ChangeTransferDecision CaseChange = "transfer-decision" // DecisionOf, Accept, Reason
+)
+
+// CaseActionInput is one change to a case record, asked by its workflow;
+// Kind says which.
 type CaseActionInput struct {
 	CaseID     uuid.UUID
-	Kind       string
+	Kind       CaseChange
 	Step       lindungi.CaseStep
 	At         time.Time
 	ToUnit     string
@@ -61,23 +81,23 @@ func (a *Activities) CaseAction(ctx context.Context, in CaseActionInput) (CaseAc
 	var err error
 	var id uuid.UUID
 	switch in.Kind {
-	case "step":
+	case ChangeStep:
 		_, err = a.Cases.SetCaseStep(ctx, in.CaseID, in.Step, ev)
-	case "contact":
+	case ChangeContact:
 		_, err = a.Cases.LogCaseContact(ctx, in.CaseID, in.At, ev)
-	case "info-requested":
+	case ChangeInfoRequested:
 		_, err = a.Cases.MarkInfoRequested(ctx, in.CaseID, in.At, ev)
-	case "told-unresolvable":
+	case ChangeToldUnresolvable:
 		_, err = a.Cases.MarkToldUnresolvable(ctx, in.CaseID, in.At, ev)
-	case "owner":
+	case ChangeOwner:
 		_, err = a.Cases.SetCaseOwner(ctx, in.CaseID, in.ToUnit, in.Reason, ev)
-	case "resolve":
+	case ChangeResolve:
 		_, err = a.Cases.ResolveCase(ctx, in.CaseID, in.Resolution, in.Money, ev)
-	case "close":
+	case ChangeClose:
 		_, err = a.Cases.CloseCase(ctx, in.CaseID, in.Reason, ev)
-	case "reopen":
+	case ChangeReopen:
 		_, err = a.Cases.ReopenCase(ctx, in.CaseID, in.Reason, ev)
-	case "refer":
+	case ChangeRefer:
 		override := ""
 		if !in.Consent {
 			override = in.Reason
@@ -85,14 +105,14 @@ func (a *Activities) CaseAction(ctx context.Context, in CaseActionInput) (CaseAc
 		var r lindungi.Referral
 		r, err = a.Cases.CreateReferral(ctx, in.CaseID, in.ToUnit, in.ToAgency, in.Consent, override, ev)
 		id = r.ID
-	case "transfer":
+	case ChangeTransfer:
 		var t lindungi.Transfer
 		t, err = a.Cases.CreateTransfer(ctx, in.CaseID, in.ToUnit, in.Reason, ev)
 		id = t.ID
-	case "referral-decision", "transfer-decision":
+	case ChangeReferralDecision, ChangeTransferDecision:
 		var of uuid.UUID
 		if of, err = uuid.Parse(in.DecisionOf); err == nil {
-			if in.Kind == "referral-decision" {
+			if in.Kind == ChangeReferralDecision {
 				_, err = a.Cases.DecideReferral(ctx, of, in.Accept, in.Reason, ev)
 			} else {
 				_, err = a.Cases.DecideTransfer(ctx, of, in.Accept, in.Reason, ev)

@@ -1,6 +1,11 @@
-// Package workflowclient starts and steers Lindungi's workflows on behalf of
-// the API and the reconciler: starts with business-key IDs, updates that
-// wait for their result, and Temporal failures turned into domain errors.
+// Package workflowclient starts and steers Lindungi's workflows (the
+// WorkerJourney and the ProtectionCase of package workflows) on behalf of
+// the API and the reconciler: starts with business-key IDs, one Temporal
+// Update per request that waits for its result, and Temporal failures
+// turned into domain errors. The workflows check every request in their
+// update validators against their own task ledger, so an update is sent
+// once: a task whose row the API can read is known to its workflow, if
+// only as pending, and its update waits in the workflow until it exists.
 // It is not workflow code.
 package workflowclient
 
@@ -8,12 +13,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/lindungi/lindungi/workflows"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/workflows"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -55,44 +60,21 @@ func (c *Client) StartJourney(ctx context.Context, in workflows.JourneyInput) er
 	return nil
 }
 
-// CompleteTask sends the complete-task update to the task's journey and waits
-// for its result, so that an answer means the database and the workflow
-// agree. updateID makes a retried call return the first call's result.
+// CompleteTask sends the complete-task update to the task's workflow (a
+// journey or a case) and waits for its result, so that an answer means the
+// database and the workflow agree. updateID makes a retried call return
+// the first call's result.
 func (c *Client) CompleteTask(ctx context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, updateID string) (workflows.CompleteTaskResult, error) {
 	var res workflows.CompleteTaskResult
-	err := c.taskUpdate(ctx, t, workflows.UpdateCompleteTask, updateID, req, &res)
+	err := c.update(ctx, t.WorkflowID, workflows.UpdateCompleteTask, updateID, req, &res)
 	return res, err
 }
 
-// taskUpdate sends an update about a task. The database holds a new task a
-// moment before its workflow has heard back from the activity that made it;
-// an update in that moment is told "no such task", so it is tried again,
-// briefly.
-func (c *Client) taskUpdate(ctx context.Context, t lindungi.Task, name, updateID string, arg, result any) error {
-	return c.retryNotFound(ctx, func() error { return c.update(ctx, t.WorkflowID, name, updateID, arg, result) })
-}
-
-// retryNotFound tries send again for two seconds while it is told "not
-// found": a workflow learns of the tasks it made a moment after they exist.
-func (c *Client) retryNotFound(ctx context.Context, send func() error) error {
-	for try := 0; ; try++ {
-		err := send()
-		if lindungi.ErrorCode(err) != lindungi.ENOTFOUND || try == 10 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
 // TaskAction sends escalate-task, reassign-task or extend-deadline to the
-// task's journey and returns the task as the journey then knows it.
+// task's workflow and returns the task as the workflow then knows it.
 func (c *Client) TaskAction(ctx context.Context, t lindungi.Task, name string, req workflows.TaskActionRequest, updateID string) (activities.TaskRef, error) {
 	var ref activities.TaskRef
-	err := c.taskUpdate(ctx, t, name, updateID, req, &ref)
+	err := c.update(ctx, t.WorkflowID, name, updateID, req, &ref)
 	return ref, err
 }
 
@@ -102,8 +84,9 @@ func (c *Client) JourneyAction(ctx context.Context, workerID uuid.UUID, name str
 	return c.update(ctx, lindungi.JourneyWorkflowID(workerID), name, updateID, req, result)
 }
 
-// Complaint tells a worker's journey of a protection case. It is the hook
-// the cases issue uses.
+// Complaint tells a worker's journey of a protection case, as
+// ProtectionCase does itself when a case starts and when it is resolved by
+// repatriation.
 func (c *Client) Complaint(ctx context.Context, workerID uuid.UUID, complaint workflows.Complaint) error {
 	err := c.Temporal.SignalWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", workflows.SignalComplaint, complaint)
 	if err != nil {
@@ -157,11 +140,11 @@ func updateError(err error) error {
 		}
 		return e
 	case errors.As(err, &notFound):
-		return lindungi.Errorf(lindungi.ECONFLICT, "The journey is not running.")
+		return lindungi.Errorf(lindungi.ECONFLICT, "The journey or case is not running.")
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &lindungi.Error{Code: lindungi.EUNAVAILABLE, Message: "The workflow service did not answer in time; retry with the same Idempotency-Key."}
 	}
-	return fmt.Errorf("journey update: %w", err)
+	return fmt.Errorf("workflow update: %w", err)
 }
 
 // StartCase starts the workflow of a protection case. Its ID derives from
@@ -190,8 +173,6 @@ func (c *Client) StartCase(ctx context.Context, pc lindungi.Case, requestID stri
 // case's state after it.
 func (c *Client) CaseAction(ctx context.Context, caseID uuid.UUID, req workflows.CaseActionRequest, updateID string) (workflows.CaseState, error) {
 	var s workflows.CaseState
-	err := c.retryNotFound(ctx, func() error {
-		return c.update(ctx, lindungi.CaseWorkflowID(caseID), workflows.UpdateCaseAction, updateID, req, &s)
-	})
+	err := c.update(ctx, lindungi.CaseWorkflowID(caseID), workflows.UpdateCaseAction, updateID, req, &s)
 	return s, err
 }

@@ -12,18 +12,25 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Names of the case workflow and its updates. Task updates (complete,
-// escalate, reassign, extend) use the journey's names, so that the tasks
+// Names of the case workflow and its updates. It also serves the task
+// updates (UpdateCompleteTask, ...), as the journey does, so that the tasks
 // API serves both.
 const (
 	CaseWorkflowName  = "ProtectionCase"
 	QueryCaseState    = "case-state"
 	UpdateCaseAction  = "case-action"
-	caseStepForTasks  = lindungi.Step("CASE")
 	HandlingDueDays   = 10 // working days (a common public-service default)
 	HighRiskDueDays   = 3  // working days for trafficking, death abroad and minors
 	HandlingExtension = 7  // one extension, in working days
 )
+
+// decisionDueDays is the time, in working days, to decide a closure, a
+// referral or a transfer.
+const decisionDueDays = 5
+
+// caseTaskStep is the journey step recorded on a case's tasks, which belong
+// to no step of the worker's journey.
+const caseTaskStep lindungi.Step = "CASE"
 
 // Closure rules of BP2MI regulation 6/2024 art. 30: when one holds, the
 // case proposes its own closure to a supervisor, who decides.
@@ -75,7 +82,7 @@ type CaseState struct {
 	OwnerUnit        string
 	Risk             string
 	Step             lindungi.CaseStep
-	Tasks            []activities.TaskRef
+	Tasks            []TaskEntry // the case's ledger
 	ReceivedAt       time.Time
 	LastContact      time.Time
 	DocsComplete     bool
@@ -103,13 +110,11 @@ type CaseActionRequest struct {
 	RequestID      string
 }
 
+// caseRun is one run of the case workflow.
 type caseRun struct {
-	ctx workflow.Context
-	s   *CaseState
-	in  CaseInput
-	wf  string
-	by  activities.Actor
-	req string
+	run
+	s  *CaseState
+	in CaseInput
 }
 
 // ProtectionCase handles one complaint: a handling task with a deadline
@@ -119,7 +124,7 @@ type caseRun struct {
 // rejects. Closing always needs that approval; a closed case can reopen.
 func ProtectionCase(ctx workflow.Context, in CaseInput) (CaseState, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	r := &caseRun{ctx: ctx, in: in, wf: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	r := &caseRun{run: run{ctx: ctx}, in: in}
 	if in.Resume != nil {
 		r.s = in.Resume
 	} else {
@@ -130,6 +135,12 @@ func ProtectionCase(ctx workflow.Context, in CaseInput) (CaseState, error) {
 		}
 		r.s = &CaseState{CaseID: in.CaseID, WorkerID: in.WorkerID, IntakeUnit: in.IntakeUnit, OwnerUnit: in.IntakeUnit, Risk: risk,
 			Step: lindungi.CaseReceived, ReceivedAt: now, LastContact: now}
+	}
+	r.l = newLedger(ctx, &r.s.Tasks, "case", r.s.WorkerID)
+	if in.Resume == nil {
+		// The handling task is in the ledger, pending, before any update
+		// can ask about it.
+		r.l.reserve(r.taskInput(lindungi.TaskCaseHandling, 0))
 	}
 	if err := r.register(); err != nil {
 		return *r.s, err
@@ -148,12 +159,9 @@ func ProtectionCase(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			return *r.s, err
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-				return *r.s, err
-			}
 			next := r.in
 			next.Resume = r.s
-			return *r.s, workflow.NewContinueAsNewError(ctx, ProtectionCase, next)
+			return *r.s, continueAsNew(ctx, ProtectionCase, next)
 		}
 	}
 }
@@ -167,26 +175,9 @@ func (r *caseRun) register() error {
 		workflow.UpdateHandlerOptions{Validator: r.validate}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(r.ctx, UpdateCompleteTask, r.completeTask,
-		workflow.UpdateHandlerOptions{Validator: func(req CompleteTaskRequest) error { return r.validateCompletion(req) }}); err != nil {
-		return err
-	}
-	taskAction := func(name string) func(workflow.Context, TaskActionRequest) (activities.TaskRef, error) {
-		return func(ctx workflow.Context, req TaskActionRequest) (activities.TaskRef, error) {
-			return r.taskAction(ctx, name, req)
-		}
-	}
-	for _, name := range []string{UpdateEscalateTask, UpdateReassignTask, UpdateExtendDeadline} {
-		if err := workflow.SetUpdateHandlerWithOptions(r.ctx, name, taskAction(name), workflow.UpdateHandlerOptions{
-			Validator: func(req TaskActionRequest) error { return r.validateTask(req.TaskID, name, req.WorkingDays) },
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.l.register(r.ctx, taskUpdates{completeRules: caseOutcome, completed: r.completed,
+		actionRules: r.extensionRules, escalate: r.escalateByHand, changed: r.taskChanged})
 }
-
-func conflict(msg string) error { return temporal.NewApplicationError(msg, lindungi.ECONFLICT) }
 
 func (r *caseRun) validate(req CaseActionRequest) error {
 	s := r.s
@@ -201,10 +192,10 @@ func (r *caseRun) validate(req CaseActionRequest) error {
 		}
 		return nil
 	case ActEscalate:
-		if !slices.ContainsFunc(s.Tasks, func(t activities.TaskRef) bool {
-			return t.Kind == lindungi.TaskCaseHandling && t.Status == lindungi.TaskOpen
+		if !slices.ContainsFunc(s.Tasks, func(t TaskEntry) bool {
+			return t.Kind == lindungi.TaskCaseHandling && (t.open() || t.Pending)
 		}) {
-			return temporal.NewApplicationError("The case has no open handling task to escalate yet.", lindungi.ENOTFOUND)
+			return temporal.NewApplicationError("The case has no open handling task to escalate.", lindungi.ENOTFOUND)
 		}
 	case ActVerify, ActRequestInfo, ActLogContact, ActClarify, ActMediate, ActToldUnresolvable:
 	case ActRefer:
@@ -253,7 +244,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 		return unwrapActivityError(err)
 	}
 	step := func(st lindungi.CaseStep) error {
-		if err := do(activities.CaseActionInput{Kind: "step", Step: st}); err != nil {
+		if err := do(activities.CaseActionInput{Kind: activities.ChangeStep, Step: st}); err != nil {
 			return err
 		}
 		s.Step = st
@@ -268,7 +259,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 		var due time.Time
 		if err = workflow.ExecuteActivity(ctx, a.WorkingDeadline, now, unclearAfterWorkDays).Get(ctx, &due); err == nil {
 			s.InfoDeadline = due
-			err = do(activities.CaseActionInput{Kind: "info-requested", At: now})
+			err = do(activities.CaseActionInput{Kind: activities.ChangeInfoRequested, At: now})
 		}
 	case ActLogContact:
 		s.LastContact = now
@@ -276,20 +267,20 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 			s.InfoDeadline = time.Time{}
 		}
 		s.ToldUnresolvable = time.Time{}
-		err = do(activities.CaseActionInput{Kind: "contact", At: now})
+		err = do(activities.CaseActionInput{Kind: activities.ChangeContact, At: now})
 	case ActClarify:
 		err = step(lindungi.CaseClarification)
 	case ActMediate:
 		err = step(lindungi.CaseMediation)
 	case ActToldUnresolvable:
 		s.ToldUnresolvable = now
-		err = do(activities.CaseActionInput{Kind: "told-unresolvable", At: now})
+		err = do(activities.CaseActionInput{Kind: activities.ChangeToldUnresolvable, At: now})
 	case ActRefer:
 		err = r.refer(ctx, req)
 	case ActTransfer:
 		err = r.transfer(ctx, req)
 	case ActResolve:
-		if err = do(activities.CaseActionInput{Kind: "resolve", Resolution: req.Resolution, Money: req.MoneyRecovered}); err == nil {
+		if err = do(activities.CaseActionInput{Kind: activities.ChangeResolve, Resolution: req.Resolution, Money: req.MoneyRecovered}); err == nil {
 			s.Step = lindungi.CaseResolved
 			if req.Resolution == ResolutionRepatriate {
 				_ = workflow.SignalExternalWorkflow(ctx, lindungi.JourneyWorkflowID(s.WorkerID), "", SignalComplaint,
@@ -302,11 +293,19 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 		r.by, r.req = req.Actor, req.RequestID
 		err = r.propose(ctx, req.Reason)
 	case ActEscalate:
-		err = r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
+		// A handling task still being created is escalated once it is.
+		if waited, werr := r.l.awaitPending(ctx, lindungi.TaskCaseHandling); werr != nil {
+			err = werr
+		} else if waited {
+			err = r.validate(req)
+		}
+		if err == nil {
+			err = r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
+		}
 	case ActReopen:
-		if err = do(activities.CaseActionInput{Kind: "reopen", Reason: req.Reason}); err == nil {
+		if err = do(activities.CaseActionInput{Kind: activities.ChangeReopen, Reason: req.Reason}); err == nil {
 			s.Step, s.Reason, s.Proposal, s.LastContact = lindungi.CaseVerification, "", "", now
-			if _, err = r.task(ctx, lindungi.TaskCaseHandling, r.attempts(lindungi.TaskCaseHandling)); err == nil {
+			if _, err = r.task(ctx, lindungi.TaskCaseHandling, r.l.count(lindungi.TaskCaseHandling)); err == nil {
 				r.setOwnerFromTask(ctx)
 			}
 		}
@@ -322,7 +321,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 // outside agency (handed over: art. 30d proposes closure).
 func (r *caseRun) refer(ctx workflow.Context, req CaseActionRequest) error {
 	var ref activities.CaseActionResult
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "refer",
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeRefer,
 		ToUnit: req.ToUnit, ToAgency: req.ToAgency, Consent: req.Consent, Reason: req.Reason, Actor: req.Actor,
 		RequestID: req.RequestID}).Get(ctx, &ref)
 	if err != nil {
@@ -338,7 +337,7 @@ func (r *caseRun) refer(ctx workflow.Context, req CaseActionRequest) error {
 
 func (r *caseRun) transfer(ctx workflow.Context, req CaseActionRequest) error {
 	var t activities.CaseActionResult
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "transfer",
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeTransfer,
 		ToUnit: req.ToUnit, Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &t)
 	if err != nil {
 		return unwrapActivityError(err)
@@ -349,17 +348,11 @@ func (r *caseRun) transfer(ctx workflow.Context, req CaseActionRequest) error {
 
 // decisionTask asks the receiving unit to accept or reject a referral or a
 // transfer; the task's attempt number is the decision's place in the list.
-func (r *caseRun) decisionTask(ctx workflow.Context, kind lindungi.TaskKind, unit string, id uuid.UUID) (activities.TaskRef, error) {
-	var ref activities.TaskRef
-	err := workflow.ExecuteActivity(ctx, a.CreateTask, activities.CreateTaskInput{
-		WorkflowID: r.wf, WorkerID: r.s.WorkerID, Kind: kind, Step: caseStepForTasks, Attempt: r.attempts(kind),
-		DomicileUnit: unit, Risk: r.s.Risk, DueInWorkingDays: 5, RequestID: r.requestID(), Subject: id.String(),
-	}).Get(ctx, &ref)
-	if err != nil {
-		return ref, err
-	}
-	r.s.Tasks = append(r.s.Tasks, ref)
-	return ref, nil
+func (r *caseRun) decisionTask(ctx workflow.Context, kind lindungi.TaskKind, unit string, id uuid.UUID) (TaskEntry, error) {
+	return r.l.create(ctx, activities.CreateTaskInput{
+		WorkerID: r.s.WorkerID, Kind: kind, Step: caseTaskStep, Attempt: r.l.count(kind),
+		DomicileUnit: unit, Risk: r.s.Risk, DueInWorkingDays: decisionDueDays, RequestID: r.requestID(), Subject: id.String(),
+	})
 }
 
 // requestID is the request the case acts on now: a person's, or the
@@ -371,46 +364,36 @@ func (r *caseRun) requestID() string {
 	return r.in.RequestID
 }
 
-func (r *caseRun) attempts(kind lindungi.TaskKind) int {
-	n := 0
-	for _, t := range r.s.Tasks {
-		if t.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
-
-// task creates a task of the case routed from its owner unit.
-func (r *caseRun) task(ctx workflow.Context, kind lindungi.TaskKind, attempt int) (activities.TaskRef, error) {
-	var ref activities.TaskRef
+// taskInput asks for a task of the case routed from its owner unit.
+func (r *caseRun) taskInput(kind lindungi.TaskKind, attempt int) activities.CreateTaskInput {
 	days := HandlingDueDays
 	switch {
 	case kind == lindungi.TaskClosureApproval:
-		days = 5
+		days = decisionDueDays
 	case r.s.Risk == "high":
 		days = HighRiskDueDays
 	}
-	err := workflow.ExecuteActivity(ctx, a.CreateTask, activities.CreateTaskInput{
-		WorkflowID: r.wf, WorkerID: r.s.WorkerID, Kind: kind, Step: caseStepForTasks, Attempt: attempt,
+	return activities.CreateTaskInput{
+		WorkerID: r.s.WorkerID, Kind: kind, Step: caseTaskStep, Attempt: attempt,
 		DomicileUnit: r.s.OwnerUnit, Risk: r.s.Risk, DueInWorkingDays: days, RequestID: r.requestID(),
 		Subject: r.s.CaseID.String(),
-	}).Get(ctx, &ref)
+	}
+}
+
+// task creates a task of the case routed from its owner unit.
+func (r *caseRun) task(ctx workflow.Context, kind lindungi.TaskKind, attempt int) (TaskEntry, error) {
+	t, err := r.l.create(ctx, r.taskInput(kind, attempt))
 	if err != nil {
-		return ref, fmt.Errorf("create %s task: %w", kind, err)
+		return t, fmt.Errorf("create %s task: %w", kind, err)
 	}
-	if i := r.index(ref.ID); i >= 0 {
-		return r.s.Tasks[i], nil
-	}
-	r.s.Tasks = append(r.s.Tasks, ref)
-	return ref, nil
+	return t, nil
 }
 
 // setOwnerFromTask makes the unit of the open handling task the case's owner.
 func (r *caseRun) setOwnerFromTask(ctx workflow.Context) {
-	for _, t := range r.s.Tasks {
-		if t.Kind == lindungi.TaskCaseHandling && t.Status == lindungi.TaskOpen && t.Unit != r.s.OwnerUnit {
-			err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+	for _, t := range r.l.openOf(lindungi.TaskCaseHandling) {
+		if t.Unit != r.s.OwnerUnit {
+			err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
 				ToUnit: t.Unit, Reason: "routed by " + t.Rule, Actor: activities.System, RequestID: r.in.RequestID}).Get(ctx, nil)
 			if err == nil {
 				r.s.OwnerUnit = t.Unit
@@ -419,43 +402,34 @@ func (r *caseRun) setOwnerFromTask(ctx workflow.Context) {
 	}
 }
 
-func (r *caseRun) index(id uuid.UUID) int {
-	return slices.IndexFunc(r.s.Tasks, func(t activities.TaskRef) bool { return t.ID == id })
-}
-
 // propose asks a supervisor to approve closing the case, for reason.
 func (r *caseRun) propose(ctx workflow.Context, reason string) error {
 	if r.s.Proposal != "" {
 		return nil
 	}
 	r.s.Proposal = reason
-	_, err := r.task(ctx, lindungi.TaskClosureApproval, r.attempts(lindungi.TaskClosureApproval))
+	_, err := r.task(ctx, lindungi.TaskClosureApproval, r.l.count(lindungi.TaskClosureApproval))
 	return err
 }
 
-func (r *caseRun) validateTask(id uuid.UUID, name string, days int) error {
-	i := r.index(id)
+// extensionRules allow the handling deadline one extension, of
+// HandlingExtension working days.
+func (r *caseRun) extensionRules(t TaskEntry, name string, req TaskActionRequest) error {
 	switch {
-	case i < 0:
-		return temporal.NewApplicationError("The task does not belong to this case.", lindungi.ENOTFOUND)
-	case r.s.Tasks[i].Status != lindungi.TaskOpen:
-		return conflict(fmt.Sprintf("The task is %s, not open.", r.s.Tasks[i].Status))
-	case name == UpdateExtendDeadline && r.s.Tasks[i].Kind == lindungi.TaskCaseHandling && r.s.Extended:
+	case name != UpdateExtendDeadline || t.Kind != lindungi.TaskCaseHandling:
+	case r.s.Extended:
 		return conflict("The handling deadline was extended once already.")
-	case name == UpdateExtendDeadline && r.s.Tasks[i].Kind == lindungi.TaskCaseHandling && days != HandlingExtension:
+	case req.WorkingDays != HandlingExtension:
 		return invalid("working_days", "the handling deadline extends once, by 7 working days")
 	}
 	return nil
 }
 
-func (r *caseRun) validateCompletion(req CompleteTaskRequest) error {
-	if err := r.validateTask(req.TaskID, UpdateCompleteTask, 0); err != nil {
-		return err
-	}
-	t := r.s.Tasks[r.index(req.TaskID)]
+// caseOutcome allows a case's decisions to be approved or rejected (a
+// closure rejected with a reason); the handling task is not completed by
+// hand.
+func caseOutcome(t TaskEntry, req CompleteTaskRequest) error {
 	switch {
-	case !slices.Contains(t.UnitPath, req.Actor.Authority()):
-		return temporal.NewApplicationError("The task belongs to another unit.", lindungi.EFORBIDDEN)
 	case req.Outcome != lindungi.OutcomeApproved && req.Outcome != lindungi.OutcomeRejected:
 		return temporal.NewApplicationError("The outcome must be approved or rejected.", lindungi.EINVALID)
 	case req.Outcome == lindungi.OutcomeRejected && t.Kind == lindungi.TaskClosureApproval && len(req.Note) < 5:
@@ -466,27 +440,13 @@ func (r *caseRun) validateCompletion(req CompleteTaskRequest) error {
 	return nil
 }
 
-// completeTask decides a closure proposal, a referral or a transfer.
-func (r *caseRun) completeTask(ctx workflow.Context, req CompleteTaskRequest) (CompleteTaskResult, error) {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	if err := r.validateCompletion(req); err != nil {
-		return CompleteTaskResult{}, err
-	}
-	i := r.index(req.TaskID)
-	r.s.Tasks[i].Status = taskCompleting
-	var task lindungi.Task
-	err := workflow.ExecuteActivity(ctx, a.CompleteTask, activities.CompleteTaskInput{TaskID: req.TaskID, Outcome: req.Outcome,
-		Note: req.Note, Actor: req.Actor, Rule: req.Rule, RequestID: req.RequestID}).Get(ctx, &task)
-	i = r.index(req.TaskID)
-	if err != nil {
-		r.s.Tasks[i].Status = lindungi.TaskOpen
-		return CompleteTaskResult{}, unwrapActivityError(err)
-	}
-	r.s.Tasks[i].Status, r.s.Tasks[i].Outcome = lindungi.TaskCompleted, req.Outcome
+// completed carries out the decision a completion recorded: on a closure
+// proposal, a referral or a transfer.
+func (r *caseRun) completed(ctx workflow.Context, req CompleteTaskRequest, task lindungi.Task, t TaskEntry) (CompleteTaskResult, error) {
+	var err error
 	r.by, r.req = req.Actor, req.RequestID
-	t := r.s.Tasks[i]
 	accept := req.Outcome == lindungi.OutcomeApproved
-	decide := func(kind string) error {
+	decide := func(kind activities.CaseChange) error {
 		err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: kind,
 			DecisionOf: t.Subject, Accept: accept, Reason: req.Note, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, nil)
 		return unwrapActivityError(err)
@@ -501,12 +461,12 @@ func (r *caseRun) completeTask(ctx workflow.Context, req CompleteTaskRequest) (C
 			r.s.Proposal = ""
 		}
 	case lindungi.TaskReferralDecision:
-		if err = decide("referral-decision"); err == nil && accept {
+		if err = decide(activities.ChangeReferralDecision); err == nil && accept {
 			r.s.Step = lindungi.CaseReferred
 			err = r.moveOwner(ctx, t.Unit, "referral accepted", req.Actor, req.RequestID)
 		}
 	case lindungi.TaskTransferDecision:
-		if err = decide("transfer-decision"); err == nil && accept {
+		if err = decide(activities.ChangeTransferDecision); err == nil && accept {
 			err = r.moveOwner(ctx, t.Unit, "transfer accepted", req.Actor, req.RequestID)
 		}
 	}
@@ -536,106 +496,90 @@ func (r *caseRun) resetRule(rule string, now time.Time) {
 
 // moveOwner gives the case and its open handling task to another unit.
 func (r *caseRun) moveOwner(ctx workflow.Context, unit, reason string, actor activities.Actor, requestID string) error {
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
+	if err := r.setOwner(ctx, unit, reason, actor, requestID); err != nil {
+		return err
+	}
+	for _, t := range r.l.openOf(lindungi.TaskCaseHandling) {
+		if t.Unit != unit {
+			if _, err := r.l.reassign(ctx, activities.ReassignInput{TaskID: t.ID, Unit: unit,
+				Reason: reason, Actor: actor, RequestID: requestID}); err != nil {
+				return unwrapActivityError(err)
+			}
+		}
+	}
+	return nil
+}
+
+// setOwner records the case's new owner unit.
+func (r *caseRun) setOwner(ctx workflow.Context, unit, reason string, actor activities.Actor, requestID string) error {
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
 		ToUnit: unit, Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
 	if err != nil {
 		return unwrapActivityError(err)
 	}
 	r.s.OwnerUnit = unit
-	for _, t := range r.s.Tasks {
-		if t.Kind == lindungi.TaskCaseHandling && t.Status == lindungi.TaskOpen && t.Unit != unit {
-			var ref activities.TaskRef
-			err := workflow.ExecuteActivity(ctx, a.ReassignTask, activities.ReassignInput{TaskID: t.ID, Unit: unit,
-				Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, &ref)
-			if err != nil {
-				return unwrapActivityError(err)
-			}
-			r.s.Tasks[r.index(t.ID)] = ref
-		}
-	}
 	return nil
 }
 
 // escalate moves the handling task, and the case with it, up the chain.
 func (r *caseRun) escalate(ctx workflow.Context, reason string, actor activities.Actor, requestID string) error {
-	for _, t := range r.s.Tasks {
-		if t.Kind != lindungi.TaskCaseHandling || t.Status != lindungi.TaskOpen {
-			continue
-		}
-		var res activities.EscalateResult
-		err := workflow.ExecuteActivity(ctx, a.EscalateTask, activities.EscalateInput{TaskID: t.ID, DomicileUnit: r.s.OwnerUnit,
-			Risk: r.s.Risk, DueDays: HandlingDueDays, Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, &res)
+	for _, t := range r.l.openOf(lindungi.TaskCaseHandling) {
+		res, err := r.l.escalate(ctx, activities.EscalateInput{TaskID: t.ID, DomicileUnit: r.s.OwnerUnit,
+			Risk: r.s.Risk, DueDays: HandlingDueDays, Reason: reason, Actor: actor, RequestID: requestID}, true)
 		if err != nil {
 			return unwrapActivityError(err)
 		}
 		if res.AtTop {
-			res.Task.AtTop = true
-			r.s.Tasks[r.index(t.ID)] = res.Task
 			return nil
 		}
-		r.s.Tasks[r.index(t.ID)] = res.Task
 		if res.Task.Unit != r.s.OwnerUnit {
-			if err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "owner",
-				ToUnit: res.Task.Unit, Reason: "escalated: " + reason, Actor: actor, RequestID: requestID}).Get(ctx, nil); err != nil {
-				return unwrapActivityError(err)
+			if err := r.setOwner(ctx, res.Task.Unit, "escalated: "+reason, actor, requestID); err != nil {
+				return err
 			}
-			r.s.OwnerUnit = res.Task.Unit
 		}
 	}
 	return nil
 }
 
-func (r *caseRun) taskAction(ctx workflow.Context, name string, req TaskActionRequest) (activities.TaskRef, error) {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	i := r.index(req.TaskID)
-	var ref activities.TaskRef
-	var err error
-	switch name {
-	case UpdateEscalateTask:
-		if r.s.Tasks[i].Kind == lindungi.TaskCaseHandling {
-			err = r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
-			ref = r.s.Tasks[r.index(req.TaskID)]
-		} else {
-			var res activities.EscalateResult
-			err = workflow.ExecuteActivity(ctx, a.EscalateTask, activities.EscalateInput{TaskID: req.TaskID, DomicileUnit: r.s.OwnerUnit,
-				Risk: r.s.Risk, DueDays: 5, Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &res)
-			ref = res.Task
-		}
-	case UpdateReassignTask:
-		err = workflow.ExecuteActivity(ctx, a.ReassignTask, activities.ReassignInput{TaskID: req.TaskID, Unit: req.Unit, Role: req.Role,
-			Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &ref)
-	case UpdateExtendDeadline:
-		err = workflow.ExecuteActivity(ctx, a.ExtendDeadline, activities.ExtendInput{TaskID: req.TaskID, WorkingDays: req.WorkingDays,
-			Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &ref)
-		if err == nil && r.s.Tasks[i].Kind == lindungi.TaskCaseHandling {
-			r.s.Extended = true
-		}
+// escalateOther moves a task other than the handling task up the chain.
+func (r *caseRun) escalateOther(ctx workflow.Context, id uuid.UUID, reason string, actor activities.Actor, requestID string) (activities.TaskRef, error) {
+	res, err := r.l.escalate(ctx, activities.EscalateInput{TaskID: id, DomicileUnit: r.s.OwnerUnit,
+		Risk: r.s.Risk, DueDays: decisionDueDays, Reason: reason, Actor: actor, RequestID: requestID}, true)
+	return res.Task, err
+}
+
+// escalateByHand moves a task up its chain for a supervisor: the handling
+// task takes the case with it.
+func (r *caseRun) escalateByHand(ctx workflow.Context, t TaskEntry, req TaskActionRequest) (activities.TaskRef, error) {
+	if t.Kind != lindungi.TaskCaseHandling {
+		return r.escalateOther(ctx, t.ID, req.Reason, req.Actor, req.RequestID)
 	}
-	if err != nil {
-		return activities.TaskRef{}, unwrapActivityError(err)
-	}
-	if j := r.index(ref.ID); j >= 0 {
-		r.s.Tasks[j] = ref
+	err := r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
+	return r.l.find(t.ID).TaskRef, err
+}
+
+// taskChanged wakes the case after a task action; extending the handling
+// deadline uses up its one extension.
+func (r *caseRun) taskChanged(name string, t TaskEntry) {
+	if name == UpdateExtendDeadline && t.Kind == lindungi.TaskCaseHandling {
+		r.s.Extended = true
 	}
 	r.s.Rev++
-	return ref, nil
 }
 
 // close closes the case with a supervisor's approval: the case record, its
 // open tasks, the reason.
 func (r *caseRun) close(ctx workflow.Context, reason string, actor activities.Actor, requestID string) error {
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: "close",
+	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeClose,
 		Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
 	if err != nil {
 		return unwrapActivityError(err)
 	}
-	for _, t := range r.s.Tasks {
-		if t.Status == lindungi.TaskOpen {
-			if err := workflow.ExecuteActivity(ctx, a.CancelTask, t.ID, "case closed: "+reason).Get(ctx, nil); err != nil {
-				return err
-			}
-			r.s.Tasks[r.index(t.ID)].Status = lindungi.TaskCancelled
+	for _, t := range r.l.openOf("") {
+		if err := workflow.ExecuteActivity(ctx, a.CancelTask, t.ID, "case closed: "+reason).Get(ctx, nil); err != nil {
+			return err
 		}
+		r.l.cancel(t.ID)
 	}
 	r.s.Step, r.s.Reason, r.s.Proposal = lindungi.CaseClosed, reason, ""
 	return nil
@@ -680,22 +624,9 @@ func (r *caseRun) nextRule() (string, time.Time) {
 func (r *caseRun) wait() error {
 	r.by, r.req = activities.Actor{}, ""
 	rule, at := r.nextRule()
-	next := at
-	for _, t := range r.s.Tasks {
-		if t.Status == lindungi.TaskOpen && !t.AtTop && (next.IsZero() || t.DueAt.Before(next)) {
-			next = t.DueAt
-		}
-	}
-	rev := r.s.Rev
-	changed := func() bool { return r.s.Rev != rev }
-	if next.IsZero() {
-		return workflow.Await(r.ctx, changed)
-	}
-	if d := next.Sub(workflow.Now(r.ctx)); d > 0 {
-		ok, err := workflow.AwaitWithTimeout(r.ctx, d, changed)
-		if err != nil || ok {
-			return err
-		}
+	due, err := sleep(r.ctx, r.l.next(at), &r.s.Rev)
+	if err != nil || !due {
+		return err
 	}
 	now := workflow.Now(r.ctx)
 	if rule != "" && !at.After(now) {
@@ -704,25 +635,16 @@ func (r *caseRun) wait() error {
 			return err
 		}
 	}
-	for _, t := range slices.Clone(r.s.Tasks) {
-		if t.Status != lindungi.TaskOpen || t.AtTop || t.DueAt.After(now) {
-			continue
-		}
+	for _, t := range r.l.overdue(now) {
+		var err error
 		if t.Kind == lindungi.TaskCaseHandling {
-			if err := r.escalate(r.ctx, "handling deadline passed", activities.System, r.in.RequestID); err != nil {
-				return err
-			}
-			continue
+			err = r.escalate(r.ctx, "handling deadline passed", activities.System, r.in.RequestID)
+		} else {
+			_, err = r.escalateOther(r.ctx, t.ID, "", activities.System, r.in.RequestID)
 		}
-		var res activities.EscalateResult
-		if err := workflow.ExecuteActivity(r.ctx, a.EscalateTask, activities.EscalateInput{TaskID: t.ID, DomicileUnit: r.s.OwnerUnit,
-			Risk: r.s.Risk, DueDays: 5, Actor: activities.System, RequestID: r.in.RequestID}).Get(r.ctx, &res); err != nil {
+		if err != nil {
 			return err
 		}
-		if res.AtTop {
-			res.Task.AtTop = true
-		}
-		r.s.Tasks[r.index(t.ID)] = res.Task
 	}
 	return nil
 }

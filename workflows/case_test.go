@@ -21,10 +21,12 @@ type caseTest struct {
 	t       *testing.T
 	env     *testsuite.TestWorkflowEnvironment
 	tasks   []activities.TaskRef
-	actions []string // kinds of CaseAction, in order
+	actions []activities.CaseChange // kinds of CaseAction, in order
 	closed  string
 	errs    []error
 	inputs  []activities.CreateTaskInput
+	// createTakes is how long, on the workflow's clock, CreateTask takes.
+	createTakes time.Duration
 }
 
 func newCaseTest(t *testing.T, handlingDays int) *caseTest {
@@ -45,11 +47,11 @@ func newCaseTest(t *testing.T, handlingDays int) *caseTest {
 				DueAt: env.Now().Add(time.Duration(days) * 24 * time.Hour), Status: lindungi.TaskOpen, Subject: in.Subject}
 			ct.tasks = append(ct.tasks, ref)
 			return ref, nil
-		})
+		}).AfterFn(func() time.Duration { return ct.createTakes })
 	env.OnActivity(acts.CaseAction, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CaseActionInput) (activities.CaseActionResult, error) {
 			ct.actions = append(ct.actions, in.Kind)
-			if in.Kind == "close" {
+			if in.Kind == activities.ChangeClose {
 				ct.closed = in.Reason
 			}
 			return activities.CaseActionResult{ID: uuid.New()}, nil
@@ -224,12 +226,36 @@ func TestHandlingDeadlineEscalates(t *testing.T) {
 	ct.run(false)
 	owners := 0
 	for _, a := range ct.actions {
-		if a == "owner" {
+		if a == activities.ChangeOwner {
 			owners++
 		}
 	}
 	if owners != 1 {
 		t.Errorf("%d owner changes, want one (the escalation)", owners)
+	}
+}
+
+// TestEscalateWhileHandlingTaskIsCreated: a supervisor escalates a case
+// whose handling task is still being created; the escalation waits for it
+// instead of being refused, and the case goes up with the task.
+func TestEscalateWhileHandlingTaskIsCreated(t *testing.T) {
+	ct := newCaseTest(t, 1000)
+	ct.createTakes = 2 * time.Hour
+	ct.env.RegisterDelayedCallback(func() {
+		if s := ct.state(); len(s.Tasks) != 1 || !s.Tasks[0].Pending {
+			t.Errorf("tasks while the handling task is created: %+v, want it pending", s.Tasks)
+		}
+		ct.send(workflows.UpdateCaseAction, workflows.CaseActionRequest{Action: workflows.ActEscalate, Reason: "indikasi TPPO", Actor: supervisor33})
+	}, time.Hour)
+	ct.env.RegisterDelayedCallback(func() {
+		if s := ct.state(); s.OwnerUnit != "33" || len(s.Tasks) != 1 || s.Tasks[0].Level != 1 {
+			t.Errorf("after the escalation: owner %s, tasks %+v; want 33 with the handling task at level 1", s.OwnerUnit, s.Tasks)
+		}
+		ct.env.CancelWorkflow()
+	}, 3*time.Hour)
+	ct.run(false)
+	if len(ct.errs) != 1 || ct.errs[0] != nil {
+		t.Errorf("update errors %v, want the escalation accepted", ct.errs)
 	}
 }
 

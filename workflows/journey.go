@@ -1,12 +1,8 @@
-// Package workflows holds Lindungi's Temporal workflows: deterministic
-// orchestration of a worker's journey. Workflows carry IDs and codes only,
-// never names, NIK or phone numbers; every I/O goes through activities.
 package workflows
 
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,14 +12,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Names of the journey's workflow type, queries, updates and signals.
+// Names of the journey's workflow type, queries, updates and signals. It
+// also serves the task updates (UpdateCompleteTask, ...).
 const (
 	JourneyWorkflowName          = "WorkerJourney"
 	QueryState                   = "state"
-	UpdateCompleteTask           = "complete-task"
-	UpdateEscalateTask           = "escalate-task"
-	UpdateReassignTask           = "reassign-task"
-	UpdateExtendDeadline         = "extend-deadline"
 	UpdateCloseJourney           = "close-journey"
 	UpdateRecordReturn           = "record-return"
 	UpdateExtendContract         = "extend-contract"
@@ -59,10 +52,10 @@ type JourneyState struct {
 	Scheme       lindungi.Scheme
 	Risk         string
 	Step         lindungi.Step
-	Seq          int // position of Step in the journey
-	Attempt      int // how many times the current step's task was sent back for correction
-	Tasks        []activities.TaskRef
-	Reason       string // why the journey closed, when it did
+	Seq          int         // position of Step in the journey
+	Attempt      int         // how many times the current step's task was sent back for correction
+	Tasks        []TaskEntry // the journey's ledger: open tasks and those of the current step
+	Reason       string      // why the journey closed, when it did
 	AbroadSince  time.Time
 	ContractEnd  time.Time
 	CheckIns     int
@@ -77,23 +70,6 @@ type JourneyState struct {
 
 // Requests of the updates. Actor and RequestID say who asked, for audit.
 type (
-	CompleteTaskRequest struct {
-		TaskID    uuid.UUID
-		Outcome   lindungi.Outcome
-		Note      string
-		Actor     activities.Actor
-		Rule      string // the access rule that let the actor do it
-		RequestID string
-	}
-	TaskActionRequest struct {
-		TaskID      uuid.UUID
-		Unit        string // reassign: the new unit
-		Role        string // reassign: the new holder role ("" keeps it)
-		WorkingDays int    // extend: how many more working days
-		Reason      string
-		Actor       activities.Actor
-		RequestID   string
-	}
 	JourneyRequest struct {
 		Reason        string
 		At            time.Time // record-return: arrival; extend-contract: new end
@@ -106,25 +82,6 @@ type (
 		Repatriation bool // the case's outcome brings the worker home
 	}
 )
-
-// CompleteTaskResult is the answer of the complete-task update: the task
-// and the journey step after it.
-type CompleteTaskResult struct {
-	Task        lindungi.Task
-	JourneyStep lindungi.Step
-}
-
-// taskCompleting marks a task whose completion is being written.
-const taskCompleting lindungi.TaskStatus = "completing"
-
-var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-	},
-}
 
 // Search attributes operators use to find journeys in the Temporal UI.
 var (
@@ -140,19 +97,13 @@ var SearchAttributes = map[string]string{
 	SearchScheme.GetName(): "Keyword", SearchOverdue.GetName(): "Bool",
 }
 
-// a is used only for method references; activities run on the worker.
-var a *activities.Activities
-
-// journey is one run of the workflow: its context and state.
+// journey is one run of the workflow. Its by and req are who completed the
+// task the journey acts on now, so that the steps it leads to are recorded
+// as theirs.
 type journey struct {
-	ctx workflow.Context
-	s   *JourneyState
-	in  JourneyInput
-	wf  string
-	// by and req are who completed the task the journey acts on now, so
-	// that the steps it leads to are recorded as theirs.
-	by  activities.Actor
-	req string
+	run
+	s  *JourneyState
+	in JourneyInput
 }
 
 // WorkerJourney is one worker's journey from outreach or registration to
@@ -165,7 +116,7 @@ type journey struct {
 // phase boundaries, carrying its state.
 func WorkerJourney(ctx workflow.Context, in JourneyInput) (JourneyState, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	j := &journey{ctx: ctx, in: in, wf: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	j := &journey{run: run{ctx: ctx}, in: in}
 	fresh := in.Resume == nil
 	if fresh {
 		entry := in.Entry
@@ -182,6 +133,7 @@ func WorkerJourney(ctx workflow.Context, in JourneyInput) (JourneyState, error) 
 		j.s = in.Resume
 		j.in.Resume = nil
 	}
+	j.l = newLedger(ctx, &j.s.Tasks, "journey", j.s.WorkerID)
 	if err := j.register(); err != nil {
 		return *j.s, err
 	}
@@ -211,16 +163,13 @@ func WorkerJourney(ctx workflow.Context, in JourneyInput) (JourneyState, error) 
 		}
 		if j.s.Step != lindungi.StepClosed && (j.s.Step.Phase() != phase || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) {
 			j.settle()
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-				return *j.s, err
-			}
 			next := j.in
 			next.Resume = j.s
-			return *j.s, workflow.NewContinueAsNewError(ctx, WorkerJourney, next)
+			return *j.s, continueAsNew(ctx, WorkerJourney, next)
 		}
 	}
 	j.settle()
-	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	err := handlersFinished(ctx)
 	return *j.s, err
 }
 
@@ -230,25 +179,15 @@ func (j *journey) register() error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (JourneyState, error) { return *s, nil }); err != nil {
 		return err
 	}
+	if err := j.l.register(ctx, taskUpdates{completeRules: journeyOutcome, completed: j.completed,
+		escalate: j.escalateByHand, changed: func(string, TaskEntry) { j.changed() }}); err != nil {
+		return err
+	}
 	handlers := []struct {
 		name     string
 		handler  any
 		validate any
 	}{
-		{UpdateCompleteTask, j.completeTask, func(r CompleteTaskRequest) error { return j.validateCompletion(r) }},
-		{UpdateEscalateTask, j.escalateByHand, func(r TaskActionRequest) error { return j.validateTaskAction(r) }},
-		{UpdateReassignTask, j.reassign, func(r TaskActionRequest) error {
-			if r.Unit == "" {
-				return invalid("unit", "is required")
-			}
-			return j.validateTaskAction(r)
-		}},
-		{UpdateExtendDeadline, j.extend, func(r TaskActionRequest) error {
-			if r.WorkingDays < 1 || r.WorkingDays > 30 {
-				return invalid("working_days", "must be 1 to 30")
-			}
-			return j.validateTaskAction(r)
-		}},
 		{UpdateCloseJourney, j.requestClose, func(r JourneyRequest) error {
 			if s.Step == lindungi.StepClosed || s.Closing != "" {
 				return temporal.NewApplicationError("The journey is closed already.", lindungi.ECONFLICT)
@@ -302,38 +241,10 @@ func (j *journey) register() error {
 	return nil
 }
 
-func invalid(field, reason string) error {
-	return temporal.NewApplicationError(field+" "+reason, lindungi.EINVALID, []lindungi.FieldError{{Field: field, Reason: reason}})
-}
-
-// task returns the index of an open or recent task of the journey.
-func (j *journey) task(id uuid.UUID) int {
-	return slices.IndexFunc(j.s.Tasks, func(t activities.TaskRef) bool { return t.ID == id })
-}
-
-// validateTaskAction rejects an action on a task this journey does not
-// have open. Completion also needs the actor's unit to own the task.
-func (j *journey) validateTaskAction(r TaskActionRequest) error {
-	i := j.task(r.TaskID)
+// journeyOutcome rejects an unknown outcome, and sending back a task that
+// cannot be corrected.
+func journeyOutcome(t TaskEntry, req CompleteTaskRequest) error {
 	switch {
-	case i < 0:
-		return temporal.NewApplicationError("The task does not belong to this journey.", lindungi.ENOTFOUND)
-	case j.s.Tasks[i].Status != lindungi.TaskOpen:
-		return temporal.NewApplicationError(fmt.Sprintf("The task is %s, not open.", j.s.Tasks[i].Status), lindungi.ECONFLICT)
-	}
-	return nil
-}
-
-// validateCompletion rejects, before anything is written to history, a
-// completion of a task this journey does not have open, by a unit that does
-// not own it, or with an unknown outcome.
-func (j *journey) validateCompletion(req CompleteTaskRequest) error {
-	if err := j.validateTaskAction(TaskActionRequest{TaskID: req.TaskID}); err != nil {
-		return err
-	}
-	switch t := j.s.Tasks[j.task(req.TaskID)]; {
-	case !slices.Contains(t.UnitPath, req.Actor.Authority()):
-		return temporal.NewApplicationError("The task belongs to another unit.", lindungi.EFORBIDDEN)
 	case !req.Outcome.Valid():
 		return temporal.NewApplicationError("The outcome must be approved, needs_correction or rejected.", lindungi.EINVALID)
 	case req.Outcome == lindungi.OutcomeNeedsCorrection && !correctable(t.Kind):
@@ -353,96 +264,30 @@ func correctable(kind lindungi.TaskKind) bool {
 	return false
 }
 
-func (j *journey) completeTask(ctx workflow.Context, req CompleteTaskRequest) (CompleteTaskResult, error) {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	// Validators of updates queued behind this one see the task as taken.
-	if err := j.validateCompletion(req); err != nil {
-		return CompleteTaskResult{}, err
-	}
-	i := j.task(req.TaskID)
-	j.s.Tasks[i].Status = taskCompleting
-	var task lindungi.Task
-	err := workflow.ExecuteActivity(ctx, a.CompleteTask, activities.CompleteTaskInput{
-		TaskID: req.TaskID, Outcome: req.Outcome, Note: req.Note, Actor: req.Actor, Rule: req.Rule, RequestID: req.RequestID,
-	}).Get(ctx, &task)
-	i = j.task(req.TaskID)
-	if err != nil {
-		j.s.Tasks[i].Status = lindungi.TaskOpen
-		return CompleteTaskResult{}, unwrapActivityError(err)
-	}
-	j.s.Tasks[i].Status, j.s.Tasks[i].Outcome = lindungi.TaskCompleted, req.Outcome
+// completed answers a completion once the journey has acted on its
+// outcome, so that the caller sees the step it led to.
+func (j *journey) completed(ctx workflow.Context, req CompleteTaskRequest, task lindungi.Task, _ TaskEntry) (CompleteTaskResult, error) {
 	j.by, j.req = req.Actor, req.RequestID
 	j.s.Rev++
-	// Answer once the journey has acted on the outcome, so that the caller
-	// sees the step it led to.
-	if err := workflow.Await(ctx, func() bool { return j.handled(req.TaskID) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return j.l.handled(req.TaskID) }); err != nil {
 		return CompleteTaskResult{}, err
 	}
 	return CompleteTaskResult{Task: task, JourneyStep: j.s.Step}, nil
 }
 
-// handled reports whether the main loop has acted on a completed task.
-func (j *journey) handled(id uuid.UUID) bool {
-	i := j.task(id)
-	return i < 0 || j.s.Tasks[i].Status == lindungi.TaskCancelled || j.s.Tasks[i].Status == handledStatus
-}
-
-// handledStatus marks a completed task the journey has acted on; the API
-// reads task status from the database, never from here.
-const handledStatus lindungi.TaskStatus = "completed+handled"
-
 // settle marks every completed task as acted on and drops finished tasks
 // of earlier steps from the state, so that it stays small.
-func (j *journey) settle() {
-	kept := j.s.Tasks[:0]
-	for _, t := range j.s.Tasks {
-		if t.Status == lindungi.TaskCompleted {
-			t.Status = handledStatus
-		}
-		if t.Status == lindungi.TaskOpen || t.Status == taskCompleting || t.Step == j.s.Step {
-			kept = append(kept, t)
-		}
-	}
-	j.s.Tasks = kept
-}
+func (j *journey) settle() { j.l.settle(j.s.Step) }
 
-func (j *journey) escalateByHand(ctx workflow.Context, r TaskActionRequest) (activities.TaskRef, error) {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	var res activities.EscalateResult
-	err := workflow.ExecuteActivity(ctx, a.EscalateTask, activities.EscalateInput{TaskID: r.TaskID, DomicileUnit: j.s.DomicileUnit,
-		Risk: j.s.Risk, DueDays: dueDaysOf(j.s.Tasks[j.task(r.TaskID)].Kind), Reason: r.Reason, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, &res)
-	if err != nil {
-		return activities.TaskRef{}, unwrapActivityError(err)
+// escalateByHand moves a task up its chain for a supervisor; at the top of
+// the chain it refuses.
+func (j *journey) escalateByHand(ctx workflow.Context, t TaskEntry, r TaskActionRequest) (activities.TaskRef, error) {
+	res, err := j.l.escalate(ctx, activities.EscalateInput{TaskID: r.TaskID, DomicileUnit: j.s.DomicileUnit, Risk: j.s.Risk,
+		DueDays: dueDaysOf(t.Kind), Reason: r.Reason, Actor: r.Actor, RequestID: r.RequestID}, false)
+	if err == nil && res.AtTop {
+		err = temporal.NewApplicationError("No one is above the task's holder on its escalation chain.", lindungi.ECONFLICT)
 	}
-	if res.AtTop {
-		return res.Task, temporal.NewApplicationError("No one is above the task's holder on its escalation chain.", lindungi.ECONFLICT)
-	}
-	j.replace(res.Task)
-	return res.Task, nil
-}
-
-func (j *journey) reassign(ctx workflow.Context, r TaskActionRequest) (activities.TaskRef, error) {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	var ref activities.TaskRef
-	err := workflow.ExecuteActivity(ctx, a.ReassignTask, activities.ReassignInput{TaskID: r.TaskID, Unit: r.Unit, Role: r.Role,
-		Reason: r.Reason, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, &ref)
-	if err != nil {
-		return activities.TaskRef{}, unwrapActivityError(err)
-	}
-	j.replace(ref)
-	return ref, nil
-}
-
-func (j *journey) extend(ctx workflow.Context, r TaskActionRequest) (activities.TaskRef, error) {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	var ref activities.TaskRef
-	err := workflow.ExecuteActivity(ctx, a.ExtendDeadline, activities.ExtendInput{TaskID: r.TaskID, WorkingDays: r.WorkingDays,
-		Reason: r.Reason, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, &ref)
-	if err != nil {
-		return activities.TaskRef{}, unwrapActivityError(err)
-	}
-	j.replace(ref)
-	return ref, nil
+	return res.Task, err
 }
 
 func (j *journey) requestClose(ctx workflow.Context, r JourneyRequest) (lindungi.Step, error) {
@@ -503,17 +348,9 @@ func (j *journey) audit(ctx workflow.Context, action string, after map[string]an
 		Action: action, After: after, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, nil)
 }
 
-// replace puts an updated task into the state and wakes the main loop.
-func (j *journey) replace(t activities.TaskRef) {
-	if i := j.task(t.ID); i >= 0 {
-		status := j.s.Tasks[i].Status
-		j.s.Tasks[i] = t
-		if status != lindungi.TaskOpen && t.Status == lindungi.TaskOpen {
-			j.s.Tasks[i].Status = status
-		}
-	} else {
-		j.s.Tasks = append(j.s.Tasks, t)
-	}
+// changed wakes the main loop after a task changed and keeps the search
+// attributes current.
+func (j *journey) changed() {
 	j.s.Rev++
 	j.upsertSearch()
 }
@@ -549,14 +386,11 @@ func (j *journey) actor() (activities.Actor, string) {
 
 // close cancels the open tasks and closes the journey with a reason.
 func (j *journey) close(reason string, actor activities.Actor, requestID string) error {
-	for _, t := range j.s.Tasks {
-		if t.Status != lindungi.TaskOpen {
-			continue
-		}
+	for _, t := range j.l.openOf("") {
 		if err := workflow.ExecuteActivity(j.ctx, a.CancelTask, t.ID, "journey closed: "+reason).Get(j.ctx, nil); err != nil {
 			return err
 		}
-		j.s.Tasks[j.task(t.ID)].Status = lindungi.TaskCancelled
+		j.l.cancel(t.ID)
 	}
 	j.s.Reason = reason
 	return j.record(lindungi.StepClosed, reason, actor, requestID, j.s.Seq+1)
@@ -582,22 +416,17 @@ func dueDaysOf(kind lindungi.TaskKind) int {
 }
 
 // createTask creates a task of the current step (attempt tells repeated
-// ones apart) and puts it in the state.
-func (j *journey) createTask(kind lindungi.TaskKind, attempt int) (activities.TaskRef, error) {
-	var ref activities.TaskRef
-	err := workflow.ExecuteActivity(j.ctx, a.CreateTask, activities.CreateTaskInput{
-		WorkflowID: j.wf, WorkerID: j.s.WorkerID, Kind: kind, Step: j.s.Step, Attempt: attempt,
+// ones apart) and puts it in the ledger.
+func (j *journey) createTask(kind lindungi.TaskKind, attempt int) (TaskEntry, error) {
+	t, err := j.l.create(j.ctx, activities.CreateTaskInput{
+		WorkerID: j.s.WorkerID, Kind: kind, Step: j.s.Step, Attempt: attempt,
 		DomicileUnit: j.s.DomicileUnit, Scheme: j.s.Scheme, Risk: j.s.Risk, DueInWorkingDays: dueDaysOf(kind),
 		RequestID: j.in.RequestID,
-	}).Get(j.ctx, &ref)
+	})
 	if err != nil {
-		return ref, fmt.Errorf("create %s task: %w", kind, err)
+		return t, fmt.Errorf("create %s task: %w", kind, err)
 	}
-	if i := j.task(ref.ID); i >= 0 {
-		return j.s.Tasks[i], nil // continued as new with the task already known
-	}
-	j.s.Tasks = append(j.s.Tasks, ref)
-	return ref, nil
+	return t, nil
 }
 
 // errClosing ends a wait because a supervisor asked to close the journey.
@@ -606,13 +435,12 @@ var errClosing = errors.New("journey closing")
 // runTask creates a task and waits for its outcome, escalating it (and any
 // other open task) whenever a deadline passes.
 func (j *journey) runTask(kind lindungi.TaskKind, attempt int) (lindungi.Outcome, error) {
-	ref, err := j.createTask(kind, attempt)
+	created, err := j.createTask(kind, attempt)
 	if err != nil {
 		return "", err
 	}
 	for {
-		t := j.s.Tasks[j.task(ref.ID)]
-		if t.Status == lindungi.TaskCompleted {
+		if t := j.l.find(created.ID); t.unhandled() {
 			return t.Outcome, nil
 		}
 		if j.s.Closing != "" {
@@ -629,43 +457,22 @@ func (j *journey) runTask(kind lindungi.TaskKind, attempt int) (lindungi.Outcome
 func (j *journey) wait(wake time.Time) error {
 	j.settle()
 	j.by, j.req = activities.Actor{}, ""
-	next := wake
-	for _, t := range j.s.Tasks {
-		if t.Status == lindungi.TaskOpen && !t.AtTop && (next.IsZero() || t.DueAt.Before(next)) {
-			next = t.DueAt
-		}
-	}
-	rev := j.s.Rev
-	changed := func() bool { return j.s.Rev != rev }
-	if next.IsZero() {
-		return workflow.Await(j.ctx, changed)
-	}
-	if d := next.Sub(workflow.Now(j.ctx)); d > 0 {
-		ok, err := workflow.AwaitWithTimeout(j.ctx, d, changed)
-		if err != nil || ok {
-			return err
-		}
+	due, err := sleep(j.ctx, j.l.next(wake), &j.s.Rev)
+	if err != nil || !due {
+		return err
 	}
 	return j.escalateOverdue()
 }
 
 // escalateOverdue escalates every open task whose deadline has passed.
 func (j *journey) escalateOverdue() error {
-	now := workflow.Now(j.ctx)
-	for _, t := range slices.Clone(j.s.Tasks) {
-		if t.Status != lindungi.TaskOpen || t.AtTop || t.DueAt.After(now) {
-			continue
-		}
-		var res activities.EscalateResult
-		err := workflow.ExecuteActivity(j.ctx, a.EscalateTask, activities.EscalateInput{TaskID: t.ID, DomicileUnit: j.s.DomicileUnit,
-			Risk: j.s.Risk, DueDays: dueDaysOf(t.Kind), Actor: activities.System, RequestID: j.in.RequestID}).Get(j.ctx, &res)
+	for _, t := range j.l.overdue(workflow.Now(j.ctx)) {
+		_, err := j.l.escalate(j.ctx, activities.EscalateInput{TaskID: t.ID, DomicileUnit: j.s.DomicileUnit,
+			Risk: j.s.Risk, DueDays: dueDaysOf(t.Kind), Actor: activities.System, RequestID: j.in.RequestID}, true)
 		if err != nil {
 			return fmt.Errorf("escalate task %s: %w", t.ID, err)
 		}
-		if res.AtTop {
-			res.Task.AtTop = true
-		}
-		j.replace(res.Task)
+		j.changed()
 	}
 	return nil
 }
@@ -673,8 +480,8 @@ func (j *journey) escalateOverdue() error {
 // upsertSearch keeps the search attributes operators filter on current.
 func (j *journey) upsertSearch() {
 	overdue := false
-	for _, t := range j.s.Tasks {
-		overdue = overdue || (t.Status == lindungi.TaskOpen && (t.AtTop || t.Level > 0))
+	for _, t := range j.l.openOf("") {
+		overdue = overdue || t.AtTop || t.Level > 0
 	}
 	_ = workflow.UpsertTypedSearchAttributes(j.ctx,
 		SearchUnit.ValueSet(j.s.DomicileUnit), SearchStep.ValueSet(string(j.s.Step)),
@@ -817,23 +624,13 @@ func (j *journey) abroad() error {
 		by, req := j.actor()
 		return j.close(s.Closing, by, req)
 	}
-	for _, t := range s.Tasks {
-		if t.Status == lindungi.TaskOpen && (t.Kind == lindungi.TaskCheckIn || t.Kind == lindungi.TaskContractEnd) {
+	for _, t := range j.l.openOf("") {
+		if t.Kind == lindungi.TaskCheckIn || t.Kind == lindungi.TaskContractEnd {
 			if err := workflow.ExecuteActivity(j.ctx, a.CancelTask, t.ID, "worker returned").Get(j.ctx, nil); err != nil {
 				return err
 			}
-			s.Tasks[j.task(t.ID)].Status = lindungi.TaskCancelled
+			j.l.cancel(t.ID)
 		}
 	}
 	return j.advance(lindungi.StepReturned)
-}
-
-// unwrapActivityError returns the domain failure inside an activity error,
-// so that the update's caller sees the activity's own error type.
-func unwrapActivityError(err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr
-	}
-	return err
 }

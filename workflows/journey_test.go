@@ -36,6 +36,9 @@ type journeyTest struct {
 	expiring [][]lindungi.DocType // answers of ExpiringDocuments, in order
 	topAt    int                  // escalations after which a task is at the top
 	errs     []error              // update errors, in order
+	// createTakes is how long, on the workflow's clock, CreateTask takes.
+	createTakes time.Duration
+	completed   []activities.CompleteTaskInput
 }
 
 func newJourneyTest(t *testing.T) *journeyTest {
@@ -55,7 +58,7 @@ func newJourneyTest(t *testing.T) *journeyTest {
 				DueAt: env.Now().Add(time.Duration(in.DueInWorkingDays) * 24 * time.Hour), Status: lindungi.TaskOpen}
 			jt.created = append(jt.created, ref)
 			return ref, nil
-		})
+		}).AfterFn(func() time.Duration { return jt.createTakes })
 	env.OnActivity(acts.RecordStep, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordStepInput) error {
 			if in.Seq != len(jt.steps) {
@@ -66,6 +69,7 @@ func newJourneyTest(t *testing.T) *journeyTest {
 		})
 	env.OnActivity(acts.CompleteTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CompleteTaskInput) (lindungi.Task, error) {
+			jt.completed = append(jt.completed, in)
 			return lindungi.Task{ID: in.TaskID, Status: lindungi.TaskCompleted, Outcome: in.Outcome}, nil
 		})
 	env.OnActivity(acts.EscalateTask, mock.Anything, mock.Anything).Return(
@@ -152,7 +156,7 @@ func (jt *journeyTest) state() workflows.JourneyState {
 func (jt *journeyTest) open(kind lindungi.TaskKind) (activities.TaskRef, bool) {
 	for _, t := range jt.state().Tasks {
 		if t.Kind == kind && t.Status == lindungi.TaskOpen {
-			return t, true
+			return t.TaskRef, true
 		}
 	}
 	return activities.TaskRef{}, false
@@ -339,6 +343,59 @@ func TestInvalidCompletionsAreRejected(t *testing.T) {
 			}
 			jt.env.AssertNotCalled(t, "CompleteTask", mock.Anything, mock.Anything)
 		})
+	}
+}
+
+// TestCompletionWhileTaskIsCreated sends completions while the activity
+// creating the task has not answered (its row is visible to the API by
+// then): they wait for it instead of being told the task is unknown, and
+// are then checked like any other.
+func TestCompletionWhileTaskIsCreated(t *testing.T) {
+	jt := newJourneyTest(t)
+	jt.createTakes = 2 * time.Hour
+	cilacap := activities.Actor{Subject: "cw-cilacap", Unit: "3301", Role: "caseworker"}
+	jt.script(
+		func() {
+			s := jt.state()
+			if len(s.Tasks) != 1 || !s.Tasks[0].Pending || s.Tasks[0].Kind != lindungi.TaskVerifyRegistration {
+				t.Fatalf("tasks while the verification task is created: %+v, want it pending", s.Tasks)
+			}
+			id := s.Tasks[0].ID
+			jt.send(workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: id, Outcome: lindungi.OutcomeApproved, Actor: cilacap})
+			jt.send(workflows.UpdateCompleteTask, workflows.CompleteTaskRequest{TaskID: id, Outcome: lindungi.OutcomeApproved, Actor: kebumenCaseworker})
+		},
+		func() {},
+		func() {},
+		func() {
+			if s := jt.state(); s.Step != lindungi.StepTraining {
+				t.Errorf("step = %s, want TRAINING", s.Step)
+			}
+			jt.send(workflows.UpdateCloseJourney, workflows.JourneyRequest{Actor: kebumenCaseworker})
+		},
+	)
+	jt.run(workflows.JourneyInput{Scheme: lindungi.SchemeP2P})
+	// Another district is refused once the task exists: because the task
+	// is not its unit's, or because Kebumen's completion took it first.
+	var refused []string
+	for _, err := range jt.errs {
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) {
+			refused = append(refused, appErr.Type())
+		} else if err != nil {
+			t.Errorf("update error %v, want only refusals", err)
+		}
+	}
+	if len(jt.errs) != 3 || len(refused) != 1 || (refused[0] != lindungi.EFORBIDDEN && refused[0] != lindungi.ECONFLICT) {
+		t.Errorf("update errors = %v, want one refusal and two successes (the completion and the close)", jt.errs)
+	}
+	want := []activities.CompleteTaskInput{{TaskID: jt.created[0].ID, Outcome: lindungi.OutcomeApproved, Actor: kebumenCaseworker,
+		WorkerID: jt.worker, Step: lindungi.StepRegistered, Kind: lindungi.TaskVerifyRegistration}}
+	if diff := cmp.Diff(want, jt.completed); diff != "" {
+		t.Errorf("completions written (-want +got):\n%s", diff)
+	}
+	wantSteps := steps(lindungi.StepRegistered, lindungi.StepVerified, lindungi.StepTraining, lindungi.StepClosed)
+	if diff := cmp.Diff(wantSteps, jt.steps); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 }
 
