@@ -29,6 +29,10 @@ const (
 	StepClosed             Step = "CLOSED"
 )
 
+// StepCase is the step recorded on the tasks of a protection case, which
+// belong to no step of the worker's journey.
+const StepCase Step = "CASE"
+
 // Phases of protection (Law 18/2017).
 const (
 	PhaseBefore = "before"

@@ -625,7 +625,7 @@ func TestListCases(t *testing.T) {
 	}
 	// An overdue handling task of the Kebumen case.
 	if _, err := db.CreateTask(ctx, lindungi.Task{ID: uuid.New(), WorkflowID: kebumen.WorkflowID, WorkerID: w.ID,
-		Kind: lindungi.TaskCaseHandling, Step: "CASE", Unit: "3305", RouteRule: "test", DueAt: t0.Add(24 * time.Hour),
+		Kind: lindungi.TaskCaseHandling, Step: lindungi.StepCase, Unit: "3305", RouteRule: "test", DueAt: t0.Add(24 * time.Hour),
 		DueDate: "2026-12-24"}, clerk("r")); err != nil {
 		t.Fatal(err)
 	}
@@ -824,7 +824,7 @@ func TestMergeWorkers(t *testing.T) {
 	c := openCase(t, db, walkIn("3329"), "3329")
 	provID := c.WorkerID
 	if _, err := db.CreateTask(ctx, lindungi.Task{ID: uuid.New(), WorkflowID: c.WorkflowID, WorkerID: provID,
-		Kind: lindungi.TaskCaseHandling, Step: "CASE", Unit: "3329", RouteRule: "test", DueAt: t0.Add(240 * time.Hour),
+		Kind: lindungi.TaskCaseHandling, Step: lindungi.StepCase, Unit: "3329", RouteRule: "test", DueAt: t0.Add(240 * time.Hour),
 		DueDate: "2027-01-06"}, clerk("r")); err != nil {
 		t.Fatal(err)
 	}

@@ -28,10 +28,6 @@ const (
 // referral or a transfer.
 const decisionDueDays = 5
 
-// caseTaskStep is the journey step recorded on a case's tasks, which belong
-// to no step of the worker's journey.
-const caseTaskStep lindungi.Step = "CASE"
-
 // Closure rules of BP2MI regulation 6/2024 art. 30: when one holds, the
 // case proposes its own closure to a supervisor, who decides.
 const (
@@ -350,7 +346,7 @@ func (r *caseRun) transfer(ctx workflow.Context, req CaseActionRequest) error {
 // transfer; the task's attempt number is the decision's place in the list.
 func (r *caseRun) decisionTask(ctx workflow.Context, kind lindungi.TaskKind, unit string, id uuid.UUID) (TaskEntry, error) {
 	return r.l.create(ctx, activities.CreateTaskInput{
-		WorkerID: r.s.WorkerID, Kind: kind, Step: caseTaskStep, Attempt: r.l.count(kind),
+		WorkerID: r.s.WorkerID, Kind: kind, Step: lindungi.StepCase, Attempt: r.l.count(kind),
 		DomicileUnit: unit, Risk: r.s.Risk, DueInWorkingDays: decisionDueDays, RequestID: r.requestID(), Subject: id.String(),
 	})
 }
@@ -374,7 +370,7 @@ func (r *caseRun) taskInput(kind lindungi.TaskKind, attempt int) activities.Crea
 		days = HighRiskDueDays
 	}
 	return activities.CreateTaskInput{
-		WorkerID: r.s.WorkerID, Kind: kind, Step: caseTaskStep, Attempt: attempt,
+		WorkerID: r.s.WorkerID, Kind: kind, Step: lindungi.StepCase, Attempt: attempt,
 		DomicileUnit: r.s.OwnerUnit, Risk: r.s.Risk, DueInWorkingDays: days, RequestID: r.requestID(),
 		Subject: r.s.CaseID.String(),
 	}

@@ -210,9 +210,9 @@ func TestSettle(t *testing.T) {
 
 func TestReserve(t *testing.T) {
 	l := testLedger()
-	in := activities.CreateTaskInput{Kind: lindungi.TaskCaseHandling, Step: caseTaskStep, Attempt: 0, Subject: "case-1"}
+	in := activities.CreateTaskInput{Kind: lindungi.TaskCaseHandling, Step: lindungi.StepCase, Attempt: 0, Subject: "case-1"}
 	id, known := l.reserve(in)
-	if want := lindungi.TaskID("journey/test", caseTaskStep, lindungi.TaskCaseHandling, 0); id != want || known {
+	if want := lindungi.TaskID("journey/test", lindungi.StepCase, lindungi.TaskCaseHandling, 0); id != want || known {
 		t.Fatalf("reserve = %s, %v; want %s, not known", id, known, want)
 	}
 	if again, known := l.reserve(in); again != id || known || len(*l.tasks) != 1 {
