@@ -19,17 +19,17 @@ import (
 
 // MaxCompletionStatements is the most SQL statements (BEGIN and COMMIT
 // included) that the API and the worker together send to PostgreSQL for
-// one approval of a verification task, from the request to its answer. On
-// this branch it is exactly this: the API loads the task (1); the
-// workflow's activities load it again with the worker and its documents
-// (3), complete it with its audit event (5), record VERIFIED and TRAINING
-// (5 each), and read the calendar and create the next task (6). lib/pq
-// sends a statement with parameters in two round trips (prepare, then
-// execute), so they are 43 round trips. A completion sent with an
-// Idempotency-Key adds two statements: finding and saving the answer.
-// TestCompletionStatements counts them through a proxy; lower the number
-// when a change makes completions cheaper.
-const MaxCompletionStatements = 28
+// one approval of a verification task, from the request to its answer. It
+// is exactly this: the API loads the task (1); the workflow's activities
+// read the worker's documents and complete the task with its audit event
+// (6), record VERIFIED and TRAINING (6 each), and read the calendar and
+// create the next task (7); the workflow's ledger already knows the task,
+// so no activity reads it again. lib/pq sends a statement with parameters
+// in two round trips (prepare, then execute), so they are 41 round trips. A
+// completion sent with an Idempotency-Key adds the statements of its
+// reservation. TestCompletionStatements counts them through a proxy; lower
+// the number when a change makes completions cheaper.
+const MaxCompletionStatements = 27
 
 // TestCompletionStatements counts the statements one completion sends to
 // PostgreSQL, API and worker together, and fails when they are more than
