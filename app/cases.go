@@ -37,16 +37,15 @@ type Cases struct {
 	Now     func() time.Time
 }
 
-// Intake is a complaint to take in. Key, when the request has one, is
-// stored with the case in its transaction.
+// Intake is a complaint to take in.
 type Intake struct {
 	Complaint lindungi.NewComplaint
-	Key       *lindungi.IdempotencyKey
 }
 
 // Intake takes a complaint in at its unit: a provisional worker for a
 // subject never seen, the case with its number and owner (Owner), its audit
-// events, then its workflow. If the workflow cannot start now, the
+// events and the answer of the request (lindungi.NewContextWithAnswer),
+// then its workflow. If the workflow cannot start now, the
 // reconciler starts it. EINVALID naming bad fields (a worker_id the caller
 // may not see among them), EFORBIDDEN for an intake unit out of reach.
 func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case, error) {
@@ -85,7 +84,7 @@ func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case,
 	if err != nil {
 		return lindungi.Case{}, err
 	}
-	pc, err := cs.Store.CreateCaseIdempotent(ctx, nc, owner, a.Event(ctx), in.Key)
+	pc, err := cs.Store.CreateCase(ctx, nc, owner, a.Event(ctx))
 	if err != nil {
 		return lindungi.Case{}, err
 	}

@@ -349,15 +349,16 @@ func (db *DB) CancelTask(ctx context.Context, id uuid.UUID, reason string, ev li
 	})
 }
 
-// ClaimTask makes a person the assignee of an open task. ECONFLICT if
-// someone else holds it.
+// ClaimTask makes a person the assignee of an open task, and stores the
+// answer of the request that claimed it (lindungi.NewContextWithAnswer).
+// ECONFLICT if someone else holds it.
 func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev lindungi.Event) (lindungi.Task, error) {
 	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
 		switch {
 		case before.Status != lindungi.TaskOpen:
 			return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is %s.", before.Status)
 		case before.ClaimedBy == assignee:
-			return before, nil
+			return before, db.answer(ctx, tx, before)
 		case before.ClaimedBy != "" && ev.Action != "task.assign":
 			return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is claimed by %s.", before.ClaimedBy)
 		}
@@ -369,20 +370,27 @@ func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev l
 		if action == "" {
 			action = "task.claim"
 		}
-		return out, auditTask(ctx, tx, ev, action, out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": assignee})
+		if err := auditTask(ctx, tx, ev, action, out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": assignee}); err != nil {
+			return lindungi.Task{}, err
+		}
+		return out, db.answer(ctx, tx, out)
 	})
 }
 
-// ReleaseTask gives a claimed task back to its unit's queue.
+// ReleaseTask gives a claimed task back to its unit's queue, and stores the
+// answer of the request that released it (lindungi.NewContextWithAnswer).
 func (db *DB) ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error) {
 	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
 		if before.ClaimedBy == "" {
-			return before, nil
+			return before, db.answer(ctx, tx, before)
 		}
 		out, err := updateTask(ctx, tx, `UPDATE tasks SET claimed_by = '', claimed_at = NULL WHERE id = $1 RETURNING `+taskColumns, id)
 		if err != nil {
 			return before, err
 		}
-		return out, auditTask(ctx, tx, ev, "task.release", out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": ""})
+		if err := auditTask(ctx, tx, ev, "task.release", out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": ""}); err != nil {
+			return lindungi.Task{}, err
+		}
+		return out, db.answer(ctx, tx, out)
 	})
 }

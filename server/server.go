@@ -1,7 +1,8 @@
 // Package server is Lindungi's HTTP API on gin. Its rooms: routes.go lists
 // every route; middleware.go authenticates the caller and takes the access
 // decision on the route template, which then travels in the request context
-// as one app.Actor; idempotency.go replays retried requests; paging.go reads
+// as one app.Actor; idempotency.go reserves Idempotency-Keys and replays
+// retried requests; paging.go reads
 // page parameters; problem.go is the one place that maps domain errors to
 // HTTP problems; health.go answers liveness and readiness; and one file per
 // noun (journeys, workers, tasks, cases, documents, holidays, delegations,
