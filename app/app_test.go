@@ -87,6 +87,9 @@ func (s *store) CaseAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Case, 
 func (s *store) OpenTaskOf(context.Context, string, lindungi.TaskKind) (lindungi.Task, error) {
 	return lindungi.Task{}, errors.New("not in these tests")
 }
+func (s *store) LastTaskOf(context.Context, string, lindungi.TaskKind) (lindungi.Task, error) {
+	return lindungi.Task{}, errors.New("not in these tests")
+}
 
 // flows is a fake Temporal: it records what it started, and fails while
 // down is set.

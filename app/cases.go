@@ -189,7 +189,10 @@ func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, er
 	if a, err = cs.Access.Visible(ctx, a, pc.OwnerUnit, pc.WorkerID, "Case not found."); err != nil {
 		return lindungi.Case{}, err
 	}
-	if pc.Step == lindungi.CaseClosed && r.Action != workflows.ActReopen {
+	// A request with a key may be the retry of one whose update ran before
+	// its process died: the workflow, which knows the update by its ID,
+	// answers it as the first time, so the case's state is not checked here.
+	if pc.Step == lindungi.CaseClosed && r.Action != workflows.ActReopen && r.Key == "" {
 		return lindungi.Case{}, lindungi.Errorf(lindungi.ECONFLICT, "The case is closed; reopen it first.")
 	}
 	if r.Action == workflows.ActRefer && !r.Consent && !cs.Access.may(a.Principal, pc.OwnerUnit, policies.ObjCase, policies.ActReferWithoutConsent) {
@@ -223,14 +226,19 @@ type Decision struct {
 
 // Decide completes the case's open decision task of the kind asked, by a
 // caller who reaches the task's unit (the deciding unit), and returns the
-// case as stored after. ENOTFOUND for a case out of reach, ECONFLICT when
-// no such decision waits.
+// case as stored after. A decision retried with its key after the task was
+// decided goes to the workflow with the last task of the kind, and the
+// workflow answers it as the first time. ENOTFOUND for a case out of reach,
+// ECONFLICT when no such decision waits.
 func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case, error) {
 	pc, err := cs.Store.FindCase(ctx, d.CaseID)
 	if err != nil {
 		return lindungi.Case{}, err
 	}
 	task, err := cs.Tasks.OpenTaskOf(ctx, pc.WorkflowID, d.Kind)
+	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND && d.Key != "" {
+		task, err = cs.Tasks.LastTaskOf(ctx, pc.WorkflowID, d.Kind)
+	}
 	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND {
 		err = lindungi.Errorf(lindungi.ECONFLICT, "The case has no open %s decision.", d.Kind)
 	}
@@ -242,7 +250,7 @@ func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case
 	}
 	_, err = cs.Flows.CompleteTask(ctx, task, workflows.CompleteTaskRequest{TaskID: task.ID, Outcome: d.Outcome,
 		Note: strings.TrimSpace(d.Reason), Actor: a.workflow(), Rule: a.Rule, RequestID: lindungi.RequestIDFromContext(ctx)},
-		updateID(a, "case/decide/"+task.ID.String(), d.Key))
+		updateID(a, "case/decide/"+string(d.Kind)+"/"+pc.ID.String(), d.Key))
 	if err != nil {
 		return lindungi.Case{}, err
 	}

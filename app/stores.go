@@ -48,10 +48,12 @@ type CaseStore interface {
 	ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.CaseFilter) ([]lindungi.Case, error)
 }
 
-// DecisionFinder is the part of lindungi.TaskService that finds the open
-// decision task of a case.
+// DecisionFinder is the part of lindungi.TaskService that finds the
+// decision task of a case: the open one, or the last one for a retried
+// decision.
 type DecisionFinder interface {
 	OpenTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
+	LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
 }
 
 // DocumentStore is the part of lindungi.DocumentService people use; the

@@ -205,6 +205,21 @@ WHERE workflow_id = $1 AND kind = $2 AND status = 'open' ORDER BY created_at, id
 	return row.task(), nil
 }
 
+// LastTaskOf returns the newest task of kind in a workflow, open or not.
+// ENOTFOUND if there is none.
+func (db *DB) LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
+	var row taskRow
+	err := db.db.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks
+WHERE workflow_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1`, workflowID, string(kind))
+	if err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "No %s task.", kind)
+		}
+		return lindungi.Task{}, fmt.Errorf("last %s task of %s: %w", kind, workflowID, translate(err))
+	}
+	return row.task(), nil
+}
+
 // auditTask appends the event of a change to task t inside tx: the action,
 // the values before it (nil when none matter) and after it.
 func auditTask(ctx context.Context, tx *sqlx.Tx, ev lindungi.Event, action string, t lindungi.Task, now time.Time, before, after map[string]any) error {

@@ -137,6 +137,11 @@ func (f *caseStore) CaseAsOf(ctx context.Context, id uuid.UUID, _ time.Time) (li
 	return f.FindCase(ctx, id)
 }
 
+// LastTaskOf finds no decision: these tests take no decisions.
+func (f *caseStore) LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
+	return f.OpenTaskOf(ctx, workflowID, kind)
+}
+
 // OpenTaskOf finds no open decision: these tests take no decisions.
 func (f *caseStore) OpenTaskOf(context.Context, string, lindungi.TaskKind) (lindungi.Task, error) {
 	return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "No open task.")

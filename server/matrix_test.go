@@ -604,6 +604,10 @@ func (f *fakeStore) OpenTaskOf(_ context.Context, workflowID string, kind lindun
 	return t, nil
 }
 
+func (f *fakeStore) LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
+	return f.OpenTaskOf(ctx, workflowID, kind)
+}
+
 func (f *fakeStore) ActiveDelegations(context.Context, string, string, time.Time) ([]lindungi.Delegation, error) {
 	return nil, nil
 }
