@@ -26,7 +26,8 @@ import (
 // (5 each), and read the calendar and create the next task (6). lib/pq
 // sends a statement with parameters in two round trips (prepare, then
 // execute), so they are 43 round trips. A completion sent with an
-// Idempotency-Key adds two statements: finding and saving the answer.
+// Idempotency-Key adds two statements: reserving the key and storing the
+// answer (and one more every 3 s that it runs, renewing the lease).
 // TestCompletionStatements counts them through a proxy; lower the number
 // when a change makes completions cheaper.
 const MaxCompletionStatements = 28
