@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/devenv/devtest"
@@ -176,6 +177,32 @@ VALUES ('caseworker-3305', 'k2', $1, sha256($2), 'pending', gen_random_uuid(), n
 	}
 	if a := send(s, "caseworker@3305", http.MethodPost, url, good, "k2"); a.status != http.StatusCreated || !a.replayed || a.body != first.body {
 		t.Errorf("the retry's retry = %+v, want the retry's answer replayed", a)
+	}
+}
+
+// TestIdempotentRoutesAreDocumented: every route that honours the
+// Idempotency-Key documents it, and its 409 with Retry-After; every write
+// honours it.
+func TestIdempotentRoutesAreDocumented(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(server.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range server.New(server.Deps{}).Routes() {
+		if r.Method == http.MethodGet {
+			continue
+		}
+		if !r.Idempotent {
+			t.Errorf("%s %s writes without honouring Idempotency-Key", r.Method, r.Path)
+			continue
+		}
+		op := doc.Paths.Find(ginToOpenAPI(r.Path)).GetOperation(r.Method)
+		if op.Parameters.GetByInAndName("header", "Idempotency-Key") == nil {
+			t.Errorf("%s %s does not document Idempotency-Key", r.Method, r.Path)
+		}
+		if c := op.Responses.Status(http.StatusConflict); c == nil || c.Value.Headers["Retry-After"] == nil {
+			t.Errorf("%s %s does not document its 409 with Retry-After", r.Method, r.Path)
+		}
 	}
 }
 

@@ -103,13 +103,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 type RouteInfo struct {
 	Method, Path string
 	Auth         bool // needs a token and a policy line
+	Idempotent   bool // honours the Idempotency-Key header
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent})
 	}
 	return out
 }
