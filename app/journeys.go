@@ -37,7 +37,8 @@ type Registration struct {
 // answer of the request (lindungi.NewContextWithAnswer); if the journey
 // cannot start now, the reconciler starts it within a minute.
 // EINVALID naming bad fields, EFORBIDDEN outside the caller's reach,
-// ECONFLICT for a NIK already registered or a key already used.
+// ECONFLICT for a NIK already registered or when a retry took the
+// request's Idempotency-Key over.
 func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindungi.Worker, error) {
 	nw := r.Worker
 	nw.Normalize()
