@@ -555,11 +555,6 @@ type CaseService interface {
 	// unknown or merged worker, an unknown unit); ECONFLICT when the
 	// subject's NIK belongs to a worker already known.
 	CreateCase(ctx context.Context, c NewComplaint, ownerUnit string, ev Event) (Case, error)
-	// CreateCaseIdempotent is CreateCase that also stores the answer (201
-	// and the case) under key, when key is not nil, in the same
-	// transaction. EINVALID, ECONFLICT as CreateCase; ECONFLICT also when
-	// key is stored already.
-	CreateCaseIdempotent(ctx context.Context, c NewComplaint, ownerUnit string, ev Event, key *IdempotencyKey) (Case, error)
 	// MarkCaseStarted records that the case's workflow runs, so the
 	// reconciler does not start it again. Marking it twice changes
 	// nothing; it returns no domain error codes.
@@ -628,5 +623,12 @@ type CaseService interface {
 	// its cases and tasks; both records stay. EINVALID for the same worker
 	// twice; ENOTFOUND for an unknown worker; ECONFLICT if the first is not
 	// provisional or already merged, or the second is not registered.
-	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev Event) error
+	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev Event) (WorkerMerge, error)
+}
+
+// WorkerMerge is a provisional worker merged into the registered worker it
+// turned out to be.
+type WorkerMerge struct {
+	WorkerID   uuid.UUID `json:"worker_id"`
+	MergedInto uuid.UUID `json:"merged_into"`
 }

@@ -14,7 +14,7 @@
 //	event.go         Event, one entry of the audit trail
 //	delegation.go    delegations across units and their validation; DelegationService
 //	holiday.go       holidays and their validation; HolidayService (calendar.go counts working days)
-//	idempotency.go   idempotency keys and stored answers; IdempotencyService
+//	idempotency.go   idempotency keys, their reservations and answers; IdempotencyService
 //	principal.go     Principal and the role names
 //	user.go          the user directory; UserService
 //	notification.go  notifications to units; NotificationService

@@ -169,6 +169,9 @@ type TaskService interface {
 	// OpenTaskOf returns the oldest open task of kind in a workflow.
 	// ENOTFOUND if there is none.
 	OpenTaskOf(ctx context.Context, workflowID string, kind TaskKind) (Task, error)
+	// LastTaskOf returns the newest task of kind in a workflow, open or
+	// not. ENOTFOUND if there is none.
+	LastTaskOf(ctx context.Context, workflowID string, kind TaskKind) (Task, error)
 	// ClaimTask makes assignee the holder of an open task and audits it
 	// (task.claim, or ev.Action such as task.assign, which may take a task
 	// from its holder). Claiming a task one holds changes nothing.

@@ -277,15 +277,11 @@ type WorkerMatch struct {
 // same transaction. Searching and merging workers belong to CaseService,
 // which makes provisional workers at a complaint's intake.
 type WorkerService interface {
-	// CreateWorker registers a worker and writes its audit event in one
-	// transaction. EINVALID for an unknown domicile unit, ECONFLICT for a NIK
-	// already registered.
+	// CreateWorker registers a worker and writes its audit event, and the
+	// answer of the request (NewContextWithAnswer), in one transaction.
+	// EINVALID for an unknown domicile unit, ECONFLICT for a NIK already
+	// registered.
 	CreateWorker(ctx context.Context, w NewWorker, ev Event) (Worker, error)
-	// CreateWorkerIdempotent is CreateWorker that also stores the answer
-	// (201 and the worker) under key, when key is not nil, in the same
-	// transaction. EINVALID, ECONFLICT as CreateWorker; ECONFLICT also when
-	// key is stored already.
-	CreateWorkerIdempotent(ctx context.Context, w NewWorker, ev Event, key *IdempotencyKey) (Worker, error)
 	// FindWorker returns a worker. ENOTFOUND if there is none.
 	FindWorker(ctx context.Context, id uuid.UUID) (Worker, error)
 	// MarkJourneyStarted records that the worker's journey workflow runs,

@@ -28,7 +28,7 @@ type store struct {
 	olderThan     []time.Time
 }
 
-func (s *store) CreateWorkerIdempotent(_ context.Context, nw lindungi.NewWorker, ev lindungi.Event, _ *lindungi.IdempotencyKey) (lindungi.Worker, error) {
+func (s *store) CreateWorker(_ context.Context, nw lindungi.NewWorker, ev lindungi.Event) (lindungi.Worker, error) {
 	w := lindungi.Worker{ID: uuid.New(), NIK: nw.NIK, Name: nw.Name, DomicileUnit: nw.DomicileUnit, Scheme: nw.Scheme, JourneyStep: nw.Entry}
 	s.workers[w.ID] = w
 	return w, nil
@@ -72,7 +72,7 @@ func (s *store) MarkCaseStarted(_ context.Context, id uuid.UUID) error {
 }
 
 // The case reads and writes are not used by these tests.
-func (s *store) CreateCaseIdempotent(context.Context, lindungi.NewComplaint, string, lindungi.Event, *lindungi.IdempotencyKey) (lindungi.Case, error) {
+func (s *store) CreateCase(context.Context, lindungi.NewComplaint, string, lindungi.Event) (lindungi.Case, error) {
 	return lindungi.Case{}, errors.New("not in these tests")
 }
 func (s *store) FindCase(context.Context, uuid.UUID) (lindungi.Case, error) {
@@ -85,6 +85,9 @@ func (s *store) CaseAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Case, 
 	return lindungi.Case{}, errors.New("not in these tests")
 }
 func (s *store) OpenTaskOf(context.Context, string, lindungi.TaskKind) (lindungi.Task, error) {
+	return lindungi.Task{}, errors.New("not in these tests")
+}
+func (s *store) LastTaskOf(context.Context, string, lindungi.TaskKind) (lindungi.Task, error) {
 	return lindungi.Task{}, errors.New("not in these tests")
 }
 

@@ -37,16 +37,15 @@ type Cases struct {
 	Now     func() time.Time
 }
 
-// Intake is a complaint to take in. Key, when the request has one, is
-// stored with the case in its transaction.
+// Intake is a complaint to take in.
 type Intake struct {
 	Complaint lindungi.NewComplaint
-	Key       *lindungi.IdempotencyKey
 }
 
 // Intake takes a complaint in at its unit: a provisional worker for a
 // subject never seen, the case with its number and owner (Owner), its audit
-// events, then its workflow. If the workflow cannot start now, the
+// events and the answer of the request (lindungi.NewContextWithAnswer),
+// then its workflow. If the workflow cannot start now, the
 // reconciler starts it. EINVALID naming bad fields (a worker_id the caller
 // may not see among them), EFORBIDDEN for an intake unit out of reach.
 func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case, error) {
@@ -85,7 +84,7 @@ func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case,
 	if err != nil {
 		return lindungi.Case{}, err
 	}
-	pc, err := cs.Store.CreateCaseIdempotent(ctx, nc, owner, a.Event(ctx), in.Key)
+	pc, err := cs.Store.CreateCase(ctx, nc, owner, a.Event(ctx))
 	if err != nil {
 		return lindungi.Case{}, err
 	}
@@ -190,7 +189,10 @@ func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, er
 	if a, err = cs.Access.Visible(ctx, a, pc.OwnerUnit, pc.WorkerID, "Case not found."); err != nil {
 		return lindungi.Case{}, err
 	}
-	if pc.Step == lindungi.CaseClosed && r.Action != workflows.ActReopen {
+	// A request with a key may be the retry of one whose update ran before
+	// its process died: the workflow, which knows the update by its ID,
+	// answers it as the first time, so the case's state is not checked here.
+	if pc.Step == lindungi.CaseClosed && r.Action != workflows.ActReopen && r.Key == "" {
 		return lindungi.Case{}, lindungi.Errorf(lindungi.ECONFLICT, "The case is closed; reopen it first.")
 	}
 	if r.Action == workflows.ActRefer && !r.Consent && !cs.Access.may(a.Principal, pc.OwnerUnit, policies.ObjCase, policies.ActReferWithoutConsent) {
@@ -224,14 +226,19 @@ type Decision struct {
 
 // Decide completes the case's open decision task of the kind asked, by a
 // caller who reaches the task's unit (the deciding unit), and returns the
-// case as stored after. ENOTFOUND for a case out of reach, ECONFLICT when
-// no such decision waits.
+// case as stored after. A decision retried with its key after the task was
+// decided goes to the workflow with the last task of the kind, and the
+// workflow answers it as the first time. ENOTFOUND for a case out of reach,
+// ECONFLICT when no such decision waits.
 func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case, error) {
 	pc, err := cs.Store.FindCase(ctx, d.CaseID)
 	if err != nil {
 		return lindungi.Case{}, err
 	}
 	task, err := cs.Tasks.OpenTaskOf(ctx, pc.WorkflowID, d.Kind)
+	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND && d.Key != "" {
+		task, err = cs.Tasks.LastTaskOf(ctx, pc.WorkflowID, d.Kind)
+	}
 	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND {
 		err = lindungi.Errorf(lindungi.ECONFLICT, "The case has no open %s decision.", d.Kind)
 	}
@@ -243,7 +250,7 @@ func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case
 	}
 	_, err = cs.Flows.CompleteTask(ctx, task, workflows.CompleteTaskRequest{TaskID: task.ID, Outcome: d.Outcome,
 		Note: strings.TrimSpace(d.Reason), Actor: a.workflow(), Rule: a.Rule, RequestID: lindungi.RequestIDFromContext(ctx)},
-		updateID(a, "case/decide/"+task.ID.String(), d.Key))
+		updateID(a, "case/decide/"+string(d.Kind)+"/"+pc.ID.String(), d.Key))
 	if err != nil {
 		return lindungi.Case{}, err
 	}

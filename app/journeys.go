@@ -26,19 +26,19 @@ type Journeys struct {
 	Now    func() time.Time
 }
 
-// Registration is a request to register a worker. Key, when the request
-// has one, is stored with the worker in its transaction.
+// Registration is a request to register a worker.
 type Registration struct {
 	Worker lindungi.NewWorker
-	Key    *lindungi.IdempotencyKey
 }
 
 // Register registers a prospective worker in the caller's reach (the
 // worker's domicile district, or by delegation) and starts the journey.
-// The worker is saved in one transaction with its audit event; if the
-// journey cannot start now, the reconciler starts it within a minute.
+// The worker is saved in one transaction with its audit event and the
+// answer of the request (lindungi.NewContextWithAnswer); if the journey
+// cannot start now, the reconciler starts it within a minute.
 // EINVALID naming bad fields, EFORBIDDEN outside the caller's reach,
-// ECONFLICT for a NIK already registered or a key already used.
+// ECONFLICT for a NIK already registered or when a retry took the
+// request's Idempotency-Key over.
 func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindungi.Worker, error) {
 	nw := r.Worker
 	nw.Normalize()
@@ -52,7 +52,7 @@ func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindu
 	if !ok {
 		return lindungi.Worker{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not register workers domiciled in %s; ask for a delegation.", nw.DomicileUnit)
 	}
-	w, err := j.Store.CreateWorkerIdempotent(ctx, nw, a.Event(ctx), r.Key)
+	w, err := j.Store.CreateWorker(ctx, nw, a.Event(ctx))
 	if err != nil {
 		return lindungi.Worker{}, err
 	}

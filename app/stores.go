@@ -15,7 +15,7 @@ import (
 
 // WorkerStore is the part of lindungi.WorkerService registration needs.
 type WorkerStore interface {
-	CreateWorkerIdempotent(ctx context.Context, w lindungi.NewWorker, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Worker, error)
+	CreateWorker(ctx context.Context, w lindungi.NewWorker, ev lindungi.Event) (lindungi.Worker, error)
 	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
 	MarkJourneyStarted(ctx context.Context, id uuid.UUID) error
 }
@@ -29,7 +29,7 @@ type WorkerFinder interface {
 // merges workers.
 type WorkerSearch interface {
 	SearchWorkers(ctx context.Context, q lindungi.WorkerQuery) ([]lindungi.WorkerMatch, error)
-	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) error
+	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) (lindungi.WorkerMerge, error)
 }
 
 // WorkerFiles is what worker reads and merges need.
@@ -41,17 +41,19 @@ type WorkerFiles interface {
 // CaseStore is the part of lindungi.CaseService intake and handling need:
 // the rest is the workflow's, through activities.
 type CaseStore interface {
-	CreateCaseIdempotent(ctx context.Context, c lindungi.NewComplaint, ownerUnit string, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Case, error)
+	CreateCase(ctx context.Context, c lindungi.NewComplaint, ownerUnit string, ev lindungi.Event) (lindungi.Case, error)
 	MarkCaseStarted(ctx context.Context, id uuid.UUID) error
 	FindCase(ctx context.Context, id uuid.UUID) (lindungi.Case, error)
 	CaseAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Case, error)
 	ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.CaseFilter) ([]lindungi.Case, error)
 }
 
-// DecisionFinder is the part of lindungi.TaskService that finds the open
-// decision task of a case.
+// DecisionFinder is the part of lindungi.TaskService that finds the
+// decision task of a case: the open one, or the last one for a retried
+// decision.
 type DecisionFinder interface {
 	OpenTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
+	LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
 }
 
 // DocumentStore is the part of lindungi.DocumentService people use; the

@@ -97,7 +97,11 @@ func (ts *Tasks) Complete(ctx context.Context, a Actor, c Completion) (Completed
 	if err != nil {
 		return Completed{}, err
 	}
-	if t.Status != lindungi.TaskOpen {
+	// A request with a key may be the retry of one whose update ran before
+	// its process died: the workflow, which knows the update by its ID,
+	// answers it as the first time (and refuses another request on a task
+	// no longer open), so the task's status is not checked here.
+	if t.Status != lindungi.TaskOpen && c.Key == "" {
 		return Completed{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is already %s.", t.Status)
 	}
 	res, err := ts.Flows.CompleteTask(ctx, t, workflows.CompleteTaskRequest{TaskID: t.ID, Outcome: c.Outcome, Note: c.Note,
@@ -163,7 +167,7 @@ func (ts *Tasks) move(ctx context.Context, a Actor, name string, m TaskMove) (li
 	if err != nil {
 		return lindungi.Task{}, err
 	}
-	if t.Status != lindungi.TaskOpen {
+	if t.Status != lindungi.TaskOpen && m.Key == "" { // with a key, the workflow judges (see Complete)
 		return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is %s.", t.Status)
 	}
 	if name == workflows.UpdateReassignTask {

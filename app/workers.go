@@ -39,13 +39,13 @@ func (ws *Workers) Search(ctx context.Context, a Actor, q lindungi.WorkerQuery) 
 // must reach both workers. ENOTFOUND for from out of reach, EINVALID when
 // into is from or out of reach, ECONFLICT when from is not provisional or
 // into not registered.
-func (ws *Workers) Merge(ctx context.Context, a Actor, from, into uuid.UUID) error {
+func (ws *Workers) Merge(ctx context.Context, a Actor, from, into uuid.UUID) (lindungi.WorkerMerge, error) {
 	w, a, err := ws.Find(ctx, a, from)
 	if err != nil {
-		return err
+		return lindungi.WorkerMerge{}, err
 	}
 	if into == w.ID {
-		return invalid("into", "must be another worker")
+		return lindungi.WorkerMerge{}, invalid("into", "must be another worker")
 	}
 	target, err := ws.Store.FindWorker(ctx, into)
 	ok := err == nil
@@ -53,10 +53,10 @@ func (ws *Workers) Merge(ctx context.Context, a Actor, from, into uuid.UUID) err
 		_, ok, err = ws.Access.Reach(ctx, a, target.DomicileUnit, target.ID)
 	}
 	if err != nil && lindungi.ErrorCode(err) != lindungi.ENOTFOUND {
-		return err
+		return lindungi.WorkerMerge{}, err
 	}
 	if !ok {
-		return invalid("into", "is not a worker you may see")
+		return lindungi.WorkerMerge{}, invalid("into", "is not a worker you may see")
 	}
 	// The decision recorded is the one on the worker merged away.
 	return ws.Store.MergeWorkers(ctx, w.ID, into, a.Event(ctx))

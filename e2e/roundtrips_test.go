@@ -26,8 +26,9 @@ import (
 // create the next task (7); the workflow's ledger already knows the task,
 // so no activity reads it again. lib/pq sends a statement with parameters
 // in two round trips (prepare, then execute), so they are 41 round trips. A
-// completion sent with an Idempotency-Key adds the statements of its
-// reservation. TestCompletionStatements counts them through a proxy; lower
+// completion sent with an Idempotency-Key adds two statements: reserving
+// the key and storing the answer (and one more every 3 s that it runs,
+// renewing the lease). TestCompletionStatements counts them through a proxy; lower
 // the number when a change makes completions cheaper.
 const MaxCompletionStatements = 27
 

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -124,14 +125,13 @@ func TestEveryEventIsChained(t *testing.T) {
 func TestFailedChangeLeavesNoGap(t *testing.T) {
 	t.Parallel()
 	db := openDB(t)
-	ctx := t.Context()
-	key := &lindungi.IdempotencyKey{Subject: "user:siti", Key: "k-1", Route: "POST /v1/workers", RequestHash: []byte{1}}
-	if _, err := db.CreateWorkerIdempotent(ctx, newWorker("3305011508950001", "3305"), clerk("req-1"), key); err != nil {
+	answered, _ := reserve(t, db, "k-1", "POST /v1/workers", http.StatusCreated)
+	if _, err := db.CreateWorker(answered, newWorker("3305011508950001", "3305"), clerk("req-1")); err != nil {
 		t.Fatal(err)
 	}
-	// The same key again: the worker and its event are written, then the
-	// key conflicts and everything rolls back.
-	if _, err := db.CreateWorkerIdempotent(ctx, newWorker("3305011508950002", "3305"), clerk("req-2"), key); lindungi.ErrorCode(err) != lindungi.ECONFLICT {
+	// The same reservation again, done now: the worker and its event are
+	// written, then the answer conflicts and everything rolls back.
+	if _, err := db.CreateWorker(answered, newWorker("3305011508950002", "3305"), clerk("req-2")); lindungi.ErrorCode(err) != lindungi.ECONFLICT {
 		t.Fatalf("second registration with the key = %v, want a conflict", err)
 	}
 	appendEvents(t, db, 1, 1)

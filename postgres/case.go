@@ -166,17 +166,12 @@ INSERT INTO cases (id, number, worker_id, channel, complainant_name, complainant
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ARRAY[$16], 'RECEIVED', $18,
     $19, $19, $19, $20)`
 
-// CreateCase records a complaint owned by ownerUnit; see CreateCaseIdempotent.
+// CreateCase records a complaint owned by ownerUnit: a provisional worker
+// first when the subject is unknown, then the case with the next number of
+// its province and year, their audit events (worker.provisional,
+// case.open) and the answer of the request that made it
+// (lindungi.NewContextWithAnswer), in one transaction.
 func (db *DB) CreateCase(ctx context.Context, nc lindungi.NewComplaint, ownerUnit string, ev lindungi.Event) (lindungi.Case, error) {
-	return db.CreateCaseIdempotent(ctx, nc, ownerUnit, ev, nil)
-}
-
-// CreateCaseIdempotent records a complaint owned by ownerUnit: a
-// provisional worker first when the subject is unknown, then the case with
-// the next number of its province and year, their audit events
-// (worker.provisional, case.open) and, when key is not nil, the answer to
-// the request, in one transaction.
-func (db *DB) CreateCaseIdempotent(ctx context.Context, nc lindungi.NewComplaint, ownerUnit string, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Case, error) {
 	nc.Normalize()
 	now := db.Now().UTC()
 	nc.FlagMinor(now.In(lindungi.WIB))
@@ -249,7 +244,7 @@ func (db *DB) CreateCaseIdempotent(ctx context.Context, nc lindungi.NewComplaint
 		if err := insertEvent(ctx, tx, open); err != nil {
 			return err
 		}
-		return saveCreated(ctx, tx, key, out, now)
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }

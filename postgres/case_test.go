@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -238,8 +239,8 @@ func TestCreateCaseRollsBackWholly(t *testing.T) {
 	t.Parallel()
 	db := openDB(t)
 	ctx := t.Context()
-	key := lindungi.IdempotencyKey{Subject: "user:siti", Key: "k1", Route: "POST /v1/cases", RequestHash: []byte{1}}
-	c, err := db.CreateCaseIdempotent(ctx, walkIn("3329"), "3329", clerk("r1"), &key)
+	answered, _ := reserve(t, db, "k1", "POST /v1/cases", http.StatusCreated)
+	c, err := db.CreateCase(answered, walkIn("3329"), "3329", clerk("r1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,10 +248,11 @@ func TestCreateCaseRollsBackWholly(t *testing.T) {
 	if err != nil || stored.Status != 201 || !strings.Contains(string(stored.Body), c.ID.String()) {
 		t.Errorf("stored answer = %+v, %v; want 201 with the case", stored, err)
 	}
-	// The same key again fails at the end of the transaction: nothing of it stays.
+	// The same reservation again, done now, fails at the end of the
+	// transaction: nothing of it stays.
 	before := len(auditEvents(t, db, ""))
-	if _, err := db.CreateCaseIdempotent(ctx, walkIn("3329"), "3329", clerk("r2"), &key); lindungi.ErrorCode(err) != lindungi.ECONFLICT {
-		t.Fatalf("second CreateCaseIdempotent with the key: %v, want ECONFLICT", err)
+	if _, err := db.CreateCase(answered, walkIn("3329"), "3329", clerk("r2")); lindungi.ErrorCode(err) != lindungi.ECONFLICT {
+		t.Fatalf("second CreateCase with the reservation: %v, want ECONFLICT", err)
 	}
 	if n := count(t, db, `SELECT count(*) FROM cases`); n != 1 {
 		t.Errorf("%d cases, want 1", n)
@@ -788,7 +790,7 @@ func TestSearchWorkers(t *testing.T) {
 	if m := got[2]; !m.Provisional || m.MergedInto != nil || !slices.Equal(m.MatchedBy, []string{"name"}) {
 		t.Errorf("provisional match = %+v", m)
 	}
-	if err := db.MergeWorkers(ctx, prov.WorkerID, siti.ID, clerk("r")); err != nil {
+	if _, err := db.MergeWorkers(ctx, prov.WorkerID, siti.ID, clerk("r")); err != nil {
 		t.Fatal(err)
 	}
 	if m := search(lindungi.WorkerQuery{Name: "100%", Scope: kebumen}); len(m) != 1 || m[0].MergedInto == nil || *m[0].MergedInto != siti.ID {
@@ -834,7 +836,7 @@ func TestMergeWorkers(t *testing.T) {
 	before := len(auditEvents(t, db, ""))
 	provEvents := count(t, db, `SELECT count(*) FROM audit_events WHERE worker_id = $1`, provID)
 
-	if err := db.MergeWorkers(ctx, provID, registered.ID, officer("req-merge")); err != nil {
+	if _, err := db.MergeWorkers(ctx, provID, registered.ID, officer("req-merge")); err != nil {
 		t.Fatalf("MergeWorkers: %v", err)
 	}
 	pc, err := db.FindCase(ctx, c.ID)
@@ -893,7 +895,7 @@ func TestMergeWorkers(t *testing.T) {
 		{"into itself", other.WorkerID, other.WorkerID, lindungi.EINVALID},
 		{"unknown", uuid.New(), registered.ID, lindungi.ENOTFOUND},
 	} {
-		if err := db.MergeWorkers(ctx, tt.from, tt.into, officer("r")); lindungi.ErrorCode(err) != tt.code {
+		if _, err := db.MergeWorkers(ctx, tt.from, tt.into, officer("r")); lindungi.ErrorCode(err) != tt.code {
 			t.Errorf("MergeWorkers %s: %v, want %s", tt.name, err, tt.code)
 		}
 	}

@@ -56,8 +56,9 @@ func unknownReference(err error) lindungi.FieldError {
 	return lindungi.FieldError{Field: "grantee_unit", Reason: "must be a known unit"}
 }
 
-// CreateDelegation stores a delegation and audits it. EINVALID for an
-// inconsistent delegation or unknown units or worker.
+// CreateDelegation stores a delegation, its audit event and the answer of
+// the request that granted it (lindungi.NewContextWithAnswer). EINVALID for
+// an inconsistent delegation or unknown units or worker.
 func (db *DB) CreateDelegation(ctx context.Context, d lindungi.Delegation, ev lindungi.Event) (lindungi.Delegation, error) {
 	if err := d.Validate(); err != nil {
 		return lindungi.Delegation{}, err
@@ -82,7 +83,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+delegationColumns,
 		ev.Action = "delegation.grant"
 		ev.SubjectType, ev.SubjectID, ev.WorkerID = "delegation", out.ID.String(), out.WorkerID
 		ev.After = mustJSON(out)
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }
@@ -99,8 +103,9 @@ func (db *DB) FindDelegation(ctx context.Context, id uuid.UUID) (lindungi.Delega
 	return row.delegation(), nil
 }
 
-// RevokeDelegation ends a delegation now and audits it. ECONFLICT if it has
-// ended already.
+// RevokeDelegation ends a delegation now, audits it and stores the answer
+// of the request that revoked it (lindungi.NewContextWithAnswer). ECONFLICT
+// if it has ended already.
 func (db *DB) RevokeDelegation(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Delegation, error) {
 	var out lindungi.Delegation
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -128,7 +133,10 @@ WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING `+delegationC
 		ev.SubjectType, ev.SubjectID, ev.WorkerID = "delegation", id.String(), out.WorkerID
 		ev.Before = mustJSON(map[string]any{"expires_at": out.ExpiresAt})
 		ev.After = mustJSON(map[string]any{"revoked_at": now, "revoked_by": ev.Actor})
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }

@@ -82,7 +82,8 @@ RETURNING ` + documentColumns
 
 // AddDocument adds a document to a worker, superseding the current one of
 // the same type, with its audit events (document.add and, for the old one,
-// document.supersede) in one transaction.
+// document.supersede) and the answer of the request that added it
+// (lindungi.NewContextWithAnswer) in one transaction.
 func (db *DB) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error) {
 	nd.Normalize()
 	now := db.Now().UTC()
@@ -138,7 +139,7 @@ func (db *DB) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.N
 				return err
 			}
 		}
-		return nil
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }
@@ -163,7 +164,8 @@ func (db *DB) RejectDocument(ctx context.Context, id uuid.UUID, reason string, e
 }
 
 // decideDocument locks a document, lets check refuse, runs update with the
-// ID, the actor, the time and args, and audits action.
+// ID, the actor, the time and args, audits action and stores the answer of
+// the request that decided (lindungi.NewContextWithAnswer).
 func (db *DB) decideDocument(ctx context.Context, id uuid.UUID, ev lindungi.Event, action string,
 	check func(lindungi.Document) error, update, actor string, args ...any) (lindungi.Document, error) {
 	var out lindungi.Document
@@ -195,7 +197,10 @@ func (db *DB) decideDocument(ctx context.Context, id uuid.UUID, ev lindungi.Even
 			after["reason"] = strings.ReplaceAll(out.RejectedReason, out.Number, "[nomor]")
 		}
 		ev.After = mustJSON(after)
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }

@@ -32,7 +32,8 @@ func (db *DB) Holidays(ctx context.Context) ([]lindungi.Holiday, error) {
 }
 
 // AddHoliday adds a holiday to the calendar, with its audit event
-// (holiday.add: date, kind, name and reason), in one transaction. Deadlines
+// (holiday.add: date, kind, name and reason) and the answer of the request
+// (lindungi.NewContextWithAnswer), in one transaction. Deadlines
 // already set do not move. EINVALID naming the bad fields, ECONFLICT when
 // the date is already a holiday.
 func (db *DB) AddHoliday(ctx context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error) {
@@ -58,13 +59,17 @@ func (db *DB) AddHoliday(ctx context.Context, h lindungi.Holiday, reason string,
 		ev.Action = "holiday.add"
 		ev.SubjectType, ev.SubjectID = "holiday", out.Date
 		ev.After = mustJSON(map[string]any{"date": out.Date, "kind": out.Kind, "name": out.Name, "reason": reason})
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }
 
 // RemoveHoliday removes the holiday on date (YYYY-MM-DD) with its audit
-// event (holiday.remove), in one transaction, and returns it. Deadlines
+// event (holiday.remove) and the answer of the request
+// (lindungi.NewContextWithAnswer), in one transaction, and returns it. Deadlines
 // already set do not move; a year whose last holiday is removed has no
 // calendar data and counts weekends only. EINVALID for a malformed date or
 // reason, ENOTFOUND when date is not a holiday.
@@ -88,7 +93,10 @@ func (db *DB) RemoveHoliday(ctx context.Context, date, reason string, ev lindung
 		ev.SubjectType, ev.SubjectID = "holiday", out.Date
 		ev.Before = mustJSON(map[string]any{"date": out.Date, "kind": out.Kind, "name": out.Name})
 		ev.After = mustJSON(map[string]any{"removed": true, "reason": reason})
-		return insertEvent(ctx, tx, ev)
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }

@@ -187,8 +187,10 @@ func nonNil(rs []lindungi.PolicyRule) []lindungi.PolicyRule {
 }
 
 // ChangePolicy applies a change of policy lines if validate accepts the
-// result: the lines, a new policy version, its audit event and a
-// notification to every process, in one transaction. Changes are serialized.
+// result: the lines, a new policy version, its audit event, a notification
+// to every process and the answer of the request
+// (lindungi.NewContextWithAnswer), in one transaction. Changes are
+// serialized.
 func (db *DB) ChangePolicy(ctx context.Context, c lindungi.PolicyChange, ev lindungi.Event, validate lindungi.PolicyValidator) (lindungi.PolicyVersion, error) {
 	for _, r := range slices.Concat(c.Add, c.Remove) {
 		if r.Model != lindungi.ModelAccess && r.Model != lindungi.ModelRouting {
@@ -234,7 +236,7 @@ func (db *DB) ChangePolicy(ctx context.Context, c lindungi.PolicyChange, ev lind
 		}
 		out = lindungi.PolicyVersion{Version: version, Actor: ev.Actor, ActorUnit: ev.ActorUnit, Reason: c.Reason,
 			Added: nonNil(c.Add), Removed: nonNil(c.Remove), CreatedAt: now}
-		return nil
+		return db.answer(ctx, tx, out)
 	})
 	return out, err
 }

@@ -15,7 +15,7 @@
 //	document.go      workers' documents
 //	delegation.go    delegations
 //	holiday.go       the calendar's holidays
-//	idempotency.go   stored answers of idempotent requests
+//	idempotency.go   idempotency keys: reservations, their leases, stored answers
 //	notification.go  notifications to units
 //	policy.go        casbin policy lines and versions, and the casbin adapter
 //	watcher.go       the casbin watcher on LISTEN/NOTIFY

@@ -205,6 +205,21 @@ WHERE workflow_id = $1 AND kind = $2 AND status = 'open' ORDER BY created_at, id
 	return row.task(), nil
 }
 
+// LastTaskOf returns the newest task of kind in a workflow, open or not.
+// ENOTFOUND if there is none.
+func (db *DB) LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
+	var row taskRow
+	err := db.db.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks
+WHERE workflow_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1`, workflowID, string(kind))
+	if err != nil {
+		if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
+			return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "No %s task.", kind)
+		}
+		return lindungi.Task{}, fmt.Errorf("last %s task of %s: %w", kind, workflowID, translate(err))
+	}
+	return row.task(), nil
+}
+
 // auditTask appends the event of a change to task t inside tx: the action,
 // the values before it (nil when none matter) and after it.
 func auditTask(ctx context.Context, tx *sqlx.Tx, ev lindungi.Event, action string, t lindungi.Task, now time.Time, before, after map[string]any) error {
@@ -349,15 +364,16 @@ func (db *DB) CancelTask(ctx context.Context, id uuid.UUID, reason string, ev li
 	})
 }
 
-// ClaimTask makes a person the assignee of an open task. ECONFLICT if
-// someone else holds it.
+// ClaimTask makes a person the assignee of an open task, and stores the
+// answer of the request that claimed it (lindungi.NewContextWithAnswer).
+// ECONFLICT if someone else holds it.
 func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev lindungi.Event) (lindungi.Task, error) {
 	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
 		switch {
 		case before.Status != lindungi.TaskOpen:
 			return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is %s.", before.Status)
 		case before.ClaimedBy == assignee:
-			return before, nil
+			return before, db.answer(ctx, tx, before)
 		case before.ClaimedBy != "" && ev.Action != "task.assign":
 			return lindungi.Task{}, lindungi.Errorf(lindungi.ECONFLICT, "The task is claimed by %s.", before.ClaimedBy)
 		}
@@ -369,20 +385,27 @@ func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev l
 		if action == "" {
 			action = "task.claim"
 		}
-		return out, auditTask(ctx, tx, ev, action, out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": assignee})
+		if err := auditTask(ctx, tx, ev, action, out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": assignee}); err != nil {
+			return lindungi.Task{}, err
+		}
+		return out, db.answer(ctx, tx, out)
 	})
 }
 
-// ReleaseTask gives a claimed task back to its unit's queue.
+// ReleaseTask gives a claimed task back to its unit's queue, and stores the
+// answer of the request that released it (lindungi.NewContextWithAnswer).
 func (db *DB) ReleaseTask(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Task, error) {
 	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
 		if before.ClaimedBy == "" {
-			return before, nil
+			return before, db.answer(ctx, tx, before)
 		}
 		out, err := updateTask(ctx, tx, `UPDATE tasks SET claimed_by = '', claimed_at = NULL WHERE id = $1 RETURNING `+taskColumns, id)
 		if err != nil {
 			return before, err
 		}
-		return out, auditTask(ctx, tx, ev, "task.release", out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": ""})
+		if err := auditTask(ctx, tx, ev, "task.release", out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": ""}); err != nil {
+			return lindungi.Task{}, err
+		}
+		return out, db.answer(ctx, tx, out)
 	})
 }

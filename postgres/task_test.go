@@ -360,3 +360,32 @@ func TestConcurrentTaskWrites(t *testing.T) {
 		t.Errorf("%d task.complete events, want 1", got)
 	}
 }
+
+// TestDecisionTaskOf finds a workflow's open task of a kind, and its last
+// one whatever its status, for a decision retried after it was taken.
+func TestDecisionTaskOf(t *testing.T) {
+	t.Parallel()
+	db := openDB(t)
+	ctx := t.Context()
+	w := register(t, db, "3305011508950001", "3305")
+	first := createTask(t, db, newTask(w, "3305", t0.Add(72*time.Hour)))
+	if _, err := db.LastTaskOf(ctx, w.WorkflowID, lindungi.TaskRecordTraining); lindungi.ErrorCode(err) != lindungi.ENOTFOUND {
+		t.Errorf("LastTaskOf a kind never made = %v, want ENOTFOUND", err)
+	}
+	if _, err := db.CompleteTask(ctx, first.ID, lindungi.OutcomeApproved, "", clerk("req-done")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.OpenTaskOf(ctx, w.WorkflowID, first.Kind); lindungi.ErrorCode(err) != lindungi.ENOTFOUND {
+		t.Errorf("OpenTaskOf after the completion = %v, want ENOTFOUND", err)
+	}
+	if got, err := db.LastTaskOf(ctx, w.WorkflowID, first.Kind); err != nil || got.ID != first.ID {
+		t.Errorf("LastTaskOf after the completion = %v, %v; want the completed task %s", got.ID, err, first.ID)
+	}
+	db.Now = func() time.Time { return t0.Add(time.Hour) }
+	next := newTask(w, "3305", t0.Add(96*time.Hour))
+	next.ID, next.Attempt = uuid.New(), 1
+	next = createTask(t, db, next)
+	if got, err := db.LastTaskOf(ctx, w.WorkflowID, first.Kind); err != nil || got.ID != next.ID {
+		t.Errorf("LastTaskOf with a newer task = %v, %v; want the newer task %s", got.ID, err, next.ID)
+	}
+}

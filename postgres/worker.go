@@ -56,14 +56,9 @@ RETURNING ` + workerColumns
 
 const districtExistsSQL = `SELECT EXISTS (SELECT 1 FROM units WHERE code = $1 AND kind IN ('regency', 'city'))`
 
-// CreateWorker registers a worker, its audit event and, when key is not nil,
-// the idempotency record of the request, all in one transaction.
+// CreateWorker registers a worker, its audit event and the answer of the
+// request that made it (lindungi.NewContextWithAnswer), in one transaction.
 func (db *DB) CreateWorker(ctx context.Context, nw lindungi.NewWorker, ev lindungi.Event) (lindungi.Worker, error) {
-	return db.CreateWorkerIdempotent(ctx, nw, ev, nil)
-}
-
-// CreateWorkerIdempotent is CreateWorker that also stores the answer under key.
-func (db *DB) CreateWorkerIdempotent(ctx context.Context, nw lindungi.NewWorker, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Worker, error) {
 	var w lindungi.Worker
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var ok bool
@@ -97,7 +92,7 @@ func (db *DB) CreateWorkerIdempotent(ctx context.Context, nw lindungi.NewWorker,
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		return saveCreated(ctx, tx, key, w, now)
+		return db.answer(ctx, tx, w)
 	})
 	return w, err
 }
@@ -258,12 +253,14 @@ func (db *DB) SearchWorkers(ctx context.Context, q lindungi.WorkerQuery) ([]lind
 // audit trails. It audits worker.merge on both workers and case.worker on
 // each case moved, in one transaction. Documents stay with the provisional
 // record. ECONFLICT if the first is not provisional or already merged, or
-// the second is not a registered worker.
-func (db *DB) MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) error {
+// the second is not a registered worker. The answer of the request that
+// merged (lindungi.NewContextWithAnswer) is stored in the transaction too.
+func (db *DB) MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) (lindungi.WorkerMerge, error) {
 	if provisionalID == registeredID {
-		return invalid("into", "must be another worker")
+		return lindungi.WorkerMerge{}, invalid("into", "must be another worker")
 	}
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	out := lindungi.WorkerMerge{WorkerID: provisionalID, MergedInto: registeredID}
+	return out, db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var rows []struct {
 			ID          uuid.UUID  `db:"id"`
 			Provisional bool       `db:"provisional"`
@@ -332,6 +329,6 @@ SELECT id, provisional, merged_into FROM workers WHERE id IN ($1, $2) ORDER BY i
 				return err
 			}
 		}
-		return nil
+		return db.answer(ctx, tx, out)
 	})
 }

@@ -1,8 +1,9 @@
 package postgres_test
 
 import (
-	"crypto/sha256"
+	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -159,16 +160,13 @@ func TestCreateWorkerConcurrentSameNIK(t *testing.T) {
 	}
 }
 
-func TestCreateWorkerIdempotent(t *testing.T) {
+func TestCreateWorkerStoresItsAnswer(t *testing.T) {
 	t.Parallel()
 	db := openDB(t)
 	ctx := t.Context()
-	key := func(k string) *lindungi.IdempotencyKey {
-		h := sha256.Sum256([]byte("request " + k))
-		return &lindungi.IdempotencyKey{Subject: "user:siti", Key: k, Route: "POST /v1/workers", RequestHash: h[:]}
-	}
 
-	w, err := db.CreateWorkerIdempotent(ctx, newWorker("3305011508950001", "3305"), clerk("req-1"), key("k1"))
+	k1, r1 := reserve(t, db, "k1", "POST /v1/workers", http.StatusCreated)
+	w, err := db.CreateWorker(k1, newWorker("3305011508950001", "3305"), clerk("req-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,9 +174,8 @@ func TestCreateWorkerIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FindResponse after a registration: %v", err)
 	}
-	k1 := key("k1")
-	if got.Route != k1.Route || !cmp.Equal(got.RequestHash, k1.RequestHash) || got.Status != 201 {
-		t.Errorf("stored route %q, hash %x, status %d; want %q, %x, 201", got.Route, got.RequestHash, got.Status, k1.Route, k1.RequestHash)
+	if !got.Same(r1.IdempotencyKey) || got.Pending || got.Status != 201 {
+		t.Errorf("stored %+v; want the request's route and hash, done, 201", got)
 	}
 	var answered lindungi.Worker
 	if err := json.Unmarshal(got.Body, &answered); err != nil {
@@ -192,30 +189,25 @@ func TestCreateWorkerIdempotent(t *testing.T) {
 		name     string
 		nik      string
 		unit     string
-		key      string
+		ctx      context.Context
 		wantCode string
-		// Whether FindResponse then finds an answer under key.
-		wantStored bool
 	}{
-		// A failed registration stores no answer: a retry must try again.
-		{"duplicate NIK", "3305011508950001", "3305", "k2", lindungi.ECONFLICT, false},
-		// Two requests raced past the lookup with one key: the second
+		// A failed registration stores no answer: its reservation stays
+		// pending, for the server to release, and a retry tries again.
+		{"duplicate NIK", "3305011508950001", "3305", answering(t, db, "k2"), lindungi.ECONFLICT},
+		// A request whose reservation is done (or was taken over)
 		// registers nobody, and the first answer stays.
-		{"key already answered", "3305011508950003", "3305", "k1", lindungi.ECONFLICT, true},
-		{"unknown district", "3399011508950001", "3399", "k3", lindungi.EINVALID, false},
+		{"reservation done already", "3305011508950003", "3305", k1, lindungi.ECONFLICT},
+		{"unknown district", "3399011508950001", "3399", answering(t, db, "k3"), lindungi.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.CreateWorkerIdempotent(ctx, newWorker(tt.nik, tt.unit), clerk("req-2"), key(tt.key))
+			_, err := db.CreateWorker(tt.ctx, newWorker(tt.nik, tt.unit), clerk("req-2"))
 			if code := lindungi.ErrorCode(err); code != tt.wantCode {
-				t.Errorf("CreateWorkerIdempotent: %v; want code %s", err, tt.wantCode)
+				t.Errorf("CreateWorker: %v; want code %s", err, tt.wantCode)
 			}
-			_, err = db.FindResponse(ctx, "user:siti", tt.key)
-			if stored := err == nil; stored != tt.wantStored {
-				t.Errorf("FindResponse(%s): %v; want stored %v", tt.key, err, tt.wantStored)
-			}
-			if n := count(t, db, `SELECT count(*) FROM idempotency_keys`); n != 1 {
-				t.Errorf("%d idempotency keys, want 1", n)
+			if n := count(t, db, `SELECT count(*) FROM idempotency_keys WHERE state = 'done'`); n != 1 {
+				t.Errorf("%d answers stored, want the first one alone", n)
 			}
 			if n := count(t, db, `SELECT count(*) FROM workers`); n != 1 {
 				t.Errorf("%d workers, want 1", n)

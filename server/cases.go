@@ -19,11 +19,9 @@ func (s *Server) createCase(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	pc, err := s.Cases.Intake(c.Request.Context(), actor(c), app.Intake{Complaint: nc, Key: idempotencyKeyOf(c)})
+	pc, err := s.Cases.Intake(withAnswer(c, http.StatusCreated), actor(c), app.Intake{Complaint: nc})
 	if err != nil {
-		if !s.replayRace(c, err) {
-			s.problem(c, err)
-		}
+		s.problem(c, err)
 		return
 	}
 	c.Header("Location", "/v1/cases/"+pc.ID.String())
@@ -147,7 +145,7 @@ func (s *Server) caseAction(action string) gin.HandlerFunc {
 			s.problem(c, err)
 			return
 		}
-		s.answer(c, http.StatusOK, pc)
+		c.JSON(http.StatusOK, pc) // stored after the workflow answers (idempotency.go)
 	}
 }
 
@@ -166,6 +164,6 @@ func (s *Server) decideCase(kind lindungi.TaskKind, outcome lindungi.Outcome) gi
 			s.problem(c, err)
 			return
 		}
-		s.answer(c, http.StatusOK, pc)
+		c.JSON(http.StatusOK, pc) // stored after the workflow answers (idempotency.go)
 	}
 }

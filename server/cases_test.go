@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -30,18 +29,19 @@ type caseStore struct {
 	kebumen, escalated, referred       lindungi.Case
 	matches                            []lindungi.WorkerMatch
 
-	created lindungi.NewComplaint
-	owner   string
-	key     *lindungi.IdempotencyKey
-	event   lindungi.Event
-	started []uuid.UUID
-	scope   lindungi.Scope
-	filter  lindungi.CaseFilter
-	query   lindungi.WorkerQuery
-	merged  [2]uuid.UUID
-	list    []lindungi.Case
+	created  lindungi.NewComplaint
+	owner    string
+	reserved lindungi.Reservation // what CreateCase was to store its answer under
+	event    lindungi.Event
+	started  []uuid.UUID
+	scope    lindungi.Scope
+	filter   lindungi.CaseFilter
+	query    lindungi.WorkerQuery
+	merged   [2]uuid.UUID
+	list     []lindungi.Case
 	accessLog
 	directory
+	keyStore
 }
 
 func newCaseStore() *caseStore {
@@ -82,16 +82,9 @@ func (f *caseStore) ActiveDelegations(context.Context, string, string, time.Time
 	return nil, nil
 }
 
-func (f *caseStore) FindResponse(context.Context, string, string) (lindungi.StoredResponse, error) {
-	return lindungi.StoredResponse{}, lindungi.Errorf(lindungi.ENOTFOUND, "none")
-}
-
-func (f *caseStore) SaveResponse(context.Context, lindungi.IdempotencyKey, int, json.RawMessage) error {
-	return nil
-}
-
-func (f *caseStore) CreateCaseIdempotent(_ context.Context, nc lindungi.NewComplaint, owner string, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Case, error) {
-	f.created, f.owner, f.event, f.key = nc, owner, ev, key
+func (f *caseStore) CreateCase(ctx context.Context, nc lindungi.NewComplaint, owner string, ev lindungi.Event) (lindungi.Case, error) {
+	f.created, f.owner, f.event = nc, owner, ev
+	f.reserved, _ = lindungi.AnswerFromContext(ctx)
 	c := lindungi.Case{ID: uuid.New(), Number: "PGD-33-2026-000004", Channel: nc.Channel, Complainant: nc.Complainant,
 		Categories: nc.Categories, Description: nc.Description, RiskFlags: nc.RiskFlags, HighRisk: lindungi.HighRisk(nc.Categories, nc.RiskFlags),
 		IntakeUnit: nc.Unit, OwnerUnit: owner, Step: lindungi.CaseReceived, ReadUnits: []string{}}
@@ -101,6 +94,7 @@ func (f *caseStore) CreateCaseIdempotent(_ context.Context, nc lindungi.NewCompl
 		c.WorkerID, c.WorkerProvisional = uuid.New(), true
 	}
 	c.WorkflowID = lindungi.CaseWorkflowID(c.ID)
+	f.answer(ctx, c)
 	return c, nil
 }
 
@@ -129,16 +123,23 @@ func (f *caseStore) SearchWorkers(_ context.Context, q lindungi.WorkerQuery) ([]
 }
 
 // MergeWorkers refuses a registered worker, as the real store does.
-func (f *caseStore) MergeWorkers(_ context.Context, from, into uuid.UUID, ev lindungi.Event) error {
+func (f *caseStore) MergeWorkers(ctx context.Context, from, into uuid.UUID, ev lindungi.Event) (lindungi.WorkerMerge, error) {
 	if from != f.provisional.ID {
-		return lindungi.Errorf(lindungi.ECONFLICT, "The worker is registered, not provisional.")
+		return lindungi.WorkerMerge{}, lindungi.Errorf(lindungi.ECONFLICT, "The worker is registered, not provisional.")
 	}
 	f.merged, f.event = [2]uuid.UUID{from, into}, ev
-	return nil
+	m := lindungi.WorkerMerge{WorkerID: from, MergedInto: into}
+	f.answer(ctx, m)
+	return m, nil
 }
 
 func (f *caseStore) CaseAsOf(ctx context.Context, id uuid.UUID, _ time.Time) (lindungi.Case, error) {
 	return f.FindCase(ctx, id)
+}
+
+// LastTaskOf finds no decision: these tests take no decisions.
+func (f *caseStore) LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
+	return f.OpenTaskOf(ctx, workflowID, kind)
 }
 
 // OpenTaskOf finds no open decision: these tests take no decisions.
@@ -209,9 +210,9 @@ func TestCreateCaseHandler(t *testing.T) {
 		nc.Complainant.Phone != "+6285722223333" || nc.Subject.Phone != "+6281311112222" || nc.Country != "MY" {
 		t.Errorf("store got %+v; want the complaint normalized", nc)
 	}
-	if store.key == nil || store.key.Key != "intake-1" || store.event.Actor != "caseworker-3305" || store.event.ActorRole != "caseworker" ||
-		store.event.RequestID != "req-intake-1" {
-		t.Errorf("store got key %+v and event %+v; want the idempotency key and the caller's event", store.key, store.event)
+	if store.reserved.Key != "intake-1" || store.reserved.Status != http.StatusCreated || store.event.Actor != "caseworker-3305" ||
+		store.event.ActorRole != "caseworker" || store.event.RequestID != "req-intake-1" {
+		t.Errorf("store got reservation %+v and event %+v; want to store 201 under the idempotency key, and the caller's event", store.reserved, store.event)
 	}
 	if len(starter.started) != 1 || starter.started[0].ID.String() != body["id"] || starter.request[0] != "req-intake-1" ||
 		!slices.Equal(store.started, []uuid.UUID{starter.started[0].ID}) {

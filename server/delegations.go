@@ -28,12 +28,12 @@ func (s *Server) grantDelegation(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	d, err := s.Delegations.Grant(c.Request.Context(), actor(c), app.Grant(req))
+	d, err := s.Delegations.Grant(withAnswer(c, http.StatusCreated), actor(c), app.Grant(req))
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	s.answer(c, http.StatusCreated, d)
+	c.JSON(http.StatusCreated, d) // stored with the delegation, in its transaction
 }
 
 type delegationList struct {
@@ -57,10 +57,10 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := s.Delegations.Revoke(c.Request.Context(), actor(c), id)
+	d, err := s.Delegations.Revoke(withAnswer(c, http.StatusOK), actor(c), id)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, d)
+	c.JSON(http.StatusOK, d) // stored with the revocation, in its transaction
 }

@@ -20,12 +20,12 @@ func (s *Server) addDocument(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := s.Documents.Add(c.Request.Context(), actor(c), id, nd)
+	d, err := s.Documents.Add(withAnswer(c, http.StatusCreated), actor(c), id, nd)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	s.answer(c, http.StatusCreated, d)
+	c.JSON(http.StatusCreated, d) // stored with the document, in its transaction
 }
 
 // listDocuments lists the :id worker's current documents, and the
@@ -69,12 +69,12 @@ func (s *Server) verifyDocument(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := s.Documents.Verify(c.Request.Context(), actor(c), id)
+	d, err := s.Documents.Verify(withAnswer(c, http.StatusOK), actor(c), id)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	s.answer(c, http.StatusOK, d)
+	c.JSON(http.StatusOK, d) // stored with the decision, in its transaction
 }
 
 type rejectRequest struct {
@@ -89,10 +89,10 @@ func (s *Server) rejectDocument(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := s.Documents.Reject(c.Request.Context(), actor(c), id, req.Reason)
+	d, err := s.Documents.Reject(withAnswer(c, http.StatusOK), actor(c), id, req.Reason)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	s.answer(c, http.StatusOK, d)
+	c.JSON(http.StatusOK, d) // stored with the decision, in its transaction
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -34,7 +33,7 @@ type docStore struct {
 	added             lindungi.NewDocument
 	reason            string
 	event             lindungi.Event
-	saved             []int // statuses of stored idempotent responses
+	keyStore
 }
 
 func newDocStore() *docStore {
@@ -60,19 +59,11 @@ func (f *docStore) ActiveDelegations(context.Context, string, string, time.Time)
 	return nil, nil
 }
 
-func (f *docStore) FindResponse(context.Context, string, string) (lindungi.StoredResponse, error) {
-	return lindungi.StoredResponse{}, lindungi.Errorf(lindungi.ENOTFOUND, "none")
-}
-
-func (f *docStore) SaveResponse(_ context.Context, _ lindungi.IdempotencyKey, status int, _ json.RawMessage) error {
-	f.saved = append(f.saved, status)
-	return nil
-}
-
-func (f *docStore) AddDocument(_ context.Context, workerID uuid.UUID, nd lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error) {
+func (f *docStore) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error) {
 	f.added, f.event = nd, ev
 	d := f.doc
 	d.ID, d.Type, d.Number, d.CreatedBy = uuid.New(), nd.Type, nd.Number, ev.Actor
+	f.answer(ctx, d)
 	return d, nil
 }
 
@@ -120,8 +111,9 @@ func (f *docStore) HolidaysOf(_ context.Context, year int) ([]lindungi.Holiday, 
 
 func (f *docStore) HolidayYears(context.Context) ([]int, error) { return []int{2026}, nil }
 
-func (f *docStore) AddHoliday(_ context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error) {
+func (f *docStore) AddHoliday(ctx context.Context, h lindungi.Holiday, reason string, ev lindungi.Event) (lindungi.Holiday, error) {
 	f.reason, f.event = reason, ev
+	f.answer(ctx, h)
 	return h, nil
 }
 

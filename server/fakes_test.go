@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,4 +141,100 @@ func problemFields(p map[string]any) []string {
 		out = append(out, f)
 	}
 	return out
+}
+
+// keyStore keeps idempotency keys in memory, as the real store does: a
+// reservation, its lease, and the answer. A fake write made with an answer
+// context (withAnswer) completes the reservation itself, as the real
+// store's writes do in their transaction.
+type keyStore struct {
+	mu    sync.Mutex
+	keys  map[string]*storedKey
+	saved []int // statuses of the answers stored, in order
+}
+
+type storedKey struct {
+	lindungi.StoredResponse
+	holder uuid.UUID
+	until  time.Time
+}
+
+func (ks *keyStore) Reserve(_ context.Context, k lindungi.IdempotencyKey, holder uuid.UUID, lease time.Duration) (bool, lindungi.StoredResponse, error) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if ks.keys == nil {
+		ks.keys = map[string]*storedKey{}
+	}
+	id := k.Subject + "\x00" + k.Key
+	sk, ok := ks.keys[id]
+	switch {
+	case !ok:
+		ks.keys[id] = &storedKey{StoredResponse: lindungi.StoredResponse{Route: k.Route, RequestHash: k.RequestHash, Pending: true},
+			holder: holder, until: time.Now().Add(lease)}
+		return true, lindungi.StoredResponse{}, nil
+	case sk.Pending && sk.until.Before(time.Now()) && sk.Same(k):
+		sk.holder, sk.until = holder, time.Now().Add(lease)
+		return true, lindungi.StoredResponse{}, nil
+	}
+	return false, sk.StoredResponse, nil
+}
+
+func (ks *keyStore) held(r lindungi.Reservation) *storedKey {
+	sk := ks.keys[r.Subject+"\x00"+r.Key]
+	if sk == nil || !sk.Pending || sk.holder != r.Holder {
+		return nil
+	}
+	return sk
+}
+
+func (ks *keyStore) Renew(_ context.Context, r lindungi.Reservation, lease time.Duration) error {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if sk := ks.held(r); sk != nil {
+		sk.until = time.Now().Add(lease)
+	}
+	return nil
+}
+
+func (ks *keyStore) Complete(_ context.Context, r lindungi.Reservation, status int, body json.RawMessage) error {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if sk := ks.held(r); sk != nil {
+		sk.Pending, sk.Status, sk.Body = false, status, body
+		ks.saved = append(ks.saved, status)
+	}
+	return nil
+}
+
+func (ks *keyStore) Release(_ context.Context, r lindungi.Reservation) error {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if ks.held(r) != nil {
+		delete(ks.keys, r.Subject+"\x00"+r.Key)
+	}
+	return nil
+}
+
+func (ks *keyStore) FindResponse(_ context.Context, subject, key string) (lindungi.StoredResponse, error) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	sk, ok := ks.keys[subject+"\x00"+key]
+	if !ok {
+		return lindungi.StoredResponse{}, lindungi.Errorf(lindungi.ENOTFOUND, "none")
+	}
+	return sk.StoredResponse, nil
+}
+
+// answer completes the reservation ctx carries with v, as a real write does
+// in its transaction.
+func (ks *keyStore) answer(ctx context.Context, v any) {
+	r, ok := lindungi.AnswerFromContext(ctx)
+	if !ok {
+		return
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	ks.Complete(ctx, r, r.Status, body)
 }

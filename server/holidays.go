@@ -69,21 +69,21 @@ func (s *Server) addHoliday(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	h, err := s.Holidays.Add(c.Request.Context(), actor(c), lindungi.Holiday{Date: req.Date, Kind: req.Kind, Name: req.Name}, req.Reason)
+	h, err := s.Holidays.Add(withAnswer(c, http.StatusCreated), actor(c), lindungi.Holiday{Date: req.Date, Kind: req.Kind, Name: req.Name}, req.Reason)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	s.answer(c, http.StatusCreated, h)
+	c.JSON(http.StatusCreated, h) // stored with the holiday, in its transaction
 }
 
 // removeHoliday removes the holiday on :date, with ?reason=. Deadlines
 // already set do not move.
 func (s *Server) removeHoliday(c *gin.Context) {
-	h, err := s.Holidays.Remove(c.Request.Context(), actor(c), c.Param("date"), c.Query("reason"))
+	h, err := s.Holidays.Remove(withAnswer(c, http.StatusOK), actor(c), c.Param("date"), c.Query("reason"))
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, h)
+	c.JSON(http.StatusOK, h) // stored with the removal, in its transaction
 }

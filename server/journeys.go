@@ -16,11 +16,9 @@ func (s *Server) registerWorker(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	w, err := s.Journeys.Register(c.Request.Context(), actor(c), app.Registration{Worker: nw, Key: idempotencyKeyOf(c)})
+	w, err := s.Journeys.Register(withAnswer(c, http.StatusCreated), actor(c), app.Registration{Worker: nw})
 	if err != nil {
-		if !s.replayRace(c, err) {
-			s.problem(c, err)
-		}
+		s.problem(c, err)
 		return
 	}
 	c.Header("Location", "/v1/workers/"+w.ID.String())
@@ -49,6 +47,6 @@ func (s *Server) journeyAction(act app.JourneyAct) gin.HandlerFunc {
 			s.problem(c, err)
 			return
 		}
-		s.answer(c, http.StatusOK, w)
+		c.JSON(http.StatusOK, w) // stored after the journey answers (idempotency.go)
 	}
 }

@@ -579,7 +579,7 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	return req
 }
 
-func (f *fakeStore) CreateWorkerIdempotent(_ context.Context, nw lindungi.NewWorker, _ lindungi.Event, _ *lindungi.IdempotencyKey) (lindungi.Worker, error) {
+func (f *fakeStore) CreateWorker(_ context.Context, nw lindungi.NewWorker, _ lindungi.Event) (lindungi.Worker, error) {
 	w := f.worker
 	w.ID = uuid.New()
 	return w, nil
@@ -602,6 +602,10 @@ func (f *fakeStore) OpenTaskOf(_ context.Context, workflowID string, kind lindun
 	t := f.task
 	t.Kind, t.WorkflowID = kind, workflowID
 	return t, nil
+}
+
+func (f *fakeStore) LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {
+	return f.OpenTaskOf(ctx, workflowID, kind)
 }
 
 func (f *fakeStore) ActiveDelegations(context.Context, string, string, time.Time) ([]lindungi.Delegation, error) {
@@ -654,9 +658,18 @@ func (f *fakeStore) ChangePolicy(ctx context.Context, c lindungi.PolicyChange, e
 		Added: c.Add, Removed: []lindungi.PolicyRule{}, CreatedAt: time.Now()}, nil
 }
 
-func (f *fakeStore) SaveResponse(context.Context, lindungi.IdempotencyKey, int, json.RawMessage) error {
+// Every idempotency key is free: the matrix sends each request once.
+func (f *fakeStore) Reserve(context.Context, lindungi.IdempotencyKey, uuid.UUID, time.Duration) (bool, lindungi.StoredResponse, error) {
+	return true, lindungi.StoredResponse{}, nil
+}
+
+func (f *fakeStore) Renew(context.Context, lindungi.Reservation, time.Duration) error { return nil }
+
+func (f *fakeStore) Complete(context.Context, lindungi.Reservation, int, json.RawMessage) error {
 	return nil
 }
+
+func (f *fakeStore) Release(context.Context, lindungi.Reservation) error { return nil }
 
 func (f *fakeStore) FindResponse(context.Context, string, string) (lindungi.StoredResponse, error) {
 	return lindungi.StoredResponse{}, lindungi.Errorf(lindungi.ENOTFOUND, "none")
@@ -773,7 +786,7 @@ func (f *fakeStore) FindWorker(_ context.Context, id uuid.UUID) (lindungi.Worker
 	return lindungi.Worker{}, lindungi.Errorf(lindungi.ENOTFOUND, "Worker not found.")
 }
 
-func (f *fakeStore) CreateCaseIdempotent(_ context.Context, nc lindungi.NewComplaint, owner string, _ lindungi.Event, _ *lindungi.IdempotencyKey) (lindungi.Case, error) {
+func (f *fakeStore) CreateCase(_ context.Context, nc lindungi.NewComplaint, owner string, _ lindungi.Event) (lindungi.Case, error) {
 	c := f.pcase
 	c.ID, c.IntakeUnit, c.OwnerUnit = uuid.New(), nc.Unit, owner
 	return c, nil
@@ -796,8 +809,8 @@ func (f *fakeStore) SearchWorkers(context.Context, lindungi.WorkerQuery) ([]lind
 	return []lindungi.WorkerMatch{{ID: f.worker.ID, Name: f.worker.Name, DomicileUnit: f.worker.DomicileUnit, MatchedBy: []string{"nik"}}}, nil
 }
 
-func (f *fakeStore) MergeWorkers(context.Context, uuid.UUID, uuid.UUID, lindungi.Event) error {
-	return nil
+func (f *fakeStore) MergeWorkers(_ context.Context, from, into uuid.UUID, _ lindungi.Event) (lindungi.WorkerMerge, error) {
+	return lindungi.WorkerMerge{WorkerID: from, MergedInto: into}, nil
 }
 
 func (fakeFlows) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {

@@ -41,12 +41,12 @@ func (s *Server) changePolicy(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	v, err := s.Policies.Change(c.Request.Context(), actor(c), ch)
+	v, err := s.Policies.Change(withAnswer(c, http.StatusOK), actor(c), ch)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, v)
+	c.JSON(http.StatusOK, v) // stored with the change, in its transaction
 }
 
 type versionList struct {

@@ -33,12 +33,12 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/tasks", handler: s.listTasks, auth: true},
 		{method: http.MethodGet, path: "/v1/tasks/:id", handler: s.getTask, auth: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/complete", handler: s.completeTask, auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/tasks/:id/claim", handler: s.claimTask, auth: true},
-		{method: http.MethodPost, path: "/v1/tasks/:id/release", handler: s.releaseTask, auth: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/claim", handler: s.claimTask, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/release", handler: s.releaseTask, auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/escalate", handler: s.moveTask((*app.Tasks).Escalate), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/reassign", handler: s.moveTask((*app.Tasks).Reassign), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/extend", handler: s.moveTask((*app.Tasks).Extend), auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/tasks/assign", handler: s.assignTasks, auth: true},
+		{method: http.MethodPost, path: "/v1/tasks/assign", handler: s.assignTasks, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/notifications", handler: s.listNotifications, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers/:id/journey/close", handler: s.journeyAction(app.CloseJourney), auth: true, idempotent: true},
@@ -53,7 +53,7 @@ func (s *Server) routes() []route {
 
 		{method: http.MethodGet, path: "/v1/holidays", handler: s.listHolidays, auth: true},
 		{method: http.MethodPost, path: "/v1/holidays", handler: s.addHoliday, auth: true, idempotent: true},
-		{method: http.MethodDelete, path: "/v1/holidays/:date", handler: s.removeHoliday, auth: true},
+		{method: http.MethodDelete, path: "/v1/holidays/:date", handler: s.removeHoliday, auth: true, idempotent: true},
 
 		{method: http.MethodPost, path: "/v1/cases", handler: s.createCase, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/cases", handler: s.listCases, auth: true},
@@ -82,10 +82,10 @@ func (s *Server) routes() []route {
 
 		{method: http.MethodGet, path: "/v1/delegations", handler: s.listDelegations, auth: true},
 		{method: http.MethodPost, path: "/v1/delegations", handler: s.grantDelegation, auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/delegations/:id/revoke", handler: s.revokeDelegation, auth: true},
+		{method: http.MethodPost, path: "/v1/delegations/:id/revoke", handler: s.revokeDelegation, auth: true, idempotent: true},
 
 		{method: http.MethodGet, path: "/v1/policies", handler: s.listPolicies, auth: true},
-		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true},
+		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
 
 		// The audit trail (audit.go): read-only, every call logged with its purpose.

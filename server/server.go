@@ -1,7 +1,8 @@
 // Package server is Lindungi's HTTP API on gin. Its rooms: routes.go lists
 // every route; middleware.go authenticates the caller and takes the access
 // decision on the route template, which then travels in the request context
-// as one app.Actor; idempotency.go replays retried requests; paging.go reads
+// as one app.Actor; idempotency.go reserves Idempotency-Keys and replays
+// retried requests; paging.go reads
 // page parameters; problem.go is the one place that maps domain errors to
 // HTTP problems; health.go answers liveness and readiness; and one file per
 // noun (journeys, workers, tasks, cases, documents, holidays, delegations,
@@ -102,13 +103,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 type RouteInfo struct {
 	Method, Path string
 	Auth         bool // needs a token and a policy line
+	Idempotent   bool // honours the Idempotency-Key header
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent})
 	}
 	return out
 }

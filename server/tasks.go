@@ -89,7 +89,9 @@ func (s *Server) completeTask(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	s.answer(c, http.StatusOK, completeResponse{Task: res.Task, JourneyStep: res.JourneyStep})
+	// Stored after the workflow answers (idempotency.go): a retry after a
+	// crash sends the same update, which the workflow answers as the first time.
+	c.JSON(http.StatusOK, completeResponse{Task: res.Task, JourneyStep: res.JourneyStep})
 }
 
 type taskMoveRequest struct {
@@ -115,7 +117,7 @@ func (s *Server) moveTask(move func(*app.Tasks, context.Context, app.Actor, app.
 			s.problem(c, err)
 			return
 		}
-		s.answer(c, http.StatusOK, t)
+		c.JSON(http.StatusOK, t) // stored after the workflow answers (idempotency.go)
 	}
 }
 
@@ -132,12 +134,12 @@ func (s *Server) taskByID(c *gin.Context, do func(*app.Tasks, context.Context, a
 	if !ok {
 		return
 	}
-	t, err := do(s.Tasks, c.Request.Context(), actor(c), id)
+	t, err := do(s.Tasks, withAnswer(c, http.StatusOK), actor(c), id)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, t)
+	c.JSON(http.StatusOK, t) // stored with the change, in its transaction
 }
 
 type assignRequest struct {
@@ -153,7 +155,9 @@ type assignResult struct {
 }
 
 // assignTasks gives up to app.MaxBulk tasks to a user, each checked on its
-// own, with one status per task.
+// own, with one status per task. Each task is its own transaction, so the
+// answer is stored after the last (idempotency.go); a retry after a crash
+// assigns again, which changes nothing for a task assigned already.
 func (s *Server) assignTasks(c *gin.Context) {
 	var req assignRequest
 	if err := bindJSON(c, &req); err != nil {

@@ -82,11 +82,6 @@ type mergeRequest struct {
 	Into string `json:"into"`
 }
 
-type mergeResponse struct {
-	WorkerID   uuid.UUID `json:"worker_id"`
-	MergedInto uuid.UUID `json:"merged_into"`
-}
-
 // mergeWorker merges the :id provisional worker into the registered
 // worker the body names: its cases and tasks move, both records stay. The
 // caller must see both workers.
@@ -106,9 +101,10 @@ func (s *Server) mergeWorker(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.Workers.Merge(c.Request.Context(), actor(c), id, into); err != nil {
+	m, err := s.Workers.Merge(withAnswer(c, http.StatusOK), actor(c), id, into)
+	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	s.answer(c, http.StatusOK, mergeResponse{WorkerID: id, MergedInto: into})
+	c.JSON(http.StatusOK, m) // stored with the merge, in its transaction
 }
