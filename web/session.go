@@ -268,3 +268,51 @@ func readSessionKey(path string) ([]byte, error) {
 	}
 	return key, nil
 }
+
+// signInFlow is what a sign-in at the identity provider must find again
+// when the browser comes back: the state that ties the answer to this
+// browser, the PKCE verifier of the code, the nonce the ID token must
+// carry, and the page to return to. It lives in its own short cookie,
+// sealed like the session.
+type signInFlow struct {
+	State    string `json:"state"`
+	Verifier string `json:"verifier"`
+	Nonce    string `json:"nonce"`
+	Next     string `json:"next"`
+	Created  int64  `json:"created"`
+}
+
+func (s *Sessions) saveFlow(w http.ResponseWriter, f signInFlow) error {
+	f.Created = s.Now().Unix()
+	v, err := s.flow.Encode(s.flowCookie(), f)
+	if err != nil {
+		return fmt.Errorf("web: seal sign-in: %w", err)
+	}
+	// Lax: the identity provider sends the browser back with a top-level
+	// GET, which carries Lax cookies.
+	http.SetCookie(w, &http.Cookie{Name: s.flowCookie(), Value: v, Path: "/", MaxAge: int(flowLifetime / time.Second),
+		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+	return nil
+}
+
+// loadFlow returns the sign-in the request's browser started, if it is
+// still fresh.
+func (s *Sessions) loadFlow(r *http.Request) (signInFlow, bool) {
+	ck, err := r.Cookie(s.flowCookie())
+	if err != nil {
+		return signInFlow{}, false
+	}
+	var f signInFlow
+	if err := s.flow.Decode(s.flowCookie(), ck.Value, &f); err != nil {
+		return signInFlow{}, false
+	}
+	if s.Now().Sub(time.Unix(f.Created, 0)) > flowLifetime || f.State == "" || f.Verifier == "" || f.Nonce == "" {
+		return signInFlow{}, false
+	}
+	return f, true
+}
+
+func (s *Sessions) clearFlow(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: s.flowCookie(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+}
