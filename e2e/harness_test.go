@@ -69,8 +69,20 @@ type system struct {
 // Each extra "NAME=value" overrides the environment they run with.
 func startSystem(t *testing.T, extraEnv ...string) *system {
 	t.Helper()
+	return startSystemVia(t, nil, extraEnv...)
+}
+
+// startSystemVia is startSystem with the API and the worker reaching the
+// database at via(dsn) instead of dsn (nil for dsn itself); the test's own
+// connection (s.db) reaches it directly.
+func startSystemVia(t *testing.T, via func(dsn string) string, extraEnv ...string) *system {
+	t.Helper()
 	ctx := context.Background()
 	dsn := devtest.Database(t)
+	appDSN := dsn
+	if via != nil {
+		appDSN = via(dsn)
+	}
 	temporal := devtest.Temporal(t)
 	port, err := devenv.FreePort()
 	if err != nil {
@@ -79,7 +91,7 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 	dir := t.TempDir()
 	s := &system{t: t, logDir: dir, baseURL: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	s.env = append(os.Environ(),
-		"DATABASE_URL="+dsn,
+		"DATABASE_URL="+appDSN,
 		"TEMPORAL_ADDRESS="+temporal,
 		"LINDUNGI_TASK_QUEUE=e2e-"+strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"),
 		"LINDUNGI_ADDR="+fmt.Sprintf("127.0.0.1:%d", port),

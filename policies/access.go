@@ -46,6 +46,26 @@ func (a *Authorizer) Load(rules []lindungi.PolicyRule, version string) error {
 // Version is the policy version the Authorizer decides by.
 func (a *Authorizer) Version() string { return a.snap.Load().version }
 
+// Named actions the access policy governs besides routes: capabilities an
+// application service asks about inside an action, at the record's unit. A
+// policy line grants one as "p, role, OBJ, ACT", like a route and method.
+const (
+	// ObjCase is the object of the named actions on protection cases.
+	ObjCase = "case"
+	// ActReferWithoutConsent is referring a case without the worker's
+	// recorded consent: a supervisor's override.
+	ActReferWithoutConsent = "refer-without-consent"
+
+	// ObjTask is the object of the named actions on tasks.
+	ObjTask = "task"
+	// ActReleaseClaimed is giving back to its queue a task that another
+	// user claimed.
+	ActReleaseClaimed = "release-claimed"
+)
+
+// Actions are the named actions, checked by Validate like routes.
+var Actions = []RouteSpec{{Method: ActReferWithoutConsent, Path: ObjCase}, {Method: ActReleaseClaimed, Path: ObjTask}}
+
 // Decision is the answer of the Authorizer: whether, and by which rule.
 type Decision struct {
 	Allowed bool

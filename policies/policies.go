@@ -1,9 +1,10 @@
 // Package policies decides, with casbin, who may do what where (the
-// Authorizer) and which unit receives a task and who is next when its
-// deadline passes (the Router). The models are embedded files; the policy
-// lines live in PostgreSQL, seeded from the embedded CSV files, and are
-// reloaded when an administrator changes them. The unit hierarchy comes from
-// the units table.
+// Authorizer: routes, and named actions such as referring a case without
+// consent) and which unit receives a task and who is next when its deadline
+// passes (the Router). The models are embedded files; the policy lines live
+// in PostgreSQL, seeded from the embedded CSV files, and a process's Set
+// reloads them when an administrator changes them. The unit hierarchy comes
+// from the units table.
 package policies
 
 import (

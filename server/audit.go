@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/csv"
 	"encoding/json"
@@ -15,25 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
 )
-
-// AuditStore is what the audit trail and its views need from the store.
-type AuditStore interface {
-	// RecordAccess writes an access event (a read of personal data, with
-	// its purpose) in a transaction of its own.
-	RecordAccess(ctx context.Context, ev lindungi.Event) error
-	// AuditTrace returns the events about a worker in chain order.
-	AuditTrace(ctx context.Context, worker uuid.UUID, f auditlog.Filter) ([]auditlog.Record, error)
-	// WorkerAsOf returns a worker and its tasks as they stood at an
-	// instant. ENOTFOUND if the worker did not exist yet.
-	WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Worker, []lindungi.Task, error)
-	// VerifyAudit re-checks the whole trail and names the first failure.
-	VerifyAudit(ctx context.Context, keys map[string]ed25519.PublicKey) (auditlog.Report, error)
-	// AuditExport returns a contiguous stretch of the chain. EINVALID when
-	// it holds more than max events.
-	AuditExport(ctx context.Context, from, to time.Time, max int) (auditlog.ExportPayload, error)
-}
 
 // DefaultPurpose is the purpose recorded when a role other than an auditor
 // reads personal data without saying why: its daily case work.
@@ -66,8 +49,8 @@ func (s *Server) purpose(c *gin.Context, required bool) (string, error) {
 
 // logAccess writes the access event of a read, before the data is sent: a
 // read that cannot be logged is not answered.
-func (s *Server) logAccess(c *gin.Context, action, subjectType, subjectID string, worker *uuid.UUID, purpose string, details map[string]any) error {
-	ev := s.event(c)
+func (s *Server) logAccess(c *gin.Context, a app.Actor, action, subjectType, subjectID string, worker *uuid.UUID, purpose string, details map[string]any) error {
+	ev := a.Event(c.Request.Context())
 	ev.Action, ev.SubjectType, ev.SubjectID, ev.WorkerID, ev.Purpose = action, subjectType, subjectID, worker, purpose
 	if len(details) > 0 {
 		b, err := json.Marshal(details)
@@ -76,7 +59,7 @@ func (s *Server) logAccess(c *gin.Context, action, subjectType, subjectID string
 		}
 		ev.After = b
 	}
-	if err := s.Store.RecordAccess(c.Request.Context(), ev); err != nil {
+	if err := s.Audit.RecordAccess(c.Request.Context(), ev); err != nil {
 		return fmt.Errorf("log %s: %w", action, err)
 	}
 	return nil
@@ -142,6 +125,47 @@ func page(recs []auditlog.Record, limit int) ([]auditlog.Record, *int64) {
 	return recs, &next
 }
 
+// traceRecords does what the trace and the access log share: it reads the
+// purpose and the filters (view adds a view's own), loads the :id worker
+// if the caller may see it, logs the read as action and returns one page of
+// the worker's events (its reads alone with accessesOnly) and the next
+// page's cursor. ok is false when it answered a problem.
+func (s *Server) traceRecords(c *gin.Context, action string, accessesOnly bool, view func(*lindungi.Validation, map[string]any)) (
+	w lindungi.Worker, recs []auditlog.Record, next *int64, ok bool) {
+	var v lindungi.Validation
+	purpose, err := s.purpose(c, true)
+	if err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	f, details := traceQuery(c, &v)
+	if view != nil {
+		view(&v, details)
+	}
+	if err := v.Err(); err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	w, a, ok := s.visibleWorker(c)
+	if !ok {
+		return w, nil, nil, false
+	}
+	if err := s.logAccess(c, a, action, "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	limit := f.Limit
+	f.Limit++
+	f.AccessesOnly = accessesOnly
+	recs, err = s.Audit.AuditTrace(c.Request.Context(), w.ID, f)
+	if err != nil {
+		s.problem(c, err)
+		return w, nil, nil, false
+	}
+	recs, next = page(recs, limit)
+	return w, recs, next, true
+}
+
 type traceResponse struct {
 	Items      []auditlog.Record `json:"items"`
 	NextCursor *int64            `json:"next_cursor"`
@@ -149,38 +173,17 @@ type traceResponse struct {
 
 // workerTrace is the ordered timeline of every event about a worker.
 func (s *Server) workerTrace(c *gin.Context) {
-	var v lindungi.Validation
-	purpose, perr := s.purpose(c, true)
-	if perr != nil {
-		s.problem(c, perr)
-		return
-	}
-	f, details := traceQuery(c, &v)
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" {
-		v.Add("format", "must be json or csv")
-	}
-	if err := v.Err(); err != nil {
-		s.problem(c, err)
-		return
-	}
-	w, ok := s.visibleWorker(c)
+	var format string
+	w, recs, next, ok := s.traceRecords(c, "access.trace", false, func(v *lindungi.Validation, details map[string]any) {
+		format = c.DefaultQuery("format", "json")
+		if format != "json" && format != "csv" {
+			v.Add("format", "must be json or csv")
+		}
+		details["format"] = format
+	})
 	if !ok {
 		return
 	}
-	details["format"] = format
-	if err := s.logAccess(c, "access.trace", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
-		s.problem(c, err)
-		return
-	}
-	limit := f.Limit
-	f.Limit++
-	recs, err := s.Store.AuditTrace(c.Request.Context(), w.ID, f)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	recs, next := page(recs, limit)
 	if format == "csv" {
 		if next != nil {
 			c.Header("X-Next-Cursor", strconv.FormatInt(*next, 10))
@@ -243,34 +246,10 @@ type accessResponse struct {
 
 // workerAccesses says who read a worker's personal data, when and why.
 func (s *Server) workerAccesses(c *gin.Context) {
-	var v lindungi.Validation
-	purpose, perr := s.purpose(c, true)
-	if perr != nil {
-		s.problem(c, perr)
-		return
-	}
-	f, details := traceQuery(c, &v)
-	if err := v.Err(); err != nil {
-		s.problem(c, err)
-		return
-	}
-	w, ok := s.visibleWorker(c)
+	_, recs, next, ok := s.traceRecords(c, "access.accesses", true, nil)
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.accesses", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
-		s.problem(c, err)
-		return
-	}
-	limit := f.Limit
-	f.Limit++
-	f.AccessesOnly = true
-	recs, err := s.Store.AuditTrace(c.Request.Context(), w.ID, f)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	recs, next := page(recs, limit)
 	out := accessResponse{Items: make([]Access, len(recs)), NextCursor: next}
 	for i, r := range recs {
 		out.Items[i] = Access{Seq: r.Seq, OccurredAt: r.OccurredAt, Actor: r.Actor, ActorUnit: r.ActorUnit, ActorRole: r.ActorRole,
@@ -292,15 +271,15 @@ func (s *Server) workerAsOf(c *gin.Context) {
 	if !ok {
 		return
 	}
-	w, ok := s.visibleWorker(c)
+	w, a, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.as_of", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
+	if err := s.logAccess(c, a, "access.as_of", "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
 		s.problem(c, err)
 		return
 	}
-	then, tasks, err := s.Store.WorkerAsOf(c.Request.Context(), w.ID, at)
+	then, tasks, err := s.Audit.WorkerAsOf(c.Request.Context(), w.ID, at)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -327,7 +306,7 @@ func (s *Server) verifyAudit(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	if err := s.logAccess(c, "access.verify", "audit", "chain", nil, purpose, nil); err != nil {
+	if err := s.logAccess(c, actor(c), "access.verify", "audit", "chain", nil, purpose, nil); err != nil {
 		s.problem(c, err)
 		return
 	}
@@ -335,7 +314,7 @@ func (s *Server) verifyAudit(c *gin.Context) {
 	if s.AuditKey != nil {
 		keys = map[string]ed25519.PublicKey{s.AuditKey.ID: s.AuditKey.Public()}
 	}
-	rep, err := s.Store.VerifyAudit(c.Request.Context(), keys)
+	rep, err := s.Audit.VerifyAudit(c.Request.Context(), keys)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -354,7 +333,7 @@ func (s *Server) getAuditKey(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.key", "audit", key.ID, nil, purpose, nil); err != nil {
+	if err := s.logAccess(c, actor(c), "access.key", "audit", key.ID, nil, purpose, nil); err != nil {
 		s.problem(c, err)
 		return
 	}
@@ -381,7 +360,8 @@ func (s *Server) exportAudit(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	if ok, err := s.authorizeUnit(c, s.topUnit(), uuid.Nil); err != nil || !ok {
+	a, ok, err := s.Access.Reach(c.Request.Context(), actor(c), s.Units.Top(), uuid.Nil)
+	if err != nil || !ok {
 		if err == nil {
 			err = lindungi.Errorf(lindungi.EFORBIDDEN, "An export spans every unit: only auditors at the national level may export.")
 		}
@@ -392,11 +372,11 @@ func (s *Server) exportAudit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.logAccess(c, "access.export", "audit", "export", nil, purpose, details); err != nil {
+	if err := s.logAccess(c, a, "access.export", "audit", "export", nil, purpose, details); err != nil {
 		s.problem(c, err)
 		return
 	}
-	p, err := s.Store.AuditExport(c.Request.Context(), from, to, MaxExport)
+	p, err := s.Audit.AuditExport(c.Request.Context(), from, to, MaxExport)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -433,4 +413,32 @@ func (s *Server) asOfParams(c *gin.Context) (purpose string, at time.Time, detai
 		return "", time.Time{}, nil, false
 	}
 	return purpose, at, details, true
+}
+
+type caseAsOfResponse struct {
+	At   time.Time     `json:"at"`
+	Case lindungi.Case `json:"case"`
+}
+
+// caseAsOf shows a case as it stood at a past instant, for auditors; the
+// call itself is logged with its purpose.
+func (s *Server) caseAsOf(c *gin.Context) {
+	purpose, at, details, ok := s.asOfParams(c)
+	if !ok {
+		return
+	}
+	pc, a, ok := s.readableCase(c)
+	if !ok {
+		return
+	}
+	if err := s.logAccess(c, a, "access.case_as_of", "case", pc.ID.String(), &pc.WorkerID, purpose, details); err != nil {
+		s.problem(c, err)
+		return
+	}
+	then, err := s.Cases.AsOf(c.Request.Context(), pc.ID, at)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, caseAsOfResponse{At: at.UTC(), Case: then})
 }

@@ -13,37 +13,35 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
-	"github.com/lindungi/lindungi/policies"
-	"github.com/lindungi/lindungi/postgres"
+	"github.com/lindungi/lindungi/app"
+	"github.com/lindungi/lindungi/workflows"
 )
 
 // These tests drive the intake, case read and list, worker search and
-// merge handlers over HTTP with a fake store. Until routes.go and
-// access.csv list these routes, the tests add the routes and policy lines
-// of .integration/cases.md themselves.
+// merge handlers over HTTP, through the application services, with a fake
+// store and the shipped policies.
 
 // caseStore holds, in Kebumen (3305), a registered worker, a provisional
 // one and a case; a case Kebumen took in and then gave to the province
 // (owner 33); a case Cilacap (3301) took in and referred to Kebumen; and a
 // worker of Cilacap. It records what handlers pass it.
 type caseStore struct {
-	Store // unused methods panic
-
 	worker, provisional, cilacapWorker lindungi.Worker
 	kebumen, escalated, referred       lindungi.Case
 	matches                            []lindungi.WorkerMatch
 
-	created  lindungi.NewComplaint
-	owner    string
-	key      *lindungi.IdempotencyKey
-	event    lindungi.Event
-	started  []uuid.UUID
-	scope    lindungi.Scope
-	filter   lindungi.CaseFilter
-	query    lindungi.WorkerQuery
-	merged   [2]uuid.UUID
-	accesses []lindungi.Event
-	list     []lindungi.Case
+	created lindungi.NewComplaint
+	owner   string
+	key     *lindungi.IdempotencyKey
+	event   lindungi.Event
+	started []uuid.UUID
+	scope   lindungi.Scope
+	filter  lindungi.CaseFilter
+	query   lindungi.WorkerQuery
+	merged  [2]uuid.UUID
+	list    []lindungi.Case
+	accessLog
+	directory
 }
 
 func newCaseStore() *caseStore {
@@ -79,8 +77,6 @@ func (f *caseStore) FindWorker(_ context.Context, id uuid.UUID) (lindungi.Worker
 	}
 	return lindungi.Worker{}, lindungi.Errorf(lindungi.ENOTFOUND, "Worker not found.")
 }
-
-func (f *caseStore) UpsertUsers(context.Context, []lindungi.User) error { return nil }
 
 func (f *caseStore) ActiveDelegations(context.Context, string, string, time.Time) ([]lindungi.Delegation, error) {
 	return nil, nil
@@ -141,12 +137,17 @@ func (f *caseStore) MergeWorkers(_ context.Context, from, into uuid.UUID, ev lin
 	return nil
 }
 
-func (f *caseStore) RecordAccess(_ context.Context, ev lindungi.Event) error {
-	f.accesses = append(f.accesses, ev)
-	return nil
+func (f *caseStore) CaseAsOf(ctx context.Context, id uuid.UUID, _ time.Time) (lindungi.Case, error) {
+	return f.FindCase(ctx, id)
 }
 
-// fakeStarter records the cases whose workflow it was asked to start.
+// OpenTaskOf finds no open decision: these tests take no decisions.
+func (f *caseStore) OpenTaskOf(context.Context, string, lindungi.TaskKind) (lindungi.Task, error) {
+	return lindungi.Task{}, lindungi.Errorf(lindungi.ENOTFOUND, "No open task.")
+}
+
+// fakeStarter records the cases whose workflow it was asked to start; it
+// takes no other workflow call.
 type fakeStarter struct {
 	started []lindungi.Case
 	request []string
@@ -158,29 +159,28 @@ func (s *fakeStarter) StartCase(_ context.Context, c lindungi.Case, requestID st
 	return s.err
 }
 
-// caseServer returns a server on a caseStore, with the case routes and
-// their policy lines added when routes.go and access.csv lack them. High-
-// risk complaints start at the province, as the router would have it.
+func (s *fakeStarter) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {
+	return workflows.CaseState{}, errors.New("not in these tests")
+}
+
+func (s *fakeStarter) CompleteTask(context.Context, lindungi.Task, workflows.CompleteTaskRequest, string) (workflows.CompleteTaskResult, error) {
+	return workflows.CompleteTaskResult{}, errors.New("not in these tests")
+}
+
+// caseServer returns a server on a caseStore, with the shipped policies:
+// high-risk complaints start at the province, as the router has it.
 func caseServer(t *testing.T) (*Server, *caseStore, *fakeStarter) {
 	t.Helper()
-	units, err := postgres.ReferenceUnits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	store, starter := newCaseStore(), &fakeStarter{}
-	s := New(Deps{Store: store, Authorizer: authz, Verifier: roleToken{}, Units: units, Logger: slog.New(slog.DiscardHandler),
-		TemporalReady: func(context.Context) error { return nil }, Cases: starter,
-		Now: func() time.Time { return time.Date(2026, 12, 23, 1, 0, 0, 0, time.UTC) },
-		CaseOwner: func(nc lindungi.NewComplaint) (string, error) {
-			if lindungi.HighRisk(nc.Categories, nc.RiskFlags) {
-				return "33", nil
-			}
-			return nc.Unit, nil
-		}})
+	now := func() time.Time { return time.Date(2026, 12, 23, 1, 0, 0, 0, time.UTC) }
+	units, access := testAccess(t, store, now)
+	_, ps := ShippedPolicies(t)
+	router := ps.Router
+	s := New(Deps{Access: access,
+		Cases:   &app.Cases{Store: store, Tasks: store, Workers: store, Flows: starter, Router: router, Access: access, Units: units, Now: now, Logger: slog.New(slog.DiscardHandler)},
+		Workers: &app.Workers{Store: store, Access: access},
+		Audit:   store, Idempotency: store, Users: store, Verifier: RoleToken{}, Units: units,
+		Logger: slog.New(slog.DiscardHandler), Now: now})
 	return s, store, starter
 }
 

@@ -1,13 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,30 +13,19 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
-	"github.com/lindungi/lindungi/policies"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/postgres"
 )
 
-// These tests drive the document and holiday handlers over HTTP with a fake
-// store. Until routes.go and access.csv list these routes, the tests add the
-// routes and policy lines of .integration/documents.md themselves.
-
-// roleToken reads "role@unit" tokens; the subject is "role-unit".
-type roleToken struct{}
-
-func (roleToken) Verify(_ context.Context, token string) (lindungi.Principal, error) {
-	role, unit, ok := strings.Cut(token, "@")
-	if !ok {
-		return lindungi.Principal{}, lindungi.Errorf(lindungi.EUNAUTHORIZED, "bad token")
-	}
-	return lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}}, nil
-}
+// These tests drive the document and holiday handlers over HTTP, through
+// the application services, with a fake store and the shipped policies.
 
 // docStore holds one worker of Kebumen (3305) with one pending passport
 // added by someone else, and the 2026 calendar. It records what handlers
 // pass it.
 type docStore struct {
-	Store    // unused methods panic
+	accessLog
+	directory
 	worker   lindungi.Worker
 	doc      lindungi.Document
 	holidays []lindungi.Holiday
@@ -144,69 +130,17 @@ func (f *docStore) RemoveHoliday(_ context.Context, date, reason string, ev lind
 	return lindungi.Holiday{Date: date, Kind: "national", Name: "Kelahiran Yesus Kristus"}, nil
 }
 
-// docServer returns a server on a docStore, with the document and holiday
-// routes and their policy lines added when routes.go and access.csv lack them.
+// docServer returns a server on a docStore, with the shipped policies.
 func docServer(t *testing.T) (*Server, *docStore) {
 	t.Helper()
-	units, err := postgres.ReferenceUnits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := newDocStore()
-	s := New(Deps{Store: store, Authorizer: authz, Verifier: roleToken{}, Units: units, Logger: slog.New(slog.DiscardHandler),
-		TemporalReady: func(context.Context) error { return nil }})
+	units, access := testAccess(t, store, time.Now)
+	s := New(Deps{Access: access,
+		Documents: &app.Documents{Store: store, Workers: store, Access: access},
+		Holidays:  &app.Holidays{Store: store, Access: access, Units: units},
+		Audit:     store, Idempotency: store, Users: store, Verifier: RoleToken{}, Units: units,
+		Logger: slog.New(slog.DiscardHandler)})
 	return s, store
-}
-
-// call sends a request as token ("role@unit") with body (nil for none) and
-// returns the status and the decoded JSON answer.
-func call(t *testing.T, s *Server, token, method, url string, body any, header ...string) (int, map[string]any) {
-	t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, url, r)
-	if r != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	var out map[string]any
-	if rec.Body.Len() > 0 {
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-			t.Fatalf("%s %s: answer %q is not a JSON object: %v", method, url, rec.Body.String(), err)
-		}
-	}
-	return rec.Code, out
-}
-
-// problemFields returns the field names of a problem answer.
-func problemFields(p map[string]any) []string {
-	var out []string
-	errs, _ := p["errors"].([]any)
-	for _, e := range errs {
-		m, _ := e.(map[string]any)
-		f, _ := m["field"].(string)
-		out = append(out, f)
-	}
-	return out
 }
 
 func TestAddDocumentHandler(t *testing.T) {
@@ -351,7 +285,3 @@ func TestChangeHolidaysHandler(t *testing.T) {
 		t.Errorf("DELETE holiday = %d %v (reason %q), want 200 with the reason from the query", code, body, store.reason)
 	}
 }
-
-func (f *docStore) UpsertUsers(context.Context, []lindungi.User) error { return nil }
-
-func (f *docStore) RecordAccess(context.Context, lindungi.Event) error { return nil }

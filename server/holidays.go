@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/lindungi/lindungi"
@@ -37,18 +36,12 @@ func (s *Server) listHolidays(c *gin.Context) {
 		}
 		year = n
 	}
-	ctx := c.Request.Context()
-	items, err := s.Store.HolidaysOf(ctx, year)
+	cal, err := s.Holidays.Year(c.Request.Context(), year)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	years, err := s.Store.HolidayYears(ctx)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	out := holidayCalendar{Year: year, HasData: lindungi.NewCalendar(items).HasYear(year), Years: years, Items: items}
+	out := holidayCalendar{Year: year, HasData: cal.HasData, Years: cal.Years, Items: cal.Holidays}
 	if out.Items == nil {
 		out.Items = []lindungi.Holiday{}
 	}
@@ -76,44 +69,21 @@ func (s *Server) addHoliday(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	if !s.nationalCalendar(c) {
-		return
-	}
-	h, err := s.Store.AddHoliday(c.Request.Context(), lindungi.Holiday{Date: req.Date, Kind: req.Kind, Name: req.Name}, req.Reason, s.event(c))
+	h, err := s.Holidays.Add(c.Request.Context(), actor(c), lindungi.Holiday{Date: req.Date, Kind: req.Kind, Name: req.Name}, req.Reason)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	s.storeResponse(c, http.StatusCreated, h)
-	c.JSON(http.StatusCreated, h)
+	s.answer(c, http.StatusCreated, h)
 }
 
 // removeHoliday removes the holiday on :date, with ?reason=. Deadlines
 // already set do not move.
 func (s *Server) removeHoliday(c *gin.Context) {
-	if !s.nationalCalendar(c) {
-		return
-	}
-	h, err := s.Store.RemoveHoliday(c.Request.Context(), c.Param("date"), strings.TrimSpace(c.Query("reason")), s.event(c))
+	h, err := s.Holidays.Remove(c.Request.Context(), actor(c), c.Param("date"), c.Query("reason"))
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, h)
-}
-
-// nationalCalendar lets through callers who may use this route at the top
-// unit: the holiday calendar is the whole country's (joint ministerial
-// decree), so only national administrators change it.
-func (s *Server) nationalCalendar(c *gin.Context) bool {
-	d, err := s.Authorizer.Authorize(principal(c), s.topUnit(), c.FullPath(), c.Request.Method)
-	if err == nil && !d.Allowed {
-		err = lindungi.Errorf(lindungi.EFORBIDDEN, "Only national administrators may change the holiday calendar.")
-	}
-	if err != nil {
-		s.problem(c, err)
-		return false
-	}
-	s.allowed(c, d, nil)
-	return true
 }

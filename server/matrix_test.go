@@ -18,9 +18,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/policies"
-	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
 	"github.com/lindungi/lindungi/workflows"
 )
@@ -329,24 +329,14 @@ var matrixRoles = []string{"caseworker", "verifier", "supervisor", "province_sup
 // TestAccessMatrix asks every authenticated route as every role at every
 // position and compares the status with the matrix.
 func TestAccessMatrix(t *testing.T) {
-	units, err := postgres.ReferenceUnits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	units, ps := server.ShippedPolicies(t)
+	authz := ps.Authorizer
 	store := newFakeStore()
 	auditKey, err := auditlog.LoadKey(filepath.Join(t.TempDir(), "audit.key"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Deps{
-		Store: store, Authorizer: authz, Verifier: principalToken{}, Journeys: fakeJourneys{}, CaseActions: fakeJourneys{},
-		TemporalReady: func(context.Context) error { return nil }, Units: units,
-		Logger: slog.New(slog.DiscardHandler), AuditKey: auditKey,
-	})
+	srv := fakeServer(store, authz, units, auditKey)
 	for _, r := range srv.Routes() {
 		if !r.Auth {
 			continue
@@ -385,27 +375,102 @@ func TestAccessMatrix(t *testing.T) {
 	}
 }
 
-// principalToken reads "role@unit" tokens: the matrix tests authorization,
-// not tokens.
-type principalToken struct{}
+// fakeServer wires every application service on store and fakeFlows.
+func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKey *auditlog.Key) *server.Server {
+	access := &app.Access{Authorizer: authz, Delegations: store}
+	flows := fakeFlows{}
+	return server.New(server.Deps{
+		Access:      access,
+		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access},
+		Workers:     &app.Workers{Store: store, Access: access},
+		Tasks:       &app.Tasks{Store: store, Users: store, Flows: flows, Access: access, Units: units},
+		Cases:       &app.Cases{Store: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},
+		Documents:   &app.Documents{Store: store, Workers: store, Access: access},
+		Delegations: &app.Delegations{Store: store, Workers: store, Access: access},
+		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
+		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
+		Audit:       store, Notifications: store, Idempotency: store, Users: store,
+		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
+		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
+	})
+}
 
-func (principalToken) Verify(_ context.Context, token string) (lindungi.Principal, error) {
-	role, unit, ok := strings.Cut(token, "@")
-	if !ok {
-		return lindungi.Principal{}, lindungi.Errorf(lindungi.EUNAUTHORIZED, "bad token")
+// actionMatrix is the expected status, as in matrix, of a request that
+// needs one of the policy's named actions (policies.Actions) besides its
+// route, keyed by "object action".
+var actionMatrix = map[string]struct {
+	method, path string
+	body         any
+	prepare      func(*fakeStore) // makes the request need the action
+	want         map[string]string
+}{
+	policies.ObjTask + " " + policies.ActReleaseClaimed: {http.MethodPost, "/v1/tasks/:id/release", nil,
+		func(f *fakeStore) { f.task.ClaimedBy = "caseworker-someone-else" }, map[string]string{
+			"caseworker": "403 403 404 403", "verifier": "403 403 404 403", "supervisor": "200 200 404 200",
+			"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 404 403", "bp3mi_head": "200 200 404 200",
+			"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+		}},
+	policies.ObjCase + " " + policies.ActReferWithoutConsent: {http.MethodPost, "/v1/cases/:id/refer",
+		map[string]any{"to_unit": "33", "consent": false, "reason": "Pekerja tidak dapat dihubungi"}, nil, map[string]string{
+			"caseworker": "403 403 404 403", "verifier": "403 403 404 403", "supervisor": "200 200 404 200",
+			"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 404 403", "bp3mi_head": "200 200 404 200",
+			"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+		}},
+}
+
+// TestNamedActionMatrix asks every named action of the policy, through the
+// route that needs it, as every role at every position.
+func TestNamedActionMatrix(t *testing.T) {
+	units, ps := server.ShippedPolicies(t)
+	authz := ps.Authorizer
+	for _, a := range policies.Actions {
+		name := a.Path + " " + a.Method
+		row, ok := actionMatrix[name]
+		if !ok {
+			t.Errorf("named action %s has no entry in the action matrix", name)
+			continue
+		}
+		store := newFakeStore()
+		if row.prepare != nil {
+			row.prepare(store)
+		}
+		srv := fakeServer(store, authz, units, nil)
+		raw, err := json.Marshal(row.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range matrixRoles {
+			fields := strings.Fields(row.want[role])
+			if len(fields) != len(matrixUnits) {
+				t.Errorf("%s: matrix entry for %s is %q, want 4 statuses", name, role, row.want[role])
+				continue
+			}
+			for i, unit := range matrixUnits {
+				id := store.pcase.ID
+				if strings.HasPrefix(row.path, "/v1/tasks/") {
+					id = store.task.ID
+				}
+				req := httptest.NewRequest(row.method, strings.Replace(row.path, ":id", id.String(), 1), bytes.NewReader(raw))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				if got := rec.Code; strconv.Itoa(got) != fields[i] {
+					t.Errorf("%s (%s %s) as %s at %s = %d, want %s (%s)", name, row.method, row.path, role, unit, got, fields[i], strings.TrimSpace(rec.Body.String()))
+				}
+			}
+		}
 	}
-	return lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}}, nil
 }
 
 // fakeStore holds one worker, one open task and one delegation in 3305.
 type fakeStore struct {
-	server.Store // unused methods panic
-	worker       lindungi.Worker
-	task         lindungi.Task
-	delegation   lindungi.Delegation
-	document     lindungi.Document
-	provisional  lindungi.Worker
-	pcase        lindungi.Case
+	worker      lindungi.Worker
+	task        lindungi.Task
+	delegation  lindungi.Delegation
+	document    lindungi.Document
+	provisional lindungi.Worker
+	pcase       lindungi.Case
 }
 
 func newFakeStore() *fakeStore {
@@ -615,11 +680,12 @@ func (f *fakeStore) AuditExport(context.Context, time.Time, time.Time, int) (aud
 	return auditlog.ExportPayload{}, nil
 }
 
-type fakeJourneys struct{}
+// fakeFlows answers every workflow call as the workflow would on success.
+type fakeFlows struct{}
 
-func (fakeJourneys) StartJourney(context.Context, workflows.JourneyInput) error { return nil }
+func (fakeFlows) StartJourney(context.Context, workflows.JourneyInput) error { return nil }
 
-func (fakeJourneys) CompleteTask(_ context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, _ string) (workflows.CompleteTaskResult, error) {
+func (fakeFlows) CompleteTask(_ context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, _ string) (workflows.CompleteTaskResult, error) {
 	t.Status, t.Outcome = lindungi.TaskCompleted, req.Outcome
 	return workflows.CompleteTaskResult{Task: t, JourneyStep: lindungi.StepTraining}, nil
 }
@@ -642,11 +708,11 @@ func (f *fakeStore) Notifications(context.Context, string, int) ([]lindungi.Noti
 	return nil, nil
 }
 
-func (fakeJourneys) TaskAction(_ context.Context, t lindungi.Task, _ string, _ workflows.TaskActionRequest, _ string) (activities.TaskRef, error) {
+func (fakeFlows) TaskAction(_ context.Context, t lindungi.Task, _ string, _ workflows.TaskActionRequest, _ string) (activities.TaskRef, error) {
 	return activities.TaskRef{ID: t.ID, Unit: t.Unit, Status: t.Status}, nil
 }
 
-func (fakeJourneys) JourneyAction(context.Context, uuid.UUID, string, workflows.JourneyRequest, string, any) error {
+func (fakeFlows) JourneyAction(context.Context, uuid.UUID, string, workflows.JourneyRequest, string, any) error {
 	return nil
 }
 
@@ -734,10 +800,12 @@ func (f *fakeStore) MergeWorkers(context.Context, uuid.UUID, uuid.UUID, lindungi
 	return nil
 }
 
-func (fakeJourneys) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {
+func (fakeFlows) CaseAction(context.Context, uuid.UUID, workflows.CaseActionRequest, string) (workflows.CaseState, error) {
 	return workflows.CaseState{}, nil
 }
 
 func (f *fakeStore) CaseAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Case, error) {
 	return f.pcase, nil
 }
+
+func (fakeFlows) StartCase(context.Context, lindungi.Case, string) error { return nil }

@@ -5,12 +5,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/workflows"
 )
 
 // route is one endpoint. auth routes need a bearer token and a policy line
-// for the caller's role; handlers of routes on a record then check the
-// record's unit with s.authorizeUnit.
+// for the caller's role; the application services then check the record's
+// unit (app.Access.Reach).
 type route struct {
 	method     string
 	path       string
@@ -34,16 +35,16 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/tasks/:id/complete", handler: s.completeTask, auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/claim", handler: s.claimTask, auth: true},
 		{method: http.MethodPost, path: "/v1/tasks/:id/release", handler: s.releaseTask, auth: true},
-		{method: http.MethodPost, path: "/v1/tasks/:id/escalate", handler: s.taskAction(workflows.UpdateEscalateTask), auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/tasks/:id/reassign", handler: s.taskAction(workflows.UpdateReassignTask), auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/tasks/:id/extend", handler: s.taskAction(workflows.UpdateExtendDeadline), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/escalate", handler: s.moveTask((*app.Tasks).Escalate), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/reassign", handler: s.moveTask((*app.Tasks).Reassign), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/tasks/:id/extend", handler: s.moveTask((*app.Tasks).Extend), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/tasks/assign", handler: s.assignTasks, auth: true},
 		{method: http.MethodGet, path: "/v1/notifications", handler: s.listNotifications, auth: true},
 
-		{method: http.MethodPost, path: "/v1/workers/:id/journey/close", handler: s.journeyAction(workflows.UpdateCloseJourney), auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/workers/:id/journey/return", handler: s.journeyAction(workflows.UpdateRecordReturn), auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/workers/:id/journey/contract", handler: s.journeyAction(workflows.UpdateExtendContract), auth: true, idempotent: true},
-		{method: http.MethodPost, path: "/v1/workers/:id/journey/rehabilitation", handler: s.journeyAction(workflows.UpdateRequestRehabilitation), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/close", handler: s.journeyAction(app.CloseJourney), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/return", handler: s.journeyAction(app.RecordReturn), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/contract", handler: s.journeyAction(app.ExtendContract), auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/workers/:id/journey/rehabilitation", handler: s.journeyAction(app.RequestRehabilitation), auth: true, idempotent: true},
 
 		{method: http.MethodGet, path: "/v1/workers/:id/documents", handler: s.listDocuments, auth: true},
 		{method: http.MethodPost, path: "/v1/workers/:id/documents", handler: s.addDocument, auth: true, idempotent: true},

@@ -9,7 +9,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/policies"
-	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/server"
 )
 
@@ -59,14 +58,8 @@ func ginToOpenAPI(path string) string {
 // TestEveryRouteHasAPolicy fails when an authenticated route is added
 // without a policy line that lets some role use it.
 func TestEveryRouteHasAPolicy(t *testing.T) {
-	units, err := postgres.ReferenceUnits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz, err := policies.NewAuthorizer(units, policies.DefaultRules(), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ps := server.ShippedPolicies(t)
+	authz := ps.Authorizer
 	admin := lindungi.Principal{Subject: "admin", Unit: "ID", Roles: []string{lindungi.RoleAdmin}}
 	for _, r := range server.New(server.Deps{}).Routes() {
 		if !r.Auth {
@@ -79,20 +72,11 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 }
 
 // TestShippedPolicyIsValid runs the checks every policy change must pass
-// on the shipped policy with every route of the API.
+// on the shipped policy with every route of the API and every named action.
 func TestShippedPolicyIsValid(t *testing.T) {
-	units, err := postgres.ReferenceUnits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var routes []policies.RouteSpec
-	for _, r := range server.New(server.Deps{}).Routes() {
-		if r.Auth {
-			routes = append(routes, policies.RouteSpec{Method: r.Method, Path: r.Path})
-		}
-	}
+	units, _ := server.ShippedPolicies(t)
 	rules := policies.DefaultRules()
-	if err := policies.Validate(units, routes, rules, rules); err != nil {
+	if err := policies.Validate(units, server.Governed(), rules, rules); err != nil {
 		t.Errorf("the shipped policy does not validate: %v", err)
 	}
 }

@@ -10,12 +10,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/activities"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/payloadcodec"
@@ -27,6 +27,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
+	"golang.org/x/sync/errgroup"
 )
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -89,97 +90,69 @@ func verifier(ctx context.Context, cfg Config) (identity.Verifier, error) {
 	return identity.LoadOrCreateDev(cfg.devKeyPath())
 }
 
-// policySet holds this process's policies and reloads them from the
-// database when they change.
-type policySet struct {
-	db     *postgres.DB
-	units  []lindungi.Unit
-	authz  *policies.Authorizer
-	router *policies.Router
-	logger *slog.Logger
-}
-
-func loadPolicies(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*policySet, error) {
-	units, err := db.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(units) == 0 {
-		return nil, errors.New("the database has no units: run `lindungi migrate` first")
-	}
-	rules, version, err := policyRules(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	ps := &policySet{db: db, units: units, logger: logger}
-	if ps.authz, err = policies.NewAuthorizer(units, rules, version); err != nil {
-		return nil, err
-	}
-	if ps.router, err = policies.NewRouter(units, rules, version); err != nil {
-		return nil, err
-	}
-	return ps, nil
-}
-
-func policyRules(ctx context.Context, db *postgres.DB) ([]lindungi.PolicyRule, string, error) {
-	var rules []lindungi.PolicyRule
-	for _, m := range []string{lindungi.ModelAccess, lindungi.ModelRouting} {
-		rs, err := db.PolicyRules(ctx, m)
+// subscribe returns the subscription to policy changes of db.
+func subscribe(db *postgres.DB, logger *slog.Logger) func() (policies.Changes, error) {
+	return func() (policies.Changes, error) {
+		w, err := db.NewWatcher(logger)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
-		rules = append(rules, rs...)
+		return w, nil
 	}
-	v, err := db.PolicyVersion(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	if len(rules) == 0 {
-		return nil, "", errors.New("the database has no policies: run `lindungi migrate` first")
-	}
-	return rules, strconv.FormatInt(v, 10), nil
 }
 
-// reload loads the policies again; decisions cached by the old ones go.
-func (ps *policySet) reload(ctx context.Context) error {
-	rules, version, err := policyRules(ctx, ps.db)
-	if err != nil {
-		return err
+// app wires the application services on the database, Temporal and
+// the policies.
+func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
+	db, ps := svc.db, svc.ps
+	flows := workflowClient(cfg, svc.tc)
+	access := &app.Access{Authorizer: ps.Authorizer, Delegations: db}
+	units := app.Units(ps.Units)
+	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Logger: logger}
+	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Logger: logger}
+	return appServices{
+		access:      access,
+		journeys:    journeys,
+		workers:     &app.Workers{Store: db, Access: access},
+		tasks:       &app.Tasks{Store: db, Users: db, Flows: flows, Access: access, Units: units},
+		cases:       cases,
+		documents:   &app.Documents{Store: db, Workers: db, Access: access},
+		delegations: &app.Delegations{Store: db, Workers: db, Access: access},
+		holidays:    &app.Holidays{Store: db, Access: access, Units: units},
+		policies: &app.Policies{Store: db, Access: access, Units: units, Governed: server.Governed(),
+			Reload: ps.Reload, Logger: logger},
+		reconciler: &app.Reconciler{Backlog: backlog{db}, Journeys: journeys, Cases: cases, Grace: 10 * time.Second, Logger: logger},
 	}
-	if err := ps.authz.Load(rules, version); err != nil {
-		return err
-	}
-	if err := ps.router.Load(rules, version); err != nil {
-		return err
-	}
-	ps.logger.Info("policies loaded", "version", version, "lines", len(rules))
-	return nil
 }
 
-// watch reloads the policies whenever any process changes them, until ctx
-// ends.
-func (ps *policySet) watch(ctx context.Context) (stop func(), err error) {
-	w, err := ps.db.NewWatcher(ps.logger)
-	if err != nil {
-		return nil, err
+// appServices are the application services of one process.
+type appServices struct {
+	access      *app.Access
+	journeys    *app.Journeys
+	workers     *app.Workers
+	tasks       *app.Tasks
+	cases       *app.Cases
+	documents   *app.Documents
+	delegations *app.Delegations
+	holidays    *app.Holidays
+	policies    *app.Policies
+	reconciler  *app.Reconciler
+}
+
+// backlog is the database as the reconciler reads it.
+type backlog struct{ *postgres.DB }
+
+func (b backlog) WorkersWithoutJourney(ctx context.Context, olderThan time.Time, limit int) ([]app.JourneyStart, error) {
+	rows, err := b.DB.WorkersWithoutJourney(ctx, olderThan, limit)
+	out := make([]app.JourneyStart, len(rows))
+	for i, r := range rows {
+		out[i] = app.JourneyStart{WorkerID: r.WorkerID, DomicileUnit: r.DomicileUnit, Scheme: lindungi.Scheme(r.Scheme), Entry: lindungi.Step(r.Entry)}
 	}
-	w.SetUpdateCallback(func(payload string) {
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := ps.reload(rctx); err != nil {
-			ps.logger.Error("policy reload", "notification", payload, "err", err)
-		}
-	})
-	// A change made between loading and listening would be missed.
-	if err := ps.reload(ctx); err != nil {
-		w.Close()
-		return nil, err
-	}
-	return w.Close, nil
+	return out, err
 }
 
 // newServer wires the API.
-func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, ps *policySet, logger *slog.Logger) (*server.Server, error) {
+func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logger) (*server.Server, error) {
 	auditKey, err := loadAuditKey(cfg)
 	if err != nil {
 		return nil, err
@@ -188,29 +161,30 @@ func newServer(ctx context.Context, cfg Config, db *postgres.DB, tc client.Clien
 	if err != nil {
 		return nil, err
 	}
+	a := svc.app(cfg, logger)
 	return server.New(server.Deps{
-		Store:       db,
-		Authorizer:  ps.authz,
-		Verifier:    v,
-		Journeys:    journeys(cfg, tc),
-		Cases:       journeys(cfg, tc),
-		CaseActions: journeys(cfg, tc),
-		CaseOwner: func(c lindungi.NewComplaint) (string, error) {
-			risk := "normal"
-			if lindungi.HighRisk(c.Categories, c.RiskFlags) {
-				risk = "high"
-			}
-			r, err := ps.router.Route(lindungi.RouteRequest{Kind: lindungi.TaskCaseHandling, Unit: c.Unit, Risk: risk})
-			return r.Unit, err
-		},
+		Access:        a.access,
+		Journeys:      a.journeys,
+		Workers:       a.workers,
+		Tasks:         a.tasks,
+		Cases:         a.cases,
+		Documents:     a.documents,
+		Delegations:   a.delegations,
+		Holidays:      a.holidays,
+		Policies:      a.policies,
+		Audit:         svc.db,
+		Notifications: svc.db,
+		Idempotency:   svc.db,
+		Users:         svc.db,
+		Verifier:      v,
+		Units:         svc.ps.Units,
+		DatabaseReady: svc.db.Ping,
 		TemporalReady: func(ctx context.Context) error {
-			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			_, err := svc.tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
 		},
-		Units:         ps.units,
-		PolicyChanged: ps.reload,
-		Logger:        logger,
-		AuditKey:      auditKey,
+		AuditKey: auditKey,
+		Logger:   logger,
 	}), nil
 }
 
@@ -239,8 +213,9 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, logger *slog.Lo
 	return srv.Shutdown(shutdownCtx)
 }
 
-// runWorkerLoop runs the Temporal worker and the reconciler until ctx ends.
-func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.Client, ps *policySet, logger *slog.Logger) error {
+// runWorkerLoop runs the Temporal worker, the audit checkpoints and the
+// reconciler until ctx ends.
+func runWorkerLoop(ctx context.Context, cfg Config, svc *services, logger *slog.Logger) error {
 	deadlines, err := cfg.taskDeadlines()
 	if err != nil {
 		return err
@@ -249,9 +224,10 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	db := svc.db
+	w := worker.New(svc.tc, cfg.TaskQueue, worker.Options{})
 	demo, _ := time.ParseDuration(cfg.DemoDeadline)
-	workflows.Register(w, &activities.Activities{Store: db, Cases: db, Router: ps.router, DueDays: deadlines, FixedDeadline: demo})
+	workflows.Register(w, &activities.Activities{Store: db, Cases: db, Router: svc.ps.Router, DueDays: deadlines, FixedDeadline: demo})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start Temporal worker: %w", err)
 	}
@@ -259,69 +235,17 @@ func runWorkerLoop(ctx context.Context, cfg Config, db *postgres.DB, tc client.C
 	logger.Info("Temporal worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNS)
 	checkpointEvery, _ := time.ParseDuration(cfg.AuditCheckpointInterval)
 	go checkpointLoop(ctx, db, auditKey, checkpointEvery, logger)
-	interval, _ := time.ParseDuration(cfg.ReconcileInterval)
-	reconcile(ctx, db, journeys(cfg, tc), interval, logger)
-	return nil
-}
-
-// reconcile starts, every interval, the journeys of workers registered more
-// than a few seconds ago whose journey is not known to run (the API died
-// between saving the worker and starting the journey, or Temporal was down),
-// and audits the delegations that expired.
-func reconcile(ctx context.Context, db *postgres.DB, jc *workflowclient.Client, interval time.Duration, logger *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := db.AuditExpiredDelegations(ctx, time.Now()); err != nil {
-			logger.Warn("reconciler: audit expired delegations", "err", err)
-		} else if n > 0 {
-			logger.Info("reconciler: delegations expired", "count", n)
-		}
-		cases, err := db.CasesWithoutWorkflow(ctx, time.Now().Add(-10*time.Second), 100)
-		if err != nil {
-			logger.Warn("reconciler: list cases", "err", err)
-		}
-		for _, pc := range cases {
-			if err := jc.StartCase(ctx, pc, "reconciler"); err != nil {
-				logger.Warn("reconciler: start case", "case_id", pc.ID, "err", err)
-				continue
-			}
-			if err := db.MarkCaseStarted(ctx, pc.ID); err != nil {
-				logger.Warn("reconciler: mark case", "case_id", pc.ID, "err", err)
-			}
-		}
-		missing, err := db.WorkersWithoutJourney(ctx, time.Now().Add(-10*time.Second), 100)
-		if err != nil {
-			logger.Warn("reconciler: list workers", "err", err)
-			continue
-		}
-		for _, m := range missing {
-			in := workflows.JourneyInput{WorkerID: m.WorkerID, DomicileUnit: m.DomicileUnit, Scheme: lindungi.Scheme(m.Scheme),
-				Entry: lindungi.Step(m.Entry), RequestID: "reconciler"}
-			if err := jc.StartJourney(ctx, in); err != nil {
-				logger.Warn("reconciler: start journey", "worker_id", m.WorkerID, "err", err)
-				continue
-			}
-			if err := db.MarkJourneyStarted(ctx, m.WorkerID); err != nil {
-				logger.Warn("reconciler: mark journey", "worker_id", m.WorkerID, "err", err)
-				continue
-			}
-			logger.Info("reconciler: started missing journey", "worker_id", m.WorkerID)
-		}
-	}
+	r := svc.app(cfg, logger).reconciler
+	r.Every, _ = time.ParseDuration(cfg.ReconcileInterval)
+	return r.Run(ctx)
 }
 
 // services are what serve and worker run on: the database, Temporal, and
-// the policies, kept current by the watcher.
+// the policies, kept current while their Run runs.
 type services struct {
 	db     *postgres.DB
 	tc     client.Client
-	ps     *policySet
+	ps     *policies.Set
 	closer []func()
 }
 
@@ -339,16 +263,10 @@ func connect(ctx context.Context, cfg Config, logger *slog.Logger) (*services, e
 		return nil, err
 	}
 	s.closer = append(s.closer, s.tc.Close)
-	if s.ps, err = loadPolicies(ctx, s.db, logger); err != nil {
+	if s.ps, err = policies.Load(ctx, s.db, subscribe(s.db, logger), logger); err != nil {
 		s.close()
 		return nil, err
 	}
-	stopWatch, err := s.ps.watch(ctx)
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	s.closer = append(s.closer, stopWatch)
 	return s, nil
 }
 
@@ -358,43 +276,67 @@ func (s *services) close() {
 	}
 }
 
-func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
-	logger := newLogger(cfg, os.Stderr)
-	logger.Info("starting API", "config", cfg)
+// run runs the policies' Run and each job until ctx ends or one of them
+// fails.
+func (s *services) run(ctx context.Context, jobs ...func(ctx context.Context) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.ps.Run(gctx) })
+	for _, job := range jobs {
+		g.Go(func() error { return job(gctx) })
+	}
+	return g.Wait()
+}
+
+// withServices connects to the services, runs do on them, and closes them.
+func withServices(ctx context.Context, cfg Config, logger *slog.Logger, do func(svc *services) error) error {
 	svc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer svc.close()
-	srv, err := newServer(ctx, cfg, svc.db, svc.tc, svc.ps, logger)
-	if err != nil {
-		return err
-	}
-	return serveHTTP(ctx, cfg.Addr, srv, logger, nil)
+	return do(svc)
+}
+
+func runServe(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	logger := newLogger(cfg, os.Stderr)
+	logger.Info("starting API", "config", cfg)
+	return withServices(ctx, cfg, logger, func(svc *services) error {
+		srv, err := newServer(ctx, cfg, svc, logger)
+		if err != nil {
+			return err
+		}
+		return svc.run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg.Addr, srv, logger, nil) })
+	})
 }
 
 func runWorker(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
 	logger := newLogger(cfg, os.Stderr)
 	logger.Info("starting worker", "config", cfg)
-	svc, err := connect(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer svc.close()
-	return runWorkerLoop(ctx, cfg, svc.db, svc.tc, svc.ps, logger)
+	return withServices(ctx, cfg, logger, func(svc *services) error {
+		return svc.run(ctx, func(ctx context.Context) error { return runWorkerLoop(ctx, cfg, svc, logger) })
+	})
 }
 
 func runMigrate(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
+	if err := migrateThen(ctx, cfg, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied; units and holidays loaded")
+	return nil
+}
+
+// migrateThen opens the database, migrates it (see migrate), then runs
+// then on it, when not nil.
+func migrateThen(ctx context.Context, cfg Config, then func(db *postgres.DB) error) error {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db); err != nil || then == nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "migrations applied; units and holidays loaded")
-	return nil
+	return then(db)
 }
 
 func migrate(ctx context.Context, db *postgres.DB) error {
@@ -446,8 +388,8 @@ func runTemporalCLI(ctx context.Context, args []string, cfg Config, stdout io.Wr
 	return nil
 }
 
-// journeys is the client that starts and steers journeys.
-func journeys(cfg Config, tc client.Client) *workflowclient.Client {
+// workflowClient starts and steers journeys and cases.
+func workflowClient(cfg Config, tc client.Client) *workflowclient.Client {
 	every, _ := time.ParseDuration(cfg.CheckInInterval)
 	return &workflowclient.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every}
 }

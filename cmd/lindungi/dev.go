@@ -16,8 +16,8 @@ import (
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/identity"
+	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/workflows"
-	"golang.org/x/sync/errgroup"
 )
 
 // demoDistricts are the districts that get one demo user per district role.
@@ -96,8 +96,7 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		return err
 	}
 	defer svc.close()
-	db, tc, ps := svc.db, svc.tc, svc.ps
-	srv, err := newServer(ctx, cfg, db, tc, ps, logger)
+	srv, err := newServer(ctx, cfg, svc, logger)
 	if err != nil {
 		return err
 	}
@@ -106,25 +105,24 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		return err
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
 	ready := make(chan string, 1)
-	g.Go(func() error { return runWorkerLoop(gctx, cfg, db, tc, ps, logger) })
-	g.Go(func() error { return serveHTTP(gctx, cfg.Addr, srv, logger, ready) })
-	g.Go(func() error {
-		var addr string
-		select {
-		case addr = <-ready:
-		case <-gctx.Done():
+	err = svc.run(ctx,
+		func(ctx context.Context) error { return runWorkerLoop(ctx, cfg, svc, logger) },
+		func(ctx context.Context) error { return serveHTTP(ctx, cfg.Addr, srv, logger, ready) },
+		func(ctx context.Context) error {
+			var addr string
+			select {
+			case addr = <-ready:
+			case <-ctx.Done():
+				return nil
+			}
+			apiURL := "http://" + addr
+			if err := seedDemoWorkers(ctx, apiURL, dev); err != nil {
+				logger.Warn("demo workers not registered", "err", err)
+			}
+			printBanner(stdout, apiURL, uiURL, cfg, dev)
 			return nil
-		}
-		apiURL := "http://" + addr
-		if err := seedDemoWorkers(gctx, apiURL, dev); err != nil {
-			logger.Warn("demo workers not registered", "err", err)
-		}
-		printBanner(stdout, apiURL, uiURL, cfg, dev)
-		return nil
-	})
-	err = g.Wait()
+		})
 	logger.Info("stopping")
 	return err
 }
@@ -187,13 +185,5 @@ Press Ctrl-C to stop everything.
 
 // migrateDev applies the migrations and adds the demo users.
 func migrateDev(ctx context.Context, cfg Config) error {
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := migrate(ctx, db); err != nil {
-		return err
-	}
-	return db.UpsertUsers(ctx, demoUsers())
+	return migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, demoUsers()) })
 }

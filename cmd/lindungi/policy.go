@@ -32,7 +32,7 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 	unit := fs.String("unit", "", "access: the caller's unit; routing: the worker's unit")
 	target := fs.String("target", "", "access: the unit acted on (default: --unit)")
 	route := fs.String("route", "", "access: the route template, e.g. /v1/workers/:id")
-	method := fs.String("method", "GET", "access: the HTTP method")
+	method := fs.String("method", "GET", "access: the HTTP method, or a named action (--route case --method refer-without-consent)")
 	kind := fs.String("kind", "", "routing: the task kind, e.g. VERIFY_REGISTRATION")
 	scheme := fs.String("scheme", "P2P", "routing: G2G, P2P or MANDIRI")
 	risk := fs.String("risk", "normal", "routing: normal or high")
@@ -44,26 +44,27 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "policy: %s, version %s\n", source, ps.authz.Version())
+	fmt.Fprintf(stdout, "policy: %s, version %s\n", source, ps.Authorizer.Version())
 	switch {
 	case *route != "" && *role != "" && *unit != "":
 		if *target == "" {
 			*target = *unit
 		}
 		p := lindungi.Principal{Subject: "policy-check", Unit: *unit, Roles: strings.Split(*role, ",")}
-		d, err := ps.authz.Authorize(p, *target, *route, strings.ToUpper(*method))
+		act := actionOf(*method)
+		d, err := ps.Authorizer.Authorize(p, *target, *route, act)
 		if err != nil {
 			return err
 		}
 		if !d.Allowed {
-			fmt.Fprintf(stdout, "deny: no rule lets %s at %s %s %s on %s\n", *role, *unit, strings.ToUpper(*method), *route, *target)
+			fmt.Fprintf(stdout, "deny: no rule lets %s at %s %s %s on %s\n", *role, *unit, act, *route, *target)
 			return nil
 		}
-		fmt.Fprintf(stdout, "allow: %s at %s may %s %s on %s\nrule: %s\n", d.Role, *unit, strings.ToUpper(*method), *route, *target, d.Rule)
+		fmt.Fprintf(stdout, "allow: %s at %s may %s %s on %s\nrule: %s\n", d.Role, *unit, act, *route, *target, d.Rule)
 	case *kind != "" && *unit != "":
 		req := lindungi.RouteRequest{Kind: lindungi.TaskKind(*kind), Unit: *unit, Scheme: lindungi.Scheme(*scheme), Risk: *risk}
 		if *holder != "" {
-			next, ok, err := ps.router.Escalate(req, *holder)
+			next, ok, err := ps.Router.Escalate(req, *holder)
 			if err != nil {
 				return err
 			}
@@ -74,7 +75,7 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 			fmt.Fprintf(stdout, "escalate to: %s, role %s\nrule: %s\n", next.Unit, next.Role, next.Rule)
 			return nil
 		}
-		r, err := ps.router.Route(req)
+		r, err := ps.Router.Route(req)
 		if err != nil {
 			return err
 		}
@@ -89,26 +90,31 @@ func runPolicy(ctx context.Context, args []string, cfg Config, stdout io.Writer)
 }
 
 // checkPolicies loads the live policies, or the shipped ones without a database.
-func checkPolicies(ctx context.Context, cfg Config) (*policySet, string, error) {
+func checkPolicies(ctx context.Context, cfg Config) (*policies.Set, string, error) {
 	if cfg.DatabaseURL != "" {
 		db, err := openDB(ctx, cfg)
 		if err != nil {
 			return nil, "", err
 		}
 		defer db.Close()
-		ps, err := loadPolicies(ctx, db, slog.New(slog.DiscardHandler))
+		ps, err := policies.Load(ctx, db, nil, slog.New(slog.DiscardHandler))
 		return ps, "database", err
 	}
 	units, err := postgres.ReferenceUnits()
 	if err != nil {
 		return nil, "", err
 	}
-	ps := &policySet{units: units}
-	if ps.authz, err = policies.NewAuthorizer(units, policies.DefaultRules(), "shipped"); err != nil {
-		return nil, "", err
+	ps, err := policies.NewSet(units, policies.DefaultRules(), "shipped")
+	return ps, "shipped files (set DATABASE_URL for the live policies)", err
+}
+
+// actionOf is the act of an access question: a named action of the policy
+// as it is written, an HTTP method in capitals.
+func actionOf(method string) string {
+	for _, a := range policies.Actions {
+		if a.Method == method {
+			return method
+		}
 	}
-	if ps.router, err = policies.NewRouter(units, policies.DefaultRules(), "shipped"); err != nil {
-		return nil, "", err
-	}
-	return ps, "shipped files (set DATABASE_URL for the live policies)", nil
+	return strings.ToUpper(method)
 }

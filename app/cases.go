@@ -1,0 +1,251 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/policies"
+	"github.com/lindungi/lindungi/workflows"
+)
+
+// CaseFlows starts and steers the workflows of protection cases.
+type CaseFlows interface {
+	StartCase(ctx context.Context, c lindungi.Case, requestID string) error
+	CaseAction(ctx context.Context, caseID uuid.UUID, req workflows.CaseActionRequest, updateID string) (workflows.CaseState, error)
+	CompleteTask(ctx context.Context, t lindungi.Task, req workflows.CompleteTaskRequest, updateID string) (workflows.CompleteTaskResult, error)
+}
+
+// Router routes a task to the unit that receives it.
+type Router interface {
+	Route(req lindungi.RouteRequest) (lindungi.Route, error)
+}
+
+// Cases takes complaints in and handles protection cases.
+type Cases struct {
+	Store   CaseStore
+	Tasks   DecisionFinder
+	Workers WorkerFinder
+	Flows   CaseFlows
+	Router  Router
+	Access  *Access
+	Units   Units
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Intake is a complaint to take in. Key, when the request has one, is
+// stored with the case in its transaction.
+type Intake struct {
+	Complaint lindungi.NewComplaint
+	Key       *lindungi.IdempotencyKey
+}
+
+// Intake takes a complaint in at its unit: a provisional worker for a
+// subject never seen, the case with its number and owner (Owner), its audit
+// events, then its workflow. If the workflow cannot start now, the
+// reconciler starts it. EINVALID naming bad fields (a worker_id the caller
+// may not see among them), EFORBIDDEN for an intake unit out of reach.
+func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case, error) {
+	nc := in.Complaint
+	nc.Normalize()
+	today := clock(cs.Now).In(lindungi.WIB)
+	nc.FlagMinor(today)
+	if err := nc.Validate(today); err != nil {
+		return lindungi.Case{}, err
+	}
+	worker := uuid.Nil
+	if nc.WorkerID != nil {
+		// A complaint names only a worker the caller may see, and the same
+		// answer serves an unknown and an invisible one.
+		worker = *nc.WorkerID
+		w, err := cs.Workers.FindWorker(ctx, worker)
+		ok := err == nil
+		if ok {
+			_, ok, err = cs.Access.Reach(ctx, a, w.DomicileUnit, w.ID)
+		}
+		if err != nil && lindungi.ErrorCode(err) != lindungi.ENOTFOUND {
+			return lindungi.Case{}, err
+		}
+		if !ok {
+			return lindungi.Case{}, invalid("worker_id", "is not a worker you may see; search for the worker first")
+		}
+	}
+	a, ok, err := cs.Access.Reach(ctx, a, nc.Unit, worker)
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	if !ok {
+		return lindungi.Case{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not take complaints in for unit %s.", nc.Unit)
+	}
+	owner, err := cs.Owner(nc)
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	pc, err := cs.Store.CreateCaseIdempotent(ctx, nc, owner, a.Event(ctx), in.Key)
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	logLaunch(ctx, logger(cs.Logger), "case", pc.ID, cs.Start(ctx, pc, lindungi.RequestIDFromContext(ctx)))
+	return pc, nil
+}
+
+// Owner is the unit that owns a complaint at intake: where the routing
+// policy sends its handling task, the intake unit or, for a high-risk
+// complaint, one level up the escalation chain. Without a router, the
+// intake unit.
+func (cs *Cases) Owner(c lindungi.NewComplaint) (string, error) {
+	if cs.Router == nil {
+		return c.Unit, nil
+	}
+	risk := "normal"
+	if lindungi.HighRisk(c.Categories, c.RiskFlags) {
+		risk = "high"
+	}
+	r, err := cs.Router.Route(lindungi.RouteRequest{Kind: lindungi.TaskCaseHandling, Unit: c.Unit, Risk: risk})
+	return r.Unit, err
+}
+
+// Start starts a saved case's workflow and records that it runs. The
+// workflow's ID derives from the case's, so starting it again starts
+// nothing new.
+func (cs *Cases) Start(ctx context.Context, pc lindungi.Case, requestID string) error {
+	return launch(ctx,
+		func(ctx context.Context) error { return cs.Flows.StartCase(ctx, pc, requestID) },
+		func(ctx context.Context) error { return cs.Store.MarkCaseStarted(ctx, pc.ID) })
+}
+
+// Find returns a case if a may do its action at one of the units that may
+// read it (lindungi.Case.VisibleUnits): at or above its owner, its intake
+// unit, a unit that referred it, a unit it is referred or being
+// transferred to. ENOTFOUND otherwise.
+func (cs *Cases) Find(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Case, Actor, error) {
+	pc, err := cs.Store.FindCase(ctx, id)
+	if err != nil {
+		return lindungi.Case{}, a, err
+	}
+	for _, unit := range pc.VisibleUnits() {
+		got, ok, err := cs.Access.Reach(ctx, a, unit, pc.WorkerID)
+		if err != nil {
+			return lindungi.Case{}, a, err
+		}
+		if ok {
+			return pc, got, nil
+		}
+	}
+	return lindungi.Case{}, a, lindungi.Errorf(lindungi.ENOTFOUND, "Case not found.")
+}
+
+// List returns the cases the caller may read (lindungi.Case.VisibleUnits
+// at or below its unit, and what was delegated to it) that pass f, by
+// receipt then ID.
+func (cs *Cases) List(ctx context.Context, a Actor, f lindungi.CaseFilter) ([]lindungi.Case, error) {
+	scope, err := cs.Access.Scope(ctx, a.Principal)
+	if err != nil {
+		return nil, err
+	}
+	return cs.Store.ListCases(ctx, scope, f)
+}
+
+// AsOf returns a case the caller may read as it stood at an instant.
+func (cs *Cases) AsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Case, error) {
+	return cs.Store.CaseAsOf(ctx, id, at)
+}
+
+// CaseAct is one handling step of a case: one of workflows.ActVerify,
+// ActRequestInfo, ... with what it needs. Key is the request's
+// Idempotency-Key, if any.
+type CaseAct struct {
+	CaseID         uuid.UUID
+	Action         string
+	Reason         string
+	ToUnit         string
+	ToAgency       string
+	Consent        bool
+	Resolution     string
+	MoneyRecovered int64
+	AnsweredInfo   bool
+	Key            string
+}
+
+// Act takes one handling step of a case through its workflow, which
+// validates it against the case's state; only the owner unit (or above, or
+// by delegation) acts, and referring without the worker's consent needs
+// the policy's refer-without-consent action there. It returns the case as
+// stored after. EINVALID naming bad fields, ENOTFOUND for a case out of
+// reach, EFORBIDDEN for an override the caller may not make, ECONFLICT for
+// a closed case (but to reopen it) or a step its state does not allow.
+func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, error) {
+	r.Reason = strings.TrimSpace(r.Reason)
+	if err := lindungi.CheckOptionalReason("reason", r.Reason); err != nil {
+		return lindungi.Case{}, err
+	}
+	pc, err := cs.Store.FindCase(ctx, r.CaseID)
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	if a, err = cs.Access.Visible(ctx, a, pc.OwnerUnit, pc.WorkerID, "Case not found."); err != nil {
+		return lindungi.Case{}, err
+	}
+	if pc.Step == lindungi.CaseClosed && r.Action != workflows.ActReopen {
+		return lindungi.Case{}, lindungi.Errorf(lindungi.ECONFLICT, "The case is closed; reopen it first.")
+	}
+	if r.Action == workflows.ActRefer && !r.Consent && !cs.Access.may(a.Principal, pc.OwnerUnit, policies.ObjCase, policies.ActReferWithoutConsent) {
+		return lindungi.Case{}, &lindungi.Error{Code: lindungi.EFORBIDDEN, Message: "Referral without the worker's consent needs a supervisor's override.",
+			Fields: []lindungi.FieldError{{Field: "consent", Reason: "is false and you may not override it"}}}
+	}
+	if r.ToUnit != "" && cs.Units.Path(r.ToUnit) == nil {
+		return lindungi.Case{}, &lindungi.Error{Code: lindungi.EINVALID, Message: "Unknown unit.",
+			Fields: []lindungi.FieldError{{Field: "to_unit", Reason: "is not a known unit"}}}
+	}
+	_, err = cs.Flows.CaseAction(ctx, pc.ID, workflows.CaseActionRequest{Action: r.Action, Reason: r.Reason,
+		ToUnit: r.ToUnit, ToAgency: strings.TrimSpace(r.ToAgency), Consent: r.Consent,
+		Resolution: strings.TrimSpace(r.Resolution), MoneyRecovered: r.MoneyRecovered, AnsweredInfo: r.AnsweredInfo,
+		Actor: a.workflow(), RequestID: lindungi.RequestIDFromContext(ctx)}, updateID(a, "case/"+r.Action+"/"+pc.ID.String(), r.Key))
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	return cs.Store.FindCase(ctx, pc.ID)
+}
+
+// Decision approves or rejects what waits for a case's decision: a closure
+// proposal, a referral or a transfer (Kind), with a reason. Key is the
+// request's Idempotency-Key, if any.
+type Decision struct {
+	CaseID  uuid.UUID
+	Kind    lindungi.TaskKind
+	Outcome lindungi.Outcome
+	Reason  string
+	Key     string
+}
+
+// Decide completes the case's open decision task of the kind asked, by a
+// caller who reaches the task's unit (the deciding unit), and returns the
+// case as stored after. ENOTFOUND for a case out of reach, ECONFLICT when
+// no such decision waits.
+func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case, error) {
+	pc, err := cs.Store.FindCase(ctx, d.CaseID)
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	task, err := cs.Tasks.OpenTaskOf(ctx, pc.WorkflowID, d.Kind)
+	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND {
+		err = lindungi.Errorf(lindungi.ECONFLICT, "The case has no open %s decision.", d.Kind)
+	}
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	if a, err = cs.Access.Visible(ctx, a, task.Unit, pc.WorkerID, "Case not found."); err != nil {
+		return lindungi.Case{}, err
+	}
+	_, err = cs.Flows.CompleteTask(ctx, task, workflows.CompleteTaskRequest{TaskID: task.ID, Outcome: d.Outcome,
+		Note: strings.TrimSpace(d.Reason), Actor: a.workflow(), Rule: a.Rule, RequestID: lindungi.RequestIDFromContext(ctx)},
+		updateID(a, "case/decide/"+task.ID.String(), d.Key))
+	if err != nil {
+		return lindungi.Case{}, err
+	}
+	return cs.Store.FindCase(ctx, pc.ID)
+}

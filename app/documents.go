@@ -1,0 +1,86 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lindungi/lindungi"
+)
+
+// Documents keeps workers' documents: added, verified by a second person,
+// or rejected with a reason.
+type Documents struct {
+	Store   DocumentStore
+	Workers WorkerFinder
+	Access  *Access
+	Now     func() time.Time
+}
+
+// Add adds a document to a worker in the caller's reach; a current
+// document of the same type is superseded and kept. EINVALID naming bad
+// fields, ENOTFOUND for a worker out of reach.
+func (ds *Documents) Add(ctx context.Context, a Actor, workerID uuid.UUID, nd lindungi.NewDocument) (lindungi.Document, error) {
+	nd.Normalize()
+	if err := nd.Validate(clock(ds.Now).In(lindungi.WIB)); err != nil {
+		return lindungi.Document{}, err
+	}
+	w, a, err := findWorker(ctx, ds.Workers, ds.Access, a, workerID)
+	if err != nil {
+		return lindungi.Document{}, err
+	}
+	return ds.Store.AddDocument(ctx, w.ID, nd, a.Event(ctx))
+}
+
+// List returns a worker's current documents (and the superseded ones when
+// asked), with the decision that let the caller read them. ENOTFOUND for a
+// worker out of reach.
+func (ds *Documents) List(ctx context.Context, a Actor, workerID uuid.UUID, superseded bool) ([]lindungi.Document, Actor, error) {
+	w, a, err := findWorker(ctx, ds.Workers, ds.Access, a, workerID)
+	if err != nil {
+		return nil, a, err
+	}
+	docs, err := ds.Store.ListDocuments(ctx, w.ID, superseded)
+	return docs, a, err
+}
+
+// Verify records that the caller verified a pending document. EFORBIDDEN
+// for the person who added it (four-eyes rule), ECONFLICT for a document
+// decided or superseded already.
+func (ds *Documents) Verify(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Document, error) {
+	d, a, err := ds.find(ctx, a, id)
+	if err != nil {
+		return lindungi.Document{}, err
+	}
+	return ds.Store.VerifyDocument(ctx, d.ID, a.Event(ctx))
+}
+
+// Reject records that the caller rejected a pending document for a reason;
+// the worker's file then needs a new document of the type.
+func (ds *Documents) Reject(ctx context.Context, a Actor, id uuid.UUID, reason string) (lindungi.Document, error) {
+	reason = strings.TrimSpace(reason)
+	if err := lindungi.CheckReason("reason", reason); err != nil {
+		return lindungi.Document{}, err
+	}
+	d, a, err := ds.find(ctx, a, id)
+	if err != nil {
+		return lindungi.Document{}, err
+	}
+	return ds.Store.RejectDocument(ctx, d.ID, reason, a.Event(ctx))
+}
+
+// find loads a document if a reaches its worker's records (the worker's
+// domicile unit). ENOTFOUND otherwise.
+func (ds *Documents) find(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Document, Actor, error) {
+	d, err := ds.Store.FindDocument(ctx, id)
+	if err != nil {
+		return lindungi.Document{}, a, err
+	}
+	w, err := ds.Workers.FindWorker(ctx, d.WorkerID)
+	if err != nil {
+		return lindungi.Document{}, a, err
+	}
+	a, err = ds.Access.Visible(ctx, a, w.DomicileUnit, w.ID, "Document not found.")
+	return d, a, err
+}

@@ -1,0 +1,88 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lindungi/lindungi"
+)
+
+// The services take the root package's services (lindungi.TaskService,
+// lindungi.DelegationService, ...) where they use all of one, and otherwise
+// the part of one they use, declared here; each part is checked below to
+// stay a part of its service. postgres.DB implements them all.
+
+// WorkerStore is the part of lindungi.WorkerService registration needs.
+type WorkerStore interface {
+	CreateWorkerIdempotent(ctx context.Context, w lindungi.NewWorker, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Worker, error)
+	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
+	MarkJourneyStarted(ctx context.Context, id uuid.UUID) error
+}
+
+// WorkerFinder is the part of lindungi.WorkerService that finds a worker.
+type WorkerFinder interface {
+	FindWorker(ctx context.Context, id uuid.UUID) (lindungi.Worker, error)
+}
+
+// WorkerSearch is the part of lindungi.CaseService that searches and
+// merges workers.
+type WorkerSearch interface {
+	SearchWorkers(ctx context.Context, q lindungi.WorkerQuery) ([]lindungi.WorkerMatch, error)
+	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) error
+}
+
+// WorkerFiles is what worker reads and merges need.
+type WorkerFiles interface {
+	WorkerFinder
+	WorkerSearch
+}
+
+// CaseStore is the part of lindungi.CaseService intake and handling need:
+// the rest is the workflow's, through activities.
+type CaseStore interface {
+	CreateCaseIdempotent(ctx context.Context, c lindungi.NewComplaint, ownerUnit string, ev lindungi.Event, key *lindungi.IdempotencyKey) (lindungi.Case, error)
+	MarkCaseStarted(ctx context.Context, id uuid.UUID) error
+	FindCase(ctx context.Context, id uuid.UUID) (lindungi.Case, error)
+	CaseAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Case, error)
+	ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.CaseFilter) ([]lindungi.Case, error)
+}
+
+// DecisionFinder is the part of lindungi.TaskService that finds the open
+// decision task of a case.
+type DecisionFinder interface {
+	OpenTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
+}
+
+// DocumentStore is the part of lindungi.DocumentService people use; the
+// rest is the workflow's.
+type DocumentStore interface {
+	AddDocument(ctx context.Context, workerID uuid.UUID, d lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error)
+	VerifyDocument(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Document, error)
+	RejectDocument(ctx context.Context, id uuid.UUID, reason string, ev lindungi.Event) (lindungi.Document, error)
+	ListDocuments(ctx context.Context, workerID uuid.UUID, includeSuperseded bool) ([]lindungi.Document, error)
+	FindDocument(ctx context.Context, id uuid.UUID) (lindungi.Document, error)
+}
+
+// DelegationFinder is the part of lindungi.DelegationService the access
+// decision needs.
+type DelegationFinder interface {
+	ActiveDelegations(ctx context.Context, subject, unit string, t time.Time) ([]lindungi.Delegation, error)
+}
+
+// UserFinder is the part of lindungi.UserService assignment needs.
+type UserFinder interface {
+	FindUser(ctx context.Context, subject string) (lindungi.User, error)
+}
+
+// Each part stays a part of its root service.
+var (
+	_ WorkerStore      = lindungi.WorkerService(nil)
+	_ WorkerFinder     = lindungi.WorkerService(nil)
+	_ WorkerSearch     = lindungi.CaseService(nil)
+	_ CaseStore        = lindungi.CaseService(nil)
+	_ DecisionFinder   = lindungi.TaskService(nil)
+	_ DocumentStore    = lindungi.DocumentService(nil)
+	_ DelegationFinder = lindungi.DelegationService(nil)
+	_ UserFinder       = lindungi.UserService(nil)
+)
