@@ -20,27 +20,6 @@ import (
 	"github.com/lindungi/lindungi/workflows"
 )
 
-// demoDistricts are the districts that get one demo user per district role.
-var demoDistricts = []string{"3301", "3305", "3318", "3324", "3329"} // Cilacap, Kebumen, Pati, Kendal, Brebes
-
-// demoUsers returns one demo user per role: district roles in a few
-// districts, provincial and BP3MI roles at 33, national roles at ID.
-func demoUsers() []lindungi.User {
-	var users []lindungi.User
-	for _, d := range demoDistricts {
-		for _, r := range []string{lindungi.RoleCaseworker, lindungi.RoleVerifier, lindungi.RoleSupervisor} {
-			users = append(users, lindungi.User{Subject: r + "-" + d, Name: "Demo " + r + " " + d, Unit: d, Roles: []string{r}})
-		}
-	}
-	for _, r := range []string{lindungi.RoleProvinceSupervisor, lindungi.RoleBP3MIOfficer, lindungi.RoleBP3MIHead, lindungi.RoleAuditor} {
-		users = append(users, lindungi.User{Subject: r + "-33", Name: "Demo " + r + " Jawa Tengah", Unit: "33", Roles: []string{r}})
-	}
-	for _, r := range []string{lindungi.RoleNationalOfficer, lindungi.RoleAdmin} {
-		users = append(users, lindungi.User{Subject: r + "-ID", Name: "Demo " + r + " nasional", Unit: "ID", Roles: []string{r}})
-	}
-	return users
-}
-
 // runDev runs the whole system on this machine.
 func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
 	logger := newLogger(cfg, os.Stderr)
@@ -185,5 +164,5 @@ Press Ctrl-C to stop everything.
 
 // migrateDev applies the migrations and adds the demo users.
 func migrateDev(ctx context.Context, cfg Config) error {
-	return migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, demoUsers()) })
+	return migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, devenv.DemoUsers()) })
 }

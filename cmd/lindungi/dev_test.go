@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/devenv"
 )
 
 // TestDemoDataIsValid keeps the demo workers and users of `lindungi dev`
@@ -17,7 +18,7 @@ func TestDemoDataIsValid(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, u := range demoUsers() {
+	for _, u := range devenv.DemoUsers() {
 		if seen[u.Subject] {
 			t.Errorf("demo user %s twice", u.Subject)
 		}
