@@ -56,6 +56,11 @@ type Deps struct {
 	AuditKey *auditlog.Key
 	Logger   *slog.Logger
 	Now      func() time.Time
+
+	// Pages are what the web pages need besides the services above;
+	// without them the page routes answer 404 and the server is the API
+	// alone.
+	Pages *Pages
 }
 
 // Server serves the API.
@@ -84,7 +89,18 @@ func New(d Deps) *Server {
 	})
 	for _, r := range s.routes() {
 		handlers := []gin.HandlerFunc{}
-		if r.auth {
+		switch {
+		case r.page:
+			// A page: the session cookie instead of a bearer token, a
+			// CSRF token on every post, then the same access decision.
+			handlers = append(handlers, s.pageSession)
+			if r.method != http.MethodGet {
+				handlers = append(handlers, s.checkCSRF)
+			}
+			if r.auth {
+				handlers = append(handlers, s.signedIn, s.authorizeRoute)
+			}
+		case r.auth:
 			handlers = append(handlers, s.authenticate, s.authorizeRoute)
 		}
 		if r.idempotent {
@@ -101,14 +117,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 // RouteInfo describes a route, for tests and tools.
 type RouteInfo struct {
 	Method, Path string
-	Auth         bool // needs a token and a policy line
+	Auth         bool // needs a token (a session, for a page) and a policy line
+	Page         bool // a web page: HTML, signed in by the session cookie
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Page: r.page})
 	}
 	return out
 }

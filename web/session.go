@@ -210,10 +210,17 @@ func (s *Sessions) Touch(w http.ResponseWriter, sess Session) error {
 // session has a new CSRF secret: nothing of the session before sign-in
 // (whose tokens an attacker may have seen) carries over.
 func (s *Sessions) SignIn(w http.ResponseWriter, p lindungi.Principal, name string) (Session, error) {
+	sess := s.NewSignedIn(p, name)
+	return sess, s.Save(w, sess)
+}
+
+// NewSignedIn is the session SignIn saves, for a caller that saves it
+// later itself.
+func (s *Sessions) NewSignedIn(p lindungi.Principal, name string) Session {
 	sess := s.New()
 	sess.Subject, sess.Unit, sess.Roles, sess.Name = p.Subject, p.Unit, slices.Clone(p.Roles), name
 	sess.Flash = "flash.signed_in"
-	return sess, s.Save(w, sess)
+	return sess
 }
 
 // Clear ends the session: its cookie is deleted.
