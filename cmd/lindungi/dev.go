@@ -99,7 +99,7 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 			if err := seedDemoWorkers(ctx, apiURL, dev); err != nil {
 				logger.Warn("demo workers not registered", "err", err)
 			}
-			printBanner(stdout, apiURL, uiURL, cfg, dev)
+			printBanner(stdout, apiURL, cfg.publicURL(addr)+"/", uiURL, cfg, dev)
 			return nil
 		})
 	logger.Info("stopping")
@@ -141,11 +141,12 @@ func seedDemoWorkers(ctx context.Context, apiURL string, dev *identity.Dev) erro
 	return nil
 }
 
-func printBanner(w io.Writer, apiURL, uiURL string, cfg Config, dev *identity.Dev) {
+func printBanner(w io.Writer, apiURL, webURL, uiURL string, cfg Config, dev *identity.Dev) {
 	tok, _ := dev.Sign(lindungi.Principal{Subject: "caseworker-3305", Unit: "3305", Roles: []string{lindungi.RoleCaseworker}}, 12*time.Hour)
 	fmt.Fprintf(w, `
 Lindungi is running (development mode; tokens are signed by the local development key).
 
+  Web          %[5]s  (sign in as a demo user with one click)
   API          %[1]s
   OpenAPI      %[1]s/openapi.yaml
   Temporal UI  %[2]s
@@ -159,7 +160,7 @@ Try it, as the Kebumen (3305) case worker:
 Other demo users: go run ./cmd/lindungi token --sub supervisor-3301 --unit 3301 --role supervisor
 (district roles in 3301, 3305, 3318, 3324, 3329; province_supervisor, bp3mi_officer, bp3mi_head, auditor at 33; national_officer, admin at ID)
 Press Ctrl-C to stop everything.
-`, apiURL, uiURL, cfg.DataDir, tok)
+`, apiURL, uiURL, cfg.DataDir, tok, webURL)
 }
 
 // migrateDev applies the migrations and adds the demo users.
