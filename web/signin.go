@@ -68,6 +68,9 @@ func NewOIDCSignIn(ctx context.Context, cfg OIDCConfig, v TokenVerifier, s *Sess
 	if err != nil {
 		return nil, fmt.Errorf("web: OIDC discovery for %s: %w", cfg.IssuerURL, err)
 	}
+	if ep := provider.Endpoint(); ep.AuthURL == "" || ep.TokenURL == "" {
+		return nil, fmt.Errorf("web: the issuer %s publishes no authorization or token endpoint", cfg.IssuerURL)
+	}
 	extra := cfg.Scopes
 	if len(extra) == 0 {
 		extra = []string{"profile"}

@@ -303,3 +303,21 @@ func TestOIDCSignInNext(t *testing.T) {
 		t.Errorf("next = %q: a sign-in must return only to a page of this site", got.Next)
 	}
 }
+
+// An issuer that only verifies tokens (no authorization or token
+// endpoint) cannot sign browsers in: say so at start.
+func TestOIDCSignInNeedsEndpoints(t *testing.T) {
+	mux := http.NewServeMux()
+	var url string
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"issuer": url, "jwks_uri": url + "/jwks"})
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url = srv.URL
+	s, _ := newTestSessions(t, true)
+	_, err := NewOIDCSignIn(context.Background(), OIDCConfig{IssuerURL: srv.URL, ClientID: testClientID, RedirectURL: "https://x/masuk/callback"}, nil, s)
+	if err == nil || !strings.Contains(err.Error(), "no authorization or token endpoint") {
+		t.Errorf("NewOIDCSignIn = %v, want an error naming the missing endpoints", err)
+	}
+}

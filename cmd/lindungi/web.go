@@ -43,7 +43,9 @@ func pages(ctx context.Context, cfg Config, v identity.Verifier, db *postgres.DB
 		p.OIDC, err = web.NewOIDCSignIn(ctx, web.OIDCConfig{IssuerURL: cfg.OIDCIssuer, ClientID: clientID, ClientSecret: secret,
 			RedirectURL: cfg.publicURL(cfg.Addr) + "/masuk/callback"}, v, sessions)
 		if err != nil {
-			return nil, err
+			// The API still serves bearer tokens; the sign-in page says
+			// nobody can sign in.
+			logger.Warn("browsers cannot sign in at the identity provider", "err", err)
 		}
 	case cfg.Env == "development":
 		p.DemoUsers = devenv.DemoUsers()
