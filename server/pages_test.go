@@ -333,3 +333,19 @@ func TestStaticRoute(t *testing.T) {
 		t.Errorf("GET /masuk without pages = %d, want 404", rec.Code)
 	}
 }
+
+func TestUnknownPathIsAPageForBrowsers(t *testing.T) {
+	srv, _ := pageServer(t)
+	req := httptest.NewRequest(http.MethodGet, "/pekerja/tidak-ada", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "Halaman tidak ditemukan") {
+		t.Errorf("a browser's unknown path: %d\n%s", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/nothing", nil))
+	if rec.Code != http.StatusNotFound || rec.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("an API client's unknown path: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,7 +84,12 @@ func New(d Deps) *Server {
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.engine.Use(s.requestID, s.logRequests, s.recover)
-	s.engine.NoRoute(func(c *gin.Context) { s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint.")) })
+	s.engine.NoRoute(func(c *gin.Context) {
+		// A browser that asks for a page that is not there gets a page.
+		c.Set(pageKey, s.Pages != nil && !strings.HasPrefix(c.Request.URL.Path, "/v1/") &&
+			strings.Contains(c.GetHeader("Accept"), "text/html"))
+		s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint."))
+	})
 	s.engine.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method-not-allowed", "Metode tidak diizinkan (Method not allowed)", "This endpoint does not accept "+c.Request.Method+".", nil)
 	})
