@@ -100,6 +100,9 @@ func (s *Server) oidcCallback(c *gin.Context) {
 // signOut ends the session: a new one, nobody signed in, takes its place
 // and says so on the sign-in page.
 func (s *Server) signOut(c *gin.Context) {
+	if old := session(c); old.SignedIn() {
+		s.Logger.InfoContext(c.Request.Context(), "signed out", "sub", old.Subject, "unit", old.Unit)
+	}
 	sess := s.Pages.Sessions.New()
 	sess.Flash = "flash.signed_out"
 	setSession(c, sess)
