@@ -28,13 +28,13 @@ func (s *Server) renderSignIn(c *gin.Context, status int, flash *web.Flash) {
 	if flash != nil {
 		page.Flash = append(page.Flash, *flash)
 	}
-	data := web.SignInPage{Page: page, OIDC: s.Pages.OIDC != nil}
+	data := web.SignInPage{Page: page, OIDC: s.Pages.OIDC != nil, Next: web.LocalPath(c.Query("next"))}
 	if len(s.Pages.DemoUsers) > 0 {
 		units := map[string]string{}
 		for _, u := range s.Units {
 			units[u.Code] = u.Name
 		}
-		data.DemoUsers = page.DemoUserTable(s.Pages.DemoUsers, units, page.CSRF)
+		data.DemoUsers = page.DemoUserTable(s.Pages.DemoUsers, units, page.CSRF, data.Next)
 	}
 	setSession(c, session(c)) // a new session: kept for the forms' token
 	s.render(c, status, "signin", data)
@@ -50,7 +50,7 @@ func (s *Server) devSignIn(c *gin.Context) {
 		return
 	}
 	u := s.Pages.DemoUsers[i]
-	s.startSession(c, lindungi.Principal{Subject: u.Subject, Unit: u.Unit, Roles: u.Roles}, u.Name, "/")
+	s.startSession(c, lindungi.Principal{Subject: u.Subject, Unit: u.Unit, Roles: u.Roles}, u.Name, c.Query("next"))
 }
 
 // startSession signs p in under name: the user directory learns the name,

@@ -240,8 +240,17 @@ func TestExpiredSessionSignsInAgain(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/masuk?next=%2F%3Fcursor%3Dx" {
 		t.Fatalf("an idle session: %d to %q, want the sign-in page and back", res.StatusCode, res.Header.Get("Location"))
 	}
-	if _, body := b.get("/masuk"); !strings.Contains(body, "Sesi Anda berakhir") {
+	res, body := b.get("/masuk?next=%2F%3Fcursor%3Dx")
+	if !strings.Contains(body, "Sesi Anda berakhir") {
 		t.Error("the sign-in page does not say the session ended")
+	}
+	if !strings.Contains(body, `action="/masuk/dev?next=%2f%3fcursor%3dx"`) && !strings.Contains(body, `action="/masuk/dev?next=%2F%3Fcursor%3Dx"`) {
+		t.Fatalf("the demo users' forms do not come back to the page asked for:\n%s", body)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/masuk/dev?next=%2F%3Fcursor%3Dx", strings.NewReader(url.Values{"sub": {"caseworker-3305"}, "csrf_token": {csrf(t, body)}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, _ = b.do(req); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/?cursor=x" {
+		t.Errorf("signing in again = %d to %q, want back to /?cursor=x", res.StatusCode, res.Header.Get("Location"))
 	}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,8 +15,22 @@ import (
 // SignInPage is the data of views/signin.html.
 type SignInPage struct {
 	Page
-	OIDC      bool  // an identity provider is configured: show its button
-	DemoUsers Table // development only: the demo users, each a button
+	OIDC      bool   // an identity provider is configured: show its button
+	DemoUsers Table  // development only: the demo users, each a button
+	Next      string // the page to return to after signing in, "/" by default
+}
+
+// OIDCURL starts a sign-in at the identity provider that comes back to
+// Next.
+func (p SignInPage) OIDCURL() string { return withNext("/masuk/oidc", p.Next) }
+
+// withNext is path with next as its next parameter, unless next is the
+// inbox.
+func withNext(path, next string) string {
+	if next = LocalPath(next); next == "/" {
+		return path
+	}
+	return path + "?next=" + url.QueryEscape(next)
 }
 
 // ErrorPage is the data of views/error.html.
@@ -32,8 +47,9 @@ type InboxPage struct {
 }
 
 // DemoUserTable lists the demo users of development, each with a button
-// that signs in as them (POST /masuk/dev). units names the units by code.
-func (p *Printer) DemoUserTable(users []lindungi.User, units map[string]string, csrf string) Table {
+// that signs in as them (POST /masuk/dev) and goes to next. units names
+// the units by code.
+func (p *Printer) DemoUserTable(users []lindungi.User, units map[string]string, csrf, next string) Table {
 	t := Table{Headers: []string{p.T("table.name"), p.T("table.unit"), p.T("table.role"), ""}}
 	for _, u := range users {
 		var roles string
@@ -47,7 +63,7 @@ func (p *Printer) DemoUserTable(users []lindungi.User, units map[string]string, 
 			{Text: u.Name, Strong: true},
 			{Text: unitName(units, u.Unit), Sub: u.Unit},
 			{Text: roles},
-			{Action: &Action{URL: "/masuk/dev", Name: "sub", Value: u.Subject, Label: p.T("signin.dev.as"),
+			{Action: &Action{URL: withNext("/masuk/dev", next), Name: "sub", Value: u.Subject, Label: p.T("signin.dev.as"),
 				Describe: p.T("signin.dev.as") + ": " + u.Name, CSRF: csrf}},
 		}})
 	}

@@ -110,7 +110,7 @@ func TestSignInPage(t *testing.T) {
 		{Subject: "caseworker-3305", Name: "Demo caseworker 3305", Unit: "3305", Roles: []string{lindungi.RoleCaseworker}},
 		{Subject: "auditor-33", Name: "Demo auditor Jawa Tengah", Unit: "33", Roles: []string{lindungi.RoleAuditor}},
 	}
-	res, body := render(t, "signin", SignInPage{Page: p, OIDC: true, DemoUsers: p.DemoUserTable(users, testUnits, p.CSRF)})
+	res, body := render(t, "signin", SignInPage{Page: p, OIDC: true, DemoUsers: p.DemoUserTable(users, testUnits, p.CSRF, "/")})
 	for _, w := range []string{"Masuk", "Pengguna demo", "Demo caseworker 3305", "Kabupaten Kebumen", "Petugas kasus", "Auditor",
 		`action="/masuk/dev"`, `value="caseworker-3305"`, `href="/masuk/oidc"`} {
 		if !strings.Contains(body, w) {
