@@ -20,6 +20,7 @@ import (
 	"github.com/lindungi/lindungi/activities"
 	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
+	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/server"
 	"github.com/lindungi/lindungi/workflows"
@@ -44,6 +45,12 @@ var matrix = map[string]map[string]string{
 		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
 		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
 		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
+	// The web pages, signed in by the session cookie instead of a token.
+	"GET /": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
@@ -355,7 +362,11 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			for i, unit := range matrixUnits {
 				req := store.request(t, r.Method, r.Path)
-				req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
+				if r.Page {
+					signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
+				} else {
+					req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
+				}
 				rec := httptest.NewRecorder()
 				srv.ServeHTTP(rec, req)
 				if got := rec.Code; strconv.Itoa(got) != fields[i] {
@@ -392,6 +403,7 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 		Audit:       store, Notifications: store, Idempotency: store, Users: store,
 		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
+		Pages: &server.Pages{Sessions: testSessions, Store: store, DemoUsers: devenv.DemoUsers()},
 	})
 }
 
@@ -471,6 +483,8 @@ type fakeStore struct {
 	document    lindungi.Document
 	provisional lindungi.Worker
 	pcase       lindungi.Case
+	listed      []lindungi.Task  // what ListTasks answers
+	reads       []lindungi.Event // the access events of pages (RecordAccesses)
 }
 
 func newFakeStore() *fakeStore {
@@ -595,7 +609,7 @@ func (f *fakeStore) FindTask(_ context.Context, id uuid.UUID) (lindungi.Task, er
 }
 
 func (f *fakeStore) ListTasks(context.Context, lindungi.Scope, lindungi.TaskFilter) ([]lindungi.Task, error) {
-	return nil, nil
+	return f.listed, nil
 }
 
 func (f *fakeStore) OpenTaskOf(_ context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error) {

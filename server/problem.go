@@ -46,6 +46,10 @@ func statusOf(err error) int {
 // problem answers err as a problem document. Internal causes are logged,
 // never sent.
 func (s *Server) problem(c *gin.Context, err error) {
+	if isPage(c) {
+		s.pageProblem(c, err) // a person, not a program, reads it
+		return
+	}
 	code := lindungi.ErrorCode(err)
 	st, ok := statuses[code]
 	if !ok {

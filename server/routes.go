@@ -11,21 +11,35 @@ import (
 
 // route is one endpoint. auth routes need a bearer token and a policy line
 // for the caller's role; the application services then check the record's
-// unit (app.Access.Reach).
+// unit (app.Access.Reach). page routes are web pages: they answer HTML,
+// read the session cookie instead of a bearer token (auth pages need
+// someone signed in, and a policy line for the page's own route), and
+// check a CSRF token on every post.
 type route struct {
 	method     string
 	path       string
 	handler    gin.HandlerFunc
 	auth       bool
+	page       bool
 	idempotent bool // honours the Idempotency-Key header
 }
 
-// routes is the whole API.
+// routes is the whole API and every web page.
 func (s *Server) routes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/healthz", handler: s.healthz},
 		{method: http.MethodGet, path: "/readyz", handler: s.readyz},
 		{method: http.MethodGet, path: "/openapi.yaml", handler: s.openapi},
+
+		// The web pages (pages.go, one page_*.go per page).
+		{method: http.MethodGet, path: "/static/*file", handler: s.static, page: true},
+		{method: http.MethodGet, path: "/masuk", handler: s.signInPage, page: true},
+		{method: http.MethodPost, path: "/masuk/dev", handler: s.devSignIn, page: true},
+		{method: http.MethodGet, path: "/masuk/oidc", handler: s.oidcSignIn, page: true},
+		{method: http.MethodGet, path: "/masuk/callback", handler: s.oidcCallback, page: true},
+		{method: http.MethodPost, path: "/keluar", handler: s.signOut, page: true},
+		{method: http.MethodGet, path: "/bahasa/:lang", handler: s.switchLanguage, page: true},
+		{method: http.MethodGet, path: "/", handler: s.inboxPage, page: true, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},

@@ -15,6 +15,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +58,11 @@ type Deps struct {
 	AuditKey *auditlog.Key
 	Logger   *slog.Logger
 	Now      func() time.Time
+
+	// Pages are what the web pages need besides the services above;
+	// without them the page routes answer 404 and the server is the API
+	// alone.
+	Pages *Pages
 }
 
 // Server serves the API.
@@ -79,13 +85,29 @@ func New(d Deps) *Server {
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.engine.Use(s.requestID, s.logRequests, s.recover)
-	s.engine.NoRoute(func(c *gin.Context) { s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint.")) })
+	s.engine.NoRoute(func(c *gin.Context) {
+		// A browser that asks for a page that is not there gets a page.
+		c.Set(pageKey, s.Pages != nil && !strings.HasPrefix(c.Request.URL.Path, "/v1/") &&
+			strings.Contains(c.GetHeader("Accept"), "text/html"))
+		s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint."))
+	})
 	s.engine.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method-not-allowed", "Metode tidak diizinkan (Method not allowed)", "This endpoint does not accept "+c.Request.Method+".", nil)
 	})
 	for _, r := range s.routes() {
 		handlers := []gin.HandlerFunc{}
-		if r.auth {
+		switch {
+		case r.page:
+			// A page: the session cookie instead of a bearer token, a
+			// CSRF token on every post, then the same access decision.
+			handlers = append(handlers, s.pageSession)
+			if r.method != http.MethodGet {
+				handlers = append(handlers, s.checkCSRF)
+			}
+			if r.auth {
+				handlers = append(handlers, s.signedIn, s.authorizeRoute)
+			}
+		case r.auth:
 			handlers = append(handlers, s.authenticate, s.authorizeRoute)
 		}
 		if r.idempotent {
@@ -102,15 +124,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 // RouteInfo describes a route, for tests and tools.
 type RouteInfo struct {
 	Method, Path string
-	Auth         bool // needs a token and a policy line
+	Auth         bool // needs a token (a session, for a page) and a policy line
 	Idempotent   bool // honours the Idempotency-Key header
+	Page         bool // a web page: HTML, signed in by the session cookie
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page})
 	}
 	return out
 }

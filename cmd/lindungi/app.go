@@ -162,6 +162,10 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		return nil, err
 	}
 	a := svc.app(cfg, logger)
+	pg, err := pages(ctx, cfg, v, svc.db, logger)
+	if err != nil {
+		return nil, err
+	}
 	return server.New(server.Deps{
 		Access:        a.access,
 		Journeys:      a.journeys,
@@ -185,6 +189,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		},
 		AuditKey: auditKey,
 		Logger:   logger,
+		Pages:    pg,
 	}), nil
 }
 

@@ -2,14 +2,16 @@ package main
 
 import (
 	"fmt"
-	"github.com/lindungi/lindungi"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lindungi/lindungi"
 )
 
 // Config is every setting the binary reads, from the environment, in one place.
@@ -40,6 +42,11 @@ type Config struct {
 
 	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
 	AuditCheckpointInterval string // LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: how often the worker signs the chain head (Go duration)
+
+	SessionKeyFile       string // LINDUNGI_SESSION_KEY_FILE: key that signs and encrypts the web session cookies (default in LINDUNGI_DATA; made in development)
+	PublicURL            string // LINDUNGI_PUBLIC_URL: the address browsers reach the server at, e.g. https://lindungi.jatengprov.go.id (default http://LINDUNGI_ADDR)
+	OIDCClientID         string // LINDUNGI_OIDC_CLIENT_ID: the web pages' client at the issuer (default LINDUNGI_OIDC_AUDIENCE)
+	OIDCClientSecretFile string // LINDUNGI_OIDC_CLIENT_SECRET_FILE: its secret, for a confidential client (PKCE protects the code either way)
 }
 
 // envVar describes one environment variable the binary reads and the field it sets.
@@ -74,6 +81,10 @@ var envVars = []envVar{
 	{name: "LINDUNGI_CHECKIN_INTERVAL", field: func(c *Config) *string { return &c.CheckInInterval }},
 	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
 	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
+	{name: "LINDUNGI_SESSION_KEY_FILE", field: func(c *Config) *string { return &c.SessionKeyFile }},
+	{name: "LINDUNGI_PUBLIC_URL", field: func(c *Config) *string { return &c.PublicURL }},
+	{name: "LINDUNGI_OIDC_CLIENT_ID", field: func(c *Config) *string { return &c.OIDCClientID }},
+	{name: "LINDUNGI_OIDC_CLIENT_SECRET_FILE", field: func(c *Config) *string { return &c.OIDCClientSecretFile }},
 }
 
 // envNames lists the names of every environment variable the binary reads.
@@ -145,7 +156,33 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
 		return Config{}, fmt.Errorf("LINDUNGI_OIDC_ISSUER and LINDUNGI_OIDC_AUDIENCE go together")
 	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return Config{}, fmt.Errorf("LINDUNGI_PUBLIC_URL: want the site's address such as https://lindungi.example.go.id, got %q", c.PublicURL)
+		}
+		if c.Env == "production" && u.Scheme != "https" {
+			return Config{}, fmt.Errorf("LINDUNGI_PUBLIC_URL must be https in production: the session cookie is Secure")
+		}
+		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	}
 	return c, nil
+}
+
+// sessionKeyPath is the key of the web session cookies.
+func (c Config) sessionKeyPath() string {
+	if c.SessionKeyFile != "" {
+		return c.SessionKeyFile
+	}
+	return filepath.Join(c.DataDir, "session.key")
+}
+
+// publicURL is the address browsers reach the server at.
+func (c Config) publicURL(addr string) string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	return "http://" + addr
 }
 
 // devKeyPath is where development tokens are signed and checked.

@@ -20,6 +20,12 @@ func TestLoadConfig(t *testing.T) {
 		{"bad log format", map[string]string{"LINDUNGI_LOG_FORMAT": "xml"}, "text or json"},
 		{"bad interval", map[string]string{"LINDUNGI_RECONCILE_INTERVAL": "soon"}, "positive duration"},
 		{"bad checkpoint interval", map[string]string{"LINDUNGI_AUDIT_CHECKPOINT_INTERVAL": "0s"}, "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL"},
+		{"public URL", map[string]string{"LINDUNGI_ENV": "production", "LINDUNGI_OIDC_ISSUER": "https://sso", "LINDUNGI_OIDC_AUDIENCE": "lindungi",
+			"LINDUNGI_PUBLIC_URL": "https://lindungi.jatengprov.go.id/"}, ""},
+		{"public URL over http in production", map[string]string{"LINDUNGI_ENV": "production", "LINDUNGI_OIDC_ISSUER": "https://sso",
+			"LINDUNGI_OIDC_AUDIENCE": "lindungi", "LINDUNGI_PUBLIC_URL": "http://lindungi.jatengprov.go.id"}, "https in production"},
+		{"public URL with a path", map[string]string{"LINDUNGI_PUBLIC_URL": "https://example.go.id/lindungi"}, "LINDUNGI_PUBLIC_URL"},
+		{"public URL without a host", map[string]string{"LINDUNGI_PUBLIC_URL": "lindungi.example.go.id"}, "LINDUNGI_PUBLIC_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

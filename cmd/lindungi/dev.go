@@ -20,27 +20,6 @@ import (
 	"github.com/lindungi/lindungi/workflows"
 )
 
-// demoDistricts are the districts that get one demo user per district role.
-var demoDistricts = []string{"3301", "3305", "3318", "3324", "3329"} // Cilacap, Kebumen, Pati, Kendal, Brebes
-
-// demoUsers returns one demo user per role: district roles in a few
-// districts, provincial and BP3MI roles at 33, national roles at ID.
-func demoUsers() []lindungi.User {
-	var users []lindungi.User
-	for _, d := range demoDistricts {
-		for _, r := range []string{lindungi.RoleCaseworker, lindungi.RoleVerifier, lindungi.RoleSupervisor} {
-			users = append(users, lindungi.User{Subject: r + "-" + d, Name: "Demo " + r + " " + d, Unit: d, Roles: []string{r}})
-		}
-	}
-	for _, r := range []string{lindungi.RoleProvinceSupervisor, lindungi.RoleBP3MIOfficer, lindungi.RoleBP3MIHead, lindungi.RoleAuditor} {
-		users = append(users, lindungi.User{Subject: r + "-33", Name: "Demo " + r + " Jawa Tengah", Unit: "33", Roles: []string{r}})
-	}
-	for _, r := range []string{lindungi.RoleNationalOfficer, lindungi.RoleAdmin} {
-		users = append(users, lindungi.User{Subject: r + "-ID", Name: "Demo " + r + " nasional", Unit: "ID", Roles: []string{r}})
-	}
-	return users
-}
-
 // runDev runs the whole system on this machine.
 func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) error {
 	logger := newLogger(cfg, os.Stderr)
@@ -120,7 +99,7 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 			if err := seedDemoWorkers(ctx, apiURL, dev); err != nil {
 				logger.Warn("demo workers not registered", "err", err)
 			}
-			printBanner(stdout, apiURL, uiURL, cfg, dev)
+			printBanner(stdout, apiURL, cfg.publicURL(addr)+"/", uiURL, cfg, dev)
 			return nil
 		})
 	logger.Info("stopping")
@@ -162,11 +141,12 @@ func seedDemoWorkers(ctx context.Context, apiURL string, dev *identity.Dev) erro
 	return nil
 }
 
-func printBanner(w io.Writer, apiURL, uiURL string, cfg Config, dev *identity.Dev) {
+func printBanner(w io.Writer, apiURL, webURL, uiURL string, cfg Config, dev *identity.Dev) {
 	tok, _ := dev.Sign(lindungi.Principal{Subject: "caseworker-3305", Unit: "3305", Roles: []string{lindungi.RoleCaseworker}}, 12*time.Hour)
 	fmt.Fprintf(w, `
 Lindungi is running (development mode; tokens are signed by the local development key).
 
+  Web          %[5]s  (sign in as a demo user with one click)
   API          %[1]s
   OpenAPI      %[1]s/openapi.yaml
   Temporal UI  %[2]s
@@ -180,10 +160,10 @@ Try it, as the Kebumen (3305) case worker:
 Other demo users: go run ./cmd/lindungi token --sub supervisor-3301 --unit 3301 --role supervisor
 (district roles in 3301, 3305, 3318, 3324, 3329; province_supervisor, bp3mi_officer, bp3mi_head, auditor at 33; national_officer, admin at ID)
 Press Ctrl-C to stop everything.
-`, apiURL, uiURL, cfg.DataDir, tok)
+`, apiURL, uiURL, cfg.DataDir, tok, webURL)
 }
 
 // migrateDev applies the migrations and adds the demo users.
 func migrateDev(ctx context.Context, cfg Config) error {
-	return migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, demoUsers()) })
+	return migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, devenv.DemoUsers()) })
 }
