@@ -33,13 +33,13 @@ func (s *Server) createCase(c *gin.Context) {
 // getCase shows a case's details. The read is logged with its purpose
 // before the data is sent.
 func (s *Server) getCase(c *gin.Context) {
+	pc, a, ok := s.readableCase(c)
+	if !ok {
+		return
+	}
 	purpose, err := s.purpose(c, false)
 	if err != nil {
 		s.problem(c, err)
-		return
-	}
-	pc, a, ok := s.readableCase(c)
-	if !ok {
 		return
 	}
 	if err := s.logAccess(c, a, "access.case", "case", pc.ID.String(), &pc.WorkerID, purpose, nil); err != nil {

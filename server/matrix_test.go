@@ -386,7 +386,7 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 		Tasks:       &app.Tasks{Store: store, Users: store, Flows: flows, Access: access, Units: units},
 		Cases:       &app.Cases{Store: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},
 		Documents:   &app.Documents{Store: store, Workers: store, Access: access},
-		Delegations: &app.Delegations{Store: store, Workers: store, Access: access},
+		Delegations: &app.Delegations{Store: store, Workers: store, Access: access, Units: units},
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
 		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
 		Audit:       store, Notifications: store, Idempotency: store, Users: store,

@@ -87,6 +87,10 @@ func New(d Deps) *Server {
 		if r.auth {
 			handlers = append(handlers, s.authenticate, s.authorizeRoute)
 		}
+		if r.national {
+			handlers = append(handlers, s.authorizeNational)
+		}
+		handlers = append(handlers, s.checkQuery)
 		if r.idempotent {
 			handlers = append(handlers, s.idempotency)
 		}
@@ -102,13 +106,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 type RouteInfo struct {
 	Method, Path string
 	Auth         bool // needs a token and a policy line
+	National     bool // needs the role held at the top unit
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, National: r.national})
 	}
 	return out
 }
