@@ -207,13 +207,14 @@ func (r CaseAct) Validate() error {
 		v.Merge(lindungi.CheckTransfer(r.ToUnit, r.Reason))
 	case workflows.ActResolve:
 		v.Merge(lindungi.CheckResolution(r.Resolution, r.MoneyRecovered))
+		v.Merge(lindungi.CheckOptionalReason("reason", r.Reason))
 	default:
 		v.Merge(lindungi.CheckOptionalReason("reason", r.Reason))
 	}
-	if r.Action != workflows.ActRefer && r.Action != workflows.ActTransfer {
-		if r.ToUnit != "" && !lindungi.IsUnitCode(r.ToUnit) {
-			v.Add("to_unit", "must be a unit code such as 3305, 33 or ID")
-		}
+	if r.Action != workflows.ActRefer && r.Action != workflows.ActTransfer && r.ToUnit != "" && !lindungi.IsUnitCode(r.ToUnit) {
+		v.Add("to_unit", "must be a unit code such as 3305, 33 or ID")
+	}
+	if r.Action != workflows.ActRefer {
 		lindungi.Text{Max: 200}.Check(&v, "to_agency", r.ToAgency)
 	}
 	if r.Action != workflows.ActResolve {

@@ -105,7 +105,8 @@ type JourneyAction struct {
 // Validate names the bad fields of a journey action on the instant now:
 // closing says why (lindungi.CheckReason), and any other reason given is
 // free text of at most 500 characters; a return is not in the future; a
-// contract ends on a date.
+// contract ends on a date (contract_end, when given, is a date whatever
+// the action).
 func (r JourneyAction) Validate(now time.Time) error {
 	var v lindungi.Validation
 	switch r.Act {
@@ -119,7 +120,7 @@ func (r JourneyAction) Validate(now time.Time) error {
 	if r.Act == RecordReturn && r.ArrivedAt.After(now) {
 		v.Add("arrived_at", "is in the future")
 	}
-	if _, err := time.ParseInLocation(time.DateOnly, r.ContractEnd, lindungi.WIB); r.Act == ExtendContract && err != nil {
+	if _, err := time.ParseInLocation(time.DateOnly, r.ContractEnd, lindungi.WIB); err != nil && (r.Act == ExtendContract || r.ContractEnd != "") {
 		v.Add("contract_end", "must be a date in the form YYYY-MM-DD")
 	}
 	return v.Err()

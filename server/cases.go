@@ -151,11 +151,17 @@ func (s *Server) caseAction(action string) gin.HandlerFunc {
 	}
 }
 
+// decisionBody is the body of a decision: why, which a rejection should
+// say.
+type decisionBody struct {
+	Reason string `json:"reason"`
+}
+
 // decideCase approves or rejects the case's open decision of kind (a
 // closure proposal, a referral, a transfer).
 func (s *Server) decideCase(kind lindungi.TaskKind, outcome lindungi.Outcome) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var body caseActionBody
+		var body decisionBody
 		id, ok := s.bindOn(c, &body, true)
 		if !ok {
 			return
