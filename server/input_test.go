@@ -406,24 +406,6 @@ func TestQueryStringsAreChecked(t *testing.T) {
 	}
 }
 
-// TestPathIDsMustBeCanonical: an ID in another spelling names no record.
-func TestPathIDsMustBeCanonical(t *testing.T) {
-	units, ps := server.ShippedPolicies(t)
-	store := newFakeStore()
-	srv := fakeServer(store, ps.Authorizer, units, testAuditKey(t))
-	id := store.worker.ID.String()
-	for _, spelling := range []string{strings.ToUpper(id), "{" + id + "}", "urn:uuid:" + id, strings.ReplaceAll(id, "-", ""), id + "%00"} {
-		for _, u := range []string{"/v1/workers/" + spelling + "?purpose=case+work", "/v1/workers/" + spelling + "/documents"} {
-			if _, rec := send(srv, "admin@ID", http.MethodGet, u, nil); rec.Code != http.StatusNotFound {
-				t.Errorf("GET %s = %d, want 404", u, rec.Code)
-			}
-		}
-	}
-	if _, rec := send(srv, "admin@ID", http.MethodGet, "/v1/workers/"+id, nil); rec.Code != http.StatusOK {
-		t.Errorf("GET the canonical ID = %d %s, want 200", rec.Code, rec.Body)
-	}
-}
-
 // authorityFields are the fields whose value the access decision needs:
 // the unit a registration, an intake or a delegation acts on. A NUL in
 // them is refused as invalid before the caller's reach can be decided.
@@ -640,6 +622,41 @@ func TestHandEscalationNeedsAReason(t *testing.T) {
 		}
 		if _, rec := send(srv, "supervisor@3305", http.MethodPost, u, []byte(`{"reason":"Pengadu terancam, perlu BP3MI"}`)); rec.Code != http.StatusOK {
 			t.Errorf("POST %s with a reason = %d %s, want 200", u, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestEveryPathParameterIsChecked puts a NUL, and an ID in another
+// spelling, in the path parameter of every route that has one: an ID that
+// is not canonical names no record (404); a date that is not one is 422.
+func TestEveryPathParameterIsChecked(t *testing.T) {
+	k := loadContract(t)
+	units, ps := server.ShippedPolicies(t)
+	store := newFakeStore()
+	srv := fakeServer(store, ps.Authorizer, units, testAuditKey(t))
+	for _, r := range srv.Routes() {
+		name := r.Method + " " + r.Path
+		valid := store.url(r.Method, r.Path)
+		var body []byte
+		if r.Method != http.MethodGet {
+			body, _ = json.Marshal(store.bodies()[name])
+		}
+		switch {
+		case strings.Contains(r.Path, ":id"):
+			id := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`).FindString(valid)
+			for _, bad := range []string{"a%00b", strings.ToUpper(id), "%7B" + id + "%7D", "urn:uuid:" + id, strings.ReplaceAll(id, "-", ""), id + "%00"} {
+				req, rec := send(srv, "admin@ID", r.Method, strings.Replace(valid, id, bad, 1), body)
+				if rec.Code != http.StatusNotFound {
+					t.Errorf("%s with :id %s = %d %s, want 404", name, bad, rec.Code, rec.Body)
+				}
+				k.check(t, req, body, rec)
+			}
+		case strings.Contains(r.Path, ":date"):
+			req, rec := send(srv, "admin@ID", r.Method, strings.Replace(valid, "2026-12-25", "2026-12-25%00", 1), body)
+			if rec.Code != http.StatusUnprocessableEntity || !names(problemOf(t, name, rec), "date") {
+				t.Errorf("%s with a NUL in :date = %d %s, want 422 naming date", name, rec.Code, rec.Body)
+			}
+			k.check(t, req, body, rec)
 		}
 	}
 }
