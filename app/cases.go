@@ -47,9 +47,9 @@ type Intake struct {
 // Intake takes a complaint in at its unit: a provisional worker for a
 // subject never seen, the case with its number and owner (Owner), its audit
 // events, then its workflow. If the workflow cannot start now, the
-// reconciler starts it. EFORBIDDEN for an intake unit out of reach, before
-// the rest is validated; EINVALID naming bad fields (a worker_id the
-// caller may not see among them).
+// reconciler starts it. EFORBIDDEN for a known intake unit out of reach,
+// before the rest is validated; EINVALID naming bad fields (an unknown
+// unit, a worker_id the caller may not see among them).
 func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case, error) {
 	nc := in.Complaint
 	nc.Normalize()
@@ -57,7 +57,8 @@ func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case,
 	if nc.WorkerID != nil {
 		worker = *nc.WorkerID
 	}
-	if lindungi.IsUnitCode(nc.Unit) {
+	known := cs.Units.Path(nc.Unit) != nil
+	if known {
 		got, ok, err := cs.Access.Reach(ctx, a, nc.Unit, worker)
 		if err != nil {
 			return lindungi.Case{}, err
@@ -72,7 +73,7 @@ func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case,
 	if err := nc.Validate(today); err != nil {
 		return lindungi.Case{}, err
 	}
-	if cs.Units.Path(nc.Unit) == nil {
+	if !known {
 		return lindungi.Case{}, invalid("unit", "is not a known unit")
 	}
 	if nc.WorkerID != nil {

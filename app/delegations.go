@@ -102,8 +102,8 @@ func checkKnownUnit(v *lindungi.Validation, units Units, field, code string, req
 // another unit work a unit's queue, until it expires (at most
 // MaxDelegation ahead), with a reason. The caller must hold the action at
 // the target unit by its own role, not by a delegation: that is checked
-// first, when the target is known (a queue delegation's well-formed target
-// unit, a record delegation's worker). EFORBIDDEN for a target unit out of
+// first, when the target is known (a queue delegation's known target unit,
+// a record delegation's worker). EFORBIDDEN for a target unit out of
 // reach, EINVALID naming bad fields (Grant.Validate), ENOTFOUND for an
 // unknown worker.
 func (ds *Delegations) Grant(ctx context.Context, a Actor, g Grant) (lindungi.Delegation, error) {
@@ -117,7 +117,7 @@ func (ds *Delegations) Grant(ctx context.Context, a Actor, g Grant) (lindungi.De
 			return lindungi.Delegation{}, err
 		}
 		target = w.DomicileUnit
-	case g.Kind == lindungi.DelegateQueue && lindungi.IsUnitCode(g.TargetUnit):
+	case g.Kind == lindungi.DelegateQueue && ds.Units.Path(g.TargetUnit) != nil:
 		target = g.TargetUnit
 	}
 	if target != "" {

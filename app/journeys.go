@@ -23,6 +23,7 @@ type Journeys struct {
 	Store  WorkerStore
 	Flows  JourneyFlows
 	Access *Access
+	Units  Units
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -39,13 +40,13 @@ type Registration struct {
 // The worker is saved in one transaction with its audit event; if the
 // journey cannot start now, the reconciler starts it within a minute.
 // EINVALID naming bad fields, EFORBIDDEN outside the caller's reach,
-// ECONFLICT for a NIK already registered or a key already used. The
-// domicile unit, when it has the form of one, is checked for reach before
-// the rest is validated.
+// ECONFLICT for a NIK already registered or a key already used. A known
+// domicile unit is checked for reach before the rest is validated.
 func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindungi.Worker, error) {
 	nw := r.Worker
 	nw.Normalize()
-	if lindungi.IsUnitCode(nw.DomicileUnit) {
+	known := j.Units.Path(nw.DomicileUnit) != nil
+	if known {
 		got, ok, err := j.Access.Reach(ctx, a, nw.DomicileUnit, uuid.Nil)
 		if err != nil {
 			return lindungi.Worker{}, err
@@ -57,6 +58,9 @@ func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindu
 	}
 	if err := nw.Validate(clock(j.Now).In(lindungi.WIB)); err != nil {
 		return lindungi.Worker{}, err
+	}
+	if !known {
+		return lindungi.Worker{}, invalid("domicile_unit", "is not a known district")
 	}
 	w, err := j.Store.CreateWorkerIdempotent(ctx, nw, a.Event(ctx), r.Key)
 	if err != nil {

@@ -660,3 +660,26 @@ func TestEveryPathParameterIsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownUnitsAreInvalid: a unit code this system does not know is an
+// invalid field (422), not a unit out of the caller's reach (403).
+func TestUnknownUnitsAreInvalid(t *testing.T) {
+	units, ps := server.ShippedPolicies(t)
+	store := newFakeStore()
+	srv := fakeServer(store, ps.Authorizer, units, nil)
+	tests := []struct{ path, field string }{
+		{"/v1/cases", "unit"}, {"/v1/workers", "domicile_unit"},
+		{"/v1/delegations", "target_unit"}, {"/v1/delegations", "grantee_unit"},
+	}
+	for _, tt := range tests {
+		for _, unit := range []string{"9999", "99", "' OR 1=1--"} {
+			body := asMap(t, store.bodies()["POST "+tt.path])
+			body[tt.field] = unit
+			raw, _ := json.Marshal(body)
+			_, rec := send(srv, "admin@ID", http.MethodPost, tt.path, raw)
+			if rec.Code != http.StatusUnprocessableEntity || !names(problemOf(t, tt.path, rec), tt.field) {
+				t.Errorf("POST %s with %s %q = %d %s, want 422 naming %s", tt.path, tt.field, unit, rec.Code, rec.Body, tt.field)
+			}
+		}
+	}
+}

@@ -381,7 +381,7 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 	flows := fakeFlows{}
 	return server.New(server.Deps{
 		Access:      access,
-		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access},
+		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access, Units: units},
 		Workers:     &app.Workers{Store: store, Access: access},
 		Tasks:       &app.Tasks{Store: store, Users: store, Flows: flows, Access: access, Units: units},
 		Cases:       &app.Cases{Store: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},

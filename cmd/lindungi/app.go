@@ -109,7 +109,7 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 	access := &app.Access{Authorizer: ps.Authorizer, Delegations: db}
 	units := app.Units(ps.Units)
 	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Logger: logger}
-	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Logger: logger}
+	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Units: units, Logger: logger}
 	return appServices{
 		access:      access,
 		journeys:    journeys,
