@@ -1,6 +1,7 @@
 package lindungi
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 )
@@ -48,8 +49,9 @@ func CheckRole(field, role string) error {
 
 // Validate names what a principal may not carry: a subject that is not one
 // line of 1 to 200 characters (Text), a unit that is not a unit code, no
-// role or a role that is not a role's name. Whether the unit exists is for
-// whoever knows the units to say.
+// role or a role that is not one line of 1 to 100 characters (an identity
+// provider's roles may be named freely; the policy maps them). Whether the
+// unit exists is for whoever knows the units to say.
 func (p Principal) Validate() error {
 	var v Validation
 	Text{Min: 1, Max: 200}.Check(&v, "sub", p.Subject)
@@ -59,11 +61,8 @@ func (p Principal) Validate() error {
 	if len(p.Roles) == 0 {
 		v.Add("roles", "is required")
 	}
-	for _, r := range p.Roles {
-		if r == "" || !roleName.MatchString(r) {
-			v.Add("roles", "must be roles' names such as caseworker")
-			break
-		}
+	for i, r := range p.Roles {
+		Text{Min: 1, Max: 100}.Check(&v, fmt.Sprintf("roles[%d]", i), r)
 	}
 	return v.Err()
 }
