@@ -95,19 +95,18 @@ func refusedField(body []byte, v any) (field, reason string, ok bool) {
 	return "", "", false
 }
 
-// jsonForm says what form a value of type t takes in JSON.
+// jsonForm says what form a value of type t takes in JSON, for a problem.
 func jsonForm(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		if t.Kind() == reflect.Slice {
-			return "an array of " + strings.TrimPrefix(strings.TrimPrefix(jsonForm(t.Elem()), "a "), "an ") + "s"
-		}
+	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	switch t {
-	case reflect.TypeFor[uuid.UUID]():
-		return "an ID"
-	case reflect.TypeFor[time.Time]():
+	switch {
+	case t == reflect.TypeFor[uuid.UUID]():
+		return "an ID in lowercase 8-4-4-4-12 form"
+	case t == reflect.TypeFor[time.Time]():
 		return "an instant in RFC 3339 form, such as 2026-12-23T08:00:00+07:00"
+	case t.Kind() == reflect.Slice:
+		return "an array, each item " + jsonForm(t.Elem())
 	}
 	return "a " + jsonKind(t.Kind().String())
 }
