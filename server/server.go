@@ -1,7 +1,9 @@
 // Package server is Lindungi's HTTP API on gin. Its rooms: routes.go lists
-// every route; middleware.go authenticates the caller and takes the access
-// decision on the route template, which then travels in the request context
-// as one app.Actor; idempotency.go replays retried requests; paging.go reads
+// every route; middleware.go authenticates the caller (a token of a unit
+// the system does not know is refused), takes the access decision on the
+// route template (at the top unit for national routes), which then travels
+// in the request context as one app.Actor, and only then checks every
+// query parameter with the root's one text check; idempotency.go replays retried requests; paging.go reads
 // page parameters; problem.go is the one place that maps domain errors to
 // HTTP problems; health.go answers liveness and readiness; and one file per
 // noun (journeys, workers, tasks, cases, documents, holidays, delegations,
