@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -362,7 +361,7 @@ func (c *NewComplaint) Normalize() {
 	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
 	c.Employer = strings.Join(strings.Fields(c.Employer), " ")
 	c.PlacementCompany = strings.Join(strings.Fields(c.PlacementCompany), " ")
-	c.Description = strings.TrimSpace(c.Description)
+	c.Description = TrimText(c.Description)
 	for i, f := range c.RiskFlags {
 		c.RiskFlags[i] = strings.ToUpper(strings.TrimSpace(f))
 	}
@@ -437,12 +436,11 @@ func (c NewComplaint) Validate(today time.Time) error {
 	}
 	checkText(&v, "employer", c.Employer, 0, maxCompany)
 	checkText(&v, "placement_company", c.PlacementCompany, 0, maxCompany)
-	n := len([]rune(c.Description))
-	switch {
-	case n < minDescription || n > maxDescription:
-		v.Add("description", fmt.Sprintf("must tell what happened, in %d to %d characters", minDescription, maxDescription))
-	case strings.IndexFunc(c.Description, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
-		v.Add("description", "must not contain control characters other than line breaks and tabs")
+	if p := (Text{Min: minDescription, Max: maxDescription, Free: true}).Problem(c.Description); p != "" {
+		if strings.HasPrefix(p, "must be ") || p == "is required" {
+			p = fmt.Sprintf("must tell what happened, in %d to %d characters", minDescription, maxDescription)
+		}
+		v.Add("description", p)
 	}
 	for i, f := range c.RiskFlags {
 		if !slices.Contains(RiskFlags, f) {
@@ -500,12 +498,7 @@ const (
 // not negative. It returns EINVALID, or nil.
 func CheckResolution(resolution string, moneyIDR int64) error {
 	var v Validation
-	switch n := len([]rune(resolution)); {
-	case n == 0:
-		v.Add("resolution", "is required")
-	case n > maxResolution:
-		v.Add("resolution", fmt.Sprintf("must be at most %d characters", maxResolution))
-	}
+	Text{Min: 1, Max: maxResolution, Free: true}.Check(&v, "resolution", resolution)
 	if moneyIDR < 0 {
 		v.Add("money_recovered_idr", "must not be negative")
 	}
@@ -517,18 +510,18 @@ func CheckResolution(resolution string, moneyIDR int64) error {
 // or an override reason (CheckReason). It returns EINVALID, or nil.
 func CheckReferral(toUnit, toAgency string, consent bool, overrideReason string) error {
 	var v Validation
-	switch {
-	case (toUnit == "") == (toAgency == ""):
+	if (toUnit == "") == (toAgency == "") {
 		v.Add("to_unit", "name the unit or the agency to refer to, not both")
-	case len([]rune(toAgency)) > maxAgency:
-		v.Add("to_agency", fmt.Sprintf("must be at most %d characters", maxAgency))
 	}
-	if !consent {
-		if overrideReason == "" {
-			v.Add("consent", "referral needs the worker's recorded consent, or a supervisor's override with a reason")
-		} else if CheckReason("override_reason", overrideReason) != nil {
-			v.Add("override_reason", fmt.Sprintf("must say why, in %d to %d characters", minReason, maxReason))
-		}
+	checkUnitCode(&v, "to_unit", toUnit)
+	Text{Max: maxAgency}.Check(&v, "to_agency", toAgency)
+	switch {
+	case consent:
+		OptionalReasonText.Check(&v, "reason", overrideReason)
+	case overrideReason == "":
+		v.Add("consent", "referral needs the worker's recorded consent, or a supervisor's override with a reason")
+	default:
+		checkReason(&v, "reason", overrideReason)
 	}
 	return v.Err()
 }
@@ -541,7 +534,8 @@ func CheckTransfer(toUnit, reason string) error {
 	if toUnit == "" {
 		v.Add("to_unit", "is required")
 	}
-	checkOptionalReason(&v, "reason", reason)
+	checkUnitCode(&v, "to_unit", toUnit)
+	OptionalReasonText.Check(&v, "reason", reason)
 	return v.Err()
 }
 

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -197,12 +196,7 @@ func (d NewDocument) Validate(today time.Time) error {
 		v.Add("type", "must be one of "+joinTypes(DocTypes))
 	}
 	switch n := d.Number; {
-	case n == "":
-		v.Add("number", "is required")
-	case len([]rune(n)) > MaxDocNumber:
-		v.Add("number", "must be at most 64 characters")
-	case strings.IndexFunc(n, unicode.IsControl) >= 0:
-		v.Add("number", "must not contain control characters")
+	case !(Text{Min: 1, Max: MaxDocNumber}).Check(&v, "number", n):
 	case d.Type == DocPassport && !passportNumber.MatchString(n):
 		v.Add("number", "a passport number is one or two letters then 6 to 8 digits, such as C1234567 or AB123456")
 	case d.Type == DocKTP:
@@ -223,13 +217,10 @@ func (d NewDocument) Validate(today time.Time) error {
 	case issuedOK && expiresOK && !expires.After(issued):
 		v.Add("expires_on", "must be after issued_on")
 	}
-	switch {
-	case d.FileRef == "":
+	if d.FileRef == "" {
 		v.Add("file_ref", "is required: the key of the stored scan")
-	case len(d.FileRef) > MaxFileRef:
-		v.Add("file_ref", "must be at most 500 bytes")
-	case strings.IndexFunc(d.FileRef, unicode.IsControl) >= 0:
-		v.Add("file_ref", "must not contain control characters")
+	} else {
+		Text{Min: 1, Max: MaxFileRef}.Check(&v, "file_ref", d.FileRef)
 	}
 	return v.Err()
 }

@@ -79,3 +79,16 @@ func (v *Validation) Err() error {
 	}
 	return &Error{Code: EINVALID, Message: "The request has invalid fields.", Fields: v.fields}
 }
+
+// Merge adds the fields an EINVALID error from another check names (such
+// as CheckReason's) to v; nil adds nothing.
+func (v *Validation) Merge(err error) {
+	var e *Error
+	switch {
+	case err == nil:
+	case errors.As(err, &e) && len(e.Fields) > 0:
+		v.fields = append(v.fields, e.Fields...)
+	default:
+		v.Add("", ErrorMessage(err))
+	}
+}

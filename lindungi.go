@@ -19,7 +19,8 @@
 //	user.go          the user directory; UserService
 //	notification.go  notifications to units; NotificationService
 //	policy.go        casbin policy lines, changes and versions; PolicyService
-//	text.go          checks of free text: reasons, names, lines
+//	text.go          the one check of every text field (Text): reasons, names, lines, query parameters
+//	id.go            the canonical form of a record's ID (ParseID)
 //	error.go         the domain error, its codes and field validation
 //	context.go       what a request carries in its context
 //

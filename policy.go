@@ -2,6 +2,8 @@ package lindungi
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +31,60 @@ type PolicyChange struct {
 	Add    []PolicyRule `json:"add"`
 	Remove []PolicyRule `json:"remove"`
 	Reason string       `json:"reason"`
+}
+
+// Limits of a policy change.
+const (
+	maxPolicyValues = 8
+	maxPolicyValue  = 200
+)
+
+// policyType is a casbin policy type: p, g, g2, e, ...
+var policyType = regexp.MustCompile(`^[a-z][a-z0-9]{0,7}$`)
+
+// Normalize trims the reason of a change.
+func (c *PolicyChange) Normalize() { c.Reason = TrimText(c.Reason) }
+
+// Validate names what is wrong with a change: its reason (CheckReason),
+// no line at all, and each malformed line ("add[0].values"). Whether the
+// lines leave a usable policy is the policies package's to say.
+func (c PolicyChange) Validate() error {
+	var v Validation
+	checkReason(&v, "reason", c.Reason)
+	if len(c.Add)+len(c.Remove) == 0 {
+		v.Add("add", "add or remove at least one line")
+	}
+	for i, r := range c.Add {
+		r.check(&v, "add["+strconv.Itoa(i)+"]")
+	}
+	for i, r := range c.Remove {
+		r.check(&v, "remove["+strconv.Itoa(i)+"]")
+	}
+	return v.Err()
+}
+
+// check names what is wrong with a policy line of a change.
+func (r PolicyRule) check(v *Validation, field string) {
+	switch r.Model {
+	case ModelAccess, ModelRouting:
+	default:
+		v.Add(field+".model", "must be access or routing")
+	}
+	if !policyType.MatchString(r.PType) {
+		v.Add(field+".ptype", "must be a policy type such as p, g or g2")
+	}
+	if len(r.Values) == 0 || len(r.Values) > maxPolicyValues {
+		v.Add(field+".values", "must hold 1 to 8 values")
+	}
+	for i, val := range r.Values {
+		f := field + ".values[" + strconv.Itoa(i) + "]"
+		if !(Text{Min: 1, Max: maxPolicyValue}).Check(v, f, val) {
+			continue
+		}
+		if strings.TrimSpace(val) != val || strings.ContainsAny(val, ",\"") {
+			v.Add(f, "must have no surrounding spaces, commas or quotes")
+		}
+	}
 }
 
 // PolicyVersion is one entry of the policy history.

@@ -132,7 +132,9 @@ type Scope struct {
 	Workers []uuid.UUID
 }
 
-// TaskMove is where a task goes when it is escalated or reassigned.
+// TaskMove is where a task goes when it is escalated or reassigned, and
+// who moved it (By): a person, with the person's reason, or the deadline
+// passing. The audit event records both.
 type TaskMove struct {
 	Unit     string
 	Role     string
@@ -140,7 +142,14 @@ type TaskMove struct {
 	Level    int
 	Deadline Deadline
 	Reason   string
+	By       string // MovedByPerson or MovedByDeadline
 }
+
+// Who moves a task.
+const (
+	MovedByPerson   = "person"   // a supervisor, by hand, with a reason
+	MovedByDeadline = "deadline" // the workflow, when the deadline passed
+)
 
 // RouteRequest describes a task to be routed.
 type RouteRequest struct {

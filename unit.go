@@ -21,3 +21,15 @@ var (
 	// digits) or a district (4 digits).
 	unitCode = regexp.MustCompile(`^(ID|[0-9]{2}|[0-9]{4})$`)
 )
+
+// checkUnitCode adds to v why code, which may be empty, is not a unit code.
+// Whether the unit exists is the store's to say.
+func checkUnitCode(v *Validation, field, code string) {
+	if code != "" && !unitCode.MatchString(code) {
+		v.Add(field, "must be a unit code such as 3305, 33 or ID")
+	}
+}
+
+// IsUnitCode reports whether code has the form of a unit code: ID, a
+// province's 2 digits or a district's 4.
+func IsUnitCode(code string) bool { return unitCode.MatchString(code) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -125,16 +124,16 @@ func (w NewWorker) Validate(today time.Time) error {
 		v.Add("placement_company", "is required for P2P: the licensed placement company (P3MI)")
 	case w.Scheme != SchemeP2P && w.PlacementCompany != "":
 		v.Add("placement_company", "only P2P workers have a placement company")
-	case len([]rune(w.PlacementCompany)) > 200:
-		v.Add("placement_company", "must be at most 200 characters")
+	default:
+		checkText(&v, "placement_company", w.PlacementCompany, 0, 200)
 	}
 	switch {
 	case w.Scheme == SchemeP2P && w.JobOrderRef == "":
 		v.Add("job_order_ref", "is required for P2P: the job order the worker is placed on")
 	case w.Scheme != SchemeP2P && w.JobOrderRef != "":
 		v.Add("job_order_ref", "only P2P workers have a job order")
-	case len(w.JobOrderRef) > 64:
-		v.Add("job_order_ref", "must be at most 64 characters")
+	default:
+		checkText(&v, "job_order_ref", w.JobOrderRef, 0, 64)
 	}
 	return v.Err()
 }
@@ -241,13 +240,10 @@ func (q WorkerQuery) Validate() error {
 	if q.NIK != "" && (len(q.NIK) != 16 || strings.IndexFunc(q.NIK, func(r rune) bool { return r < '0' || r > '9' }) >= 0) {
 		v.Add("nik", "must be exactly 16 digits")
 	}
-	switch n := len([]rune(q.Name)); {
-	case n > 100:
-		v.Add("name", "must be at most 100 characters")
-	case n > 0 && n < 3 && q.BirthDate == "":
-		v.Add("name", "needs birth_date or at least 3 characters")
-	case strings.IndexFunc(q.Name, unicode.IsControl) >= 0:
-		v.Add("name", "must not contain control characters")
+	if (Text{Max: maxName}).Check(&v, "name", q.Name) {
+		if n := len([]rune(q.Name)); n > 0 && n < 3 && q.BirthDate == "" {
+			v.Add("name", "needs birth_date or at least 3 characters")
+		}
 	}
 	if q.BirthDate != "" {
 		if _, err := time.Parse(time.DateOnly, q.BirthDate); err != nil {
@@ -256,7 +252,7 @@ func (q WorkerQuery) Validate() error {
 			v.Add("birth_date", "narrows a name search: give name too")
 		}
 	}
-	if q.Phone != "" && !strings.HasPrefix(q.Phone, "+62") {
+	if _, ok := NormalizePhone(q.Phone); q.Phone != "" && !ok {
 		v.Add("phone", "must be an Indonesian phone number such as 081234567890 or +6281234567890")
 	}
 	return v.Err()

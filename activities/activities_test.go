@@ -439,3 +439,47 @@ func TestActivityErrors(t *testing.T) {
 		t.Errorf("%d tasks stored by failed calls, want 0", n)
 	}
 }
+
+// TestEscalateTaskSaysWhoMovedIt: the trail of an escalation says whether
+// a person moved the task, with the person's reason, or the deadline did.
+func TestEscalateTaskSaysWhoMovedIt(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	supervisor := activities.Actor{Subject: "user:budi", Unit: "3305", Role: "supervisor"}
+	tests := []struct {
+		name       string
+		actor      activities.Actor
+		reason     string
+		wantBy     string
+		wantReason string
+	}{
+		{"by hand", supervisor, "Pemohon menunggu terlalu lama", lindungi.MovedByPerson, "Pemohon menunggu terlalu lama"},
+		{"by hand without a reason", supervisor, "", lindungi.MovedByPerson, ""},
+		{"by the deadline", activities.System, "", lindungi.MovedByDeadline, "deadline passed"},
+		{"by the case deadline", activities.System, "handling deadline passed", lindungi.MovedByDeadline, "handling deadline passed"},
+	}
+	for i, tt := range tests {
+		w := e.register(t, 10+i, "3305")
+		ref, err := e.act.CreateTask(ctx, verifyInput(w, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.act.EscalateTask(ctx, activities.EscalateInput{TaskID: ref.ID, DomicileUnit: "3305", Risk: "normal",
+			DueDays: 2, Reason: tt.reason, Actor: tt.actor, RequestID: "req-esc"}); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var ev struct {
+			Actor string `db:"actor"`
+			By    string `db:"by"`
+			Why   string `db:"reason"`
+		}
+		if err := e.db.SQL().GetContext(ctx, &ev, `SELECT actor, after->>'by' AS by, after->>'reason' AS reason
+FROM audit_events WHERE action = 'task.escalate' AND subject_id = $1`, ref.ID.String()); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if ev.Actor != tt.actor.Subject || ev.By != tt.wantBy || ev.Why != tt.wantReason {
+			t.Errorf("%s: task.escalate by %s (%q), reason %q; want %s (%q), %q", tt.name, ev.Actor, ev.By, ev.Why,
+				tt.actor.Subject, tt.wantBy, tt.wantReason)
+		}
+	}
+}

@@ -170,7 +170,7 @@ func describe(problems []lindungi.DocumentProblem) string {
 }
 
 // EscalateInput asks to move a task up its escalation chain: by its
-// deadline passing, or by a supervisor with a reason.
+// deadline passing (Actor is System), or by a supervisor with a reason.
 type EscalateInput struct {
 	TaskID       uuid.UUID
 	DomicileUnit string
@@ -211,12 +211,17 @@ func (a *Activities) EscalateTask(ctx context.Context, in EscalateInput) (Escala
 	if err != nil {
 		return EscalateResult{}, asActivityError(err)
 	}
-	reason := in.Reason
-	if reason == "" {
-		reason = "deadline passed"
+	// The trail says who moved the task: the deadline (the workflow acts
+	// as System) or a person, whose reason it keeps as given.
+	by, reason := lindungi.MovedByPerson, in.Reason
+	if in.Actor.Subject == System.Subject {
+		by = lindungi.MovedByDeadline
+		if reason == "" {
+			reason = "deadline passed"
+		}
 	}
 	moved, err := a.Store.MoveTask(ctx, in.TaskID, lindungi.TaskMove{Unit: next.Unit, Role: next.Role, Rule: next.Rule,
-		Level: t.Level + 1, Deadline: due, Reason: reason}, "task.escalate", ev)
+		Level: t.Level + 1, Deadline: due, Reason: reason, By: by}, "task.escalate", ev)
 	return EscalateResult{Task: a.ref(moved)}, asActivityError(err)
 }
 
@@ -250,8 +255,8 @@ func (a *Activities) ReassignTask(ctx context.Context, in ReassignInput) (TaskRe
 	}
 	ev := a.event(ctx, in.Actor, in.RequestID)
 	moved, err := a.Store.MoveTask(ctx, in.TaskID, lindungi.TaskMove{Unit: in.Unit, Role: role, Rule: t.RouteRule,
-		Level: t.Level, Deadline: lindungi.Deadline{Date: due, At: t.DueAt, Fallback: t.CalendarFallback}, Reason: in.Reason},
-		"task.reassign", ev)
+		Level: t.Level, Deadline: lindungi.Deadline{Date: due, At: t.DueAt, Fallback: t.CalendarFallback}, Reason: in.Reason,
+		By: lindungi.MovedByPerson}, "task.reassign", ev)
 	return a.ref(moved), asActivityError(err)
 }
 

@@ -1,9 +1,11 @@
 // Package app holds the application services: what a request means across
 // PostgreSQL and Temporal. Each action is one method (Journeys.Register,
 // Tasks.Complete, Cases.Act, Documents.Verify, ...) that takes the caller's
-// access decision (an Actor) and a typed request: it validates the request,
-// loads the record, checks the caller may act on the record's unit, writes
-// through the store and steers the workflow. The JSON API, the web pages and
+// access decision (an Actor) and a typed request: it loads the record,
+// checks the caller may act on the record's unit, and only then validates
+// the request (its type's Validate, on the root's one text check), writes
+// through the store and steers the workflow. Authority first: a caller who
+// may not act learns nothing of what the request should hold. The JSON API, the web pages and
 // the reconciler call the same methods; nothing here knows HTTP (an
 // Actor names the API route it acts for, as data for the policy).
 package app

@@ -140,7 +140,7 @@ func services(t *testing.T, s *store, f *flows, now func() time.Time) (*app.Jour
 	}
 	access := &app.Access{Authorizer: ps.Authorizer, Delegations: s, Now: now}
 	quiet := slog.New(slog.DiscardHandler)
-	return &app.Journeys{Store: s, Flows: f, Access: access, Logger: quiet, Now: now},
+	return &app.Journeys{Store: s, Flows: f, Access: access, Units: units, Logger: quiet, Now: now},
 		&app.Cases{Store: s, Tasks: s, Workers: s, Flows: f, Router: ps.Router, Access: access, Units: units, Logger: quiet, Now: now}
 }
 

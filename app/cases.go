@@ -45,22 +45,39 @@ type Intake struct {
 // Intake takes a complaint in at its unit: a provisional worker for a
 // subject never seen, the case with its number and owner (Owner), its audit
 // events and the answer of the request (lindungi.NewContextWithAnswer),
-// then its workflow. If the workflow cannot start now, the
-// reconciler starts it. EINVALID naming bad fields (a worker_id the caller
-// may not see among them), EFORBIDDEN for an intake unit out of reach.
+// then its workflow. If the workflow cannot start now, the reconciler
+// starts it. EFORBIDDEN for a known intake unit out of reach, before the
+// rest is validated; EINVALID naming bad fields (an unknown unit, a
+// worker_id the caller may not see among them).
 func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case, error) {
 	nc := in.Complaint
 	nc.Normalize()
+	worker := uuid.Nil
+	if nc.WorkerID != nil {
+		worker = *nc.WorkerID
+	}
+	known := cs.Units.Path(nc.Unit) != nil
+	if known {
+		got, ok, err := cs.Access.Reach(ctx, a, nc.Unit, worker)
+		if err != nil {
+			return lindungi.Case{}, err
+		}
+		if !ok {
+			return lindungi.Case{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not take complaints in for unit %s.", nc.Unit)
+		}
+		a = got
+	}
 	today := clock(cs.Now).In(lindungi.WIB)
 	nc.FlagMinor(today)
 	if err := nc.Validate(today); err != nil {
 		return lindungi.Case{}, err
 	}
-	worker := uuid.Nil
+	if !known {
+		return lindungi.Case{}, invalid("unit", "is not a known unit")
+	}
 	if nc.WorkerID != nil {
 		// A complaint names only a worker the caller may see, and the same
 		// answer serves an unknown and an invisible one.
-		worker = *nc.WorkerID
 		w, err := cs.Workers.FindWorker(ctx, worker)
 		ok := err == nil
 		if ok {
@@ -72,13 +89,6 @@ func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case,
 		if !ok {
 			return lindungi.Case{}, invalid("worker_id", "is not a worker you may see; search for the worker first")
 		}
-	}
-	a, ok, err := cs.Access.Reach(ctx, a, nc.Unit, worker)
-	if err != nil {
-		return lindungi.Case{}, err
-	}
-	if !ok {
-		return lindungi.Case{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not take complaints in for unit %s.", nc.Unit)
 	}
 	owner, err := cs.Owner(nc)
 	if err != nil {
@@ -142,6 +152,9 @@ func (cs *Cases) Find(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Case
 // at or below its unit, and what was delegated to it) that pass f, by
 // receipt then ID.
 func (cs *Cases) List(ctx context.Context, a Actor, f lindungi.CaseFilter) ([]lindungi.Case, error) {
+	if f.Unit != "" && cs.Units.Path(f.Unit) == nil {
+		return nil, invalid("unit", "is not a known unit")
+	}
 	scope, err := cs.Access.Scope(ctx, a.Principal)
 	if err != nil {
 		return nil, err
@@ -170,18 +183,56 @@ type CaseAct struct {
 	Key            string
 }
 
+// Normalize trims the text of a case action.
+func (r *CaseAct) Normalize() {
+	r.Reason, r.Resolution = lindungi.TrimText(r.Reason), lindungi.TrimText(r.Resolution)
+	r.ToUnit, r.ToAgency = strings.TrimSpace(r.ToUnit), strings.Join(strings.Fields(r.ToAgency), " ")
+}
+
+// Validate names the bad fields of a case action: every text field it
+// carries, whatever the action, and what the action needs. A person's
+// escalation, a closure proposal and a reopening say why
+// (lindungi.CheckReason); a referral and a transfer pass
+// lindungi.CheckReferral and lindungi.CheckTransfer, a resolution
+// lindungi.CheckResolution. The workflow checks the action against the
+// case's state.
+func (r CaseAct) Validate() error {
+	var v lindungi.Validation
+	switch r.Action {
+	case workflows.ActEscalate, workflows.ActProposeClosure, workflows.ActReopen:
+		v.Merge(lindungi.CheckReason("reason", r.Reason))
+	case workflows.ActRefer:
+		v.Merge(lindungi.CheckReferral(r.ToUnit, r.ToAgency, r.Consent, r.Reason))
+	case workflows.ActTransfer:
+		v.Merge(lindungi.CheckTransfer(r.ToUnit, r.Reason))
+	case workflows.ActResolve:
+		v.Merge(lindungi.CheckResolution(r.Resolution, r.MoneyRecovered))
+		v.Merge(lindungi.CheckOptionalReason("reason", r.Reason))
+	default:
+		v.Merge(lindungi.CheckOptionalReason("reason", r.Reason))
+	}
+	if r.Action != workflows.ActRefer && r.Action != workflows.ActTransfer && r.ToUnit != "" && !lindungi.IsUnitCode(r.ToUnit) {
+		v.Add("to_unit", "must be a unit code such as 3305, 33 or ID")
+	}
+	if r.Action != workflows.ActRefer {
+		lindungi.Text{Max: 200}.Check(&v, "to_agency", r.ToAgency)
+	}
+	if r.Action != workflows.ActResolve {
+		lindungi.Text{Max: 2000, Free: true}.Check(&v, "resolution", r.Resolution)
+	}
+	return v.Err()
+}
+
 // Act takes one handling step of a case through its workflow, which
 // validates it against the case's state; only the owner unit (or above, or
 // by delegation) acts, and referring without the worker's consent needs
 // the policy's refer-without-consent action there. It returns the case as
-// stored after. EINVALID naming bad fields, ENOTFOUND for a case out of
-// reach, EFORBIDDEN for an override the caller may not make, ECONFLICT for
-// a closed case (but to reopen it) or a step its state does not allow.
+// stored after. ENOTFOUND for a case out of reach, EFORBIDDEN for an
+// override the caller may not make, then EINVALID naming bad fields
+// (CaseAct.Validate), ECONFLICT for a closed case (but to reopen it) or a
+// step its state does not allow.
 func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, error) {
-	r.Reason = strings.TrimSpace(r.Reason)
-	if err := lindungi.CheckOptionalReason("reason", r.Reason); err != nil {
-		return lindungi.Case{}, err
-	}
+	r.Normalize()
 	pc, err := cs.Store.FindCase(ctx, r.CaseID)
 	if err != nil {
 		return lindungi.Case{}, err
@@ -189,23 +240,26 @@ func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, er
 	if a, err = cs.Access.Visible(ctx, a, pc.OwnerUnit, pc.WorkerID, "Case not found."); err != nil {
 		return lindungi.Case{}, err
 	}
+	if r.Action == workflows.ActRefer && !r.Consent && !cs.Access.may(a.Principal, pc.OwnerUnit, policies.ObjCase, policies.ActReferWithoutConsent) {
+		return lindungi.Case{}, &lindungi.Error{Code: lindungi.EFORBIDDEN, Message: "Referral without the worker's consent needs a supervisor's override.",
+			Fields: []lindungi.FieldError{{Field: "consent", Reason: "is false and you may not override it"}}}
+	}
+	if err := r.Validate(); err != nil {
+		return lindungi.Case{}, err
+	}
+	if r.ToUnit != "" && cs.Units.Path(r.ToUnit) == nil {
+		return lindungi.Case{}, &lindungi.Error{Code: lindungi.EINVALID, Message: "Unknown unit.",
+			Fields: []lindungi.FieldError{{Field: "to_unit", Reason: "is not a known unit"}}}
+	}
 	// A request with a key may be the retry of one whose update ran before
 	// its process died: the workflow, which knows the update by its ID,
 	// answers it as the first time, so the case's state is not checked here.
 	if pc.Step == lindungi.CaseClosed && r.Action != workflows.ActReopen && r.Key == "" {
 		return lindungi.Case{}, lindungi.Errorf(lindungi.ECONFLICT, "The case is closed; reopen it first.")
 	}
-	if r.Action == workflows.ActRefer && !r.Consent && !cs.Access.may(a.Principal, pc.OwnerUnit, policies.ObjCase, policies.ActReferWithoutConsent) {
-		return lindungi.Case{}, &lindungi.Error{Code: lindungi.EFORBIDDEN, Message: "Referral without the worker's consent needs a supervisor's override.",
-			Fields: []lindungi.FieldError{{Field: "consent", Reason: "is false and you may not override it"}}}
-	}
-	if r.ToUnit != "" && cs.Units.Path(r.ToUnit) == nil {
-		return lindungi.Case{}, &lindungi.Error{Code: lindungi.EINVALID, Message: "Unknown unit.",
-			Fields: []lindungi.FieldError{{Field: "to_unit", Reason: "is not a known unit"}}}
-	}
 	_, err = cs.Flows.CaseAction(ctx, pc.ID, workflows.CaseActionRequest{Action: r.Action, Reason: r.Reason,
-		ToUnit: r.ToUnit, ToAgency: strings.TrimSpace(r.ToAgency), Consent: r.Consent,
-		Resolution: strings.TrimSpace(r.Resolution), MoneyRecovered: r.MoneyRecovered, AnsweredInfo: r.AnsweredInfo,
+		ToUnit: r.ToUnit, ToAgency: r.ToAgency, Consent: r.Consent,
+		Resolution: r.Resolution, MoneyRecovered: r.MoneyRecovered, AnsweredInfo: r.AnsweredInfo,
 		Actor: a.workflow(), RequestID: lindungi.RequestIDFromContext(ctx)}, updateID(a, "case/"+r.Action+"/"+pc.ID.String(), r.Key))
 	if err != nil {
 		return lindungi.Case{}, err
@@ -224,14 +278,19 @@ type Decision struct {
 	Key     string
 }
 
+// Validate names the bad fields of a decision: its reason, which may be
+// empty, is free text of at most 500 characters.
+func (d Decision) Validate() error { return lindungi.CheckOptionalReason("reason", d.Reason) }
+
 // Decide completes the case's open decision task of the kind asked, by a
 // caller who reaches the task's unit (the deciding unit), and returns the
 // case as stored after. A decision retried with its key after the task was
 // decided goes to the workflow with the last task of the kind, and the
 // workflow answers it as the first time. ENOTFOUND for a case out of reach,
-// ECONFLICT when no such decision waits.
+// ECONFLICT when no such decision waits, then EINVALID naming bad fields.
 func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case, error) {
-	pc, err := cs.Store.FindCase(ctx, d.CaseID)
+	d.Reason = lindungi.TrimText(d.Reason)
+	pc, _, err := cs.Find(ctx, a, d.CaseID)
 	if err != nil {
 		return lindungi.Case{}, err
 	}
@@ -248,8 +307,11 @@ func (cs *Cases) Decide(ctx context.Context, a Actor, d Decision) (lindungi.Case
 	if a, err = cs.Access.Visible(ctx, a, task.Unit, pc.WorkerID, "Case not found."); err != nil {
 		return lindungi.Case{}, err
 	}
+	if err := d.Validate(); err != nil {
+		return lindungi.Case{}, err
+	}
 	_, err = cs.Flows.CompleteTask(ctx, task, workflows.CompleteTaskRequest{TaskID: task.ID, Outcome: d.Outcome,
-		Note: strings.TrimSpace(d.Reason), Actor: a.workflow(), Rule: a.Rule, RequestID: lindungi.RequestIDFromContext(ctx)},
+		Note: d.Reason, Actor: a.workflow(), Rule: a.Rule, RequestID: lindungi.RequestIDFromContext(ctx)},
 		updateID(a, "case/decide/"+string(d.Kind)+"/"+pc.ID.String(), d.Key))
 	if err != nil {
 		return lindungi.Case{}, err

@@ -14,6 +14,7 @@ type Delegations struct {
 	Store   lindungi.DelegationService
 	Workers WorkerFinder
 	Access  *Access
+	Units   Units
 	Now     func() time.Time
 }
 
@@ -33,21 +34,26 @@ type Grant struct {
 	ExpiresAt   time.Time
 }
 
-// Grant lets a named user of another unit work one worker's file, or
-// another unit work a unit's queue, until it expires (at most
-// MaxDelegation ahead), with a reason. The caller must hold the action at
-// the target unit by its own role, not by a delegation. EINVALID naming bad
-// fields, EFORBIDDEN for a target unit out of reach.
-func (ds *Delegations) Grant(ctx context.Context, a Actor, g Grant) (lindungi.Delegation, error) {
-	g.Reason = strings.TrimSpace(g.Reason)
-	now := clock(ds.Now)
+// Normalize trims the text of a grant.
+func (g *Grant) Normalize() {
+	g.Kind, g.GranteeUser, g.Reason = strings.TrimSpace(g.Kind), strings.TrimSpace(g.GranteeUser), lindungi.TrimText(g.Reason)
+	g.GranteeUnit, g.TargetUnit = strings.TrimSpace(g.GranteeUnit), strings.TrimSpace(g.TargetUnit)
+}
+
+// Validate names the bad fields of a grant at the instant now and among
+// units: a record delegation names a worker and a user (one line of 1 to
+// 200 characters) and no target unit, which is the worker's district; a
+// queue delegation names a target unit and no worker or user; both name a
+// known grantee unit and a reason (lindungi.CheckReason), and expire in
+// the future, at most MaxDelegation ahead.
+func (g Grant) Validate(now time.Time, units Units) error {
 	var v lindungi.Validation
 	switch g.Kind {
 	case lindungi.DelegateRecord:
 		if g.WorkerID == nil {
 			v.Add("worker_id", "is required for a record delegation")
 		}
-		if strings.TrimSpace(g.GranteeUser) == "" {
+		if g.GranteeUser == "" {
 			v.Add("grantee_user", "is required for a record delegation")
 		}
 		if g.TargetUnit != "" {
@@ -63,12 +69,10 @@ func (ds *Delegations) Grant(ctx context.Context, a Actor, g Grant) (lindungi.De
 	default:
 		v.Add("kind", "must be record or queue")
 	}
-	if g.GranteeUnit == "" {
-		v.Add("grantee_unit", "is required")
-	}
-	if len([]rune(g.Reason)) < 5 || len([]rune(g.Reason)) > 500 {
-		v.Add("reason", "must say why, in 5 to 500 characters")
-	}
+	lindungi.Text{Max: 200}.Check(&v, "grantee_user", g.GranteeUser)
+	checkKnownUnit(&v, units, "grantee_unit", g.GranteeUnit, true)
+	checkKnownUnit(&v, units, "target_unit", g.TargetUnit, false)
+	v.Merge(lindungi.CheckReason("reason", g.Reason))
 	switch {
 	case g.ExpiresAt.IsZero():
 		v.Add("expires_at", "is required")
@@ -77,29 +81,64 @@ func (ds *Delegations) Grant(ctx context.Context, a Actor, g Grant) (lindungi.De
 	case g.ExpiresAt.Sub(now) > MaxDelegation:
 		v.Add("expires_at", "must be at most 90 days from now")
 	}
-	if err := v.Err(); err != nil {
-		return lindungi.Delegation{}, err
+	return v.Err()
+}
+
+// checkKnownUnit adds to v why code is not one of units (empty is fine
+// unless required).
+func checkKnownUnit(v *lindungi.Validation, units Units, field, code string, required bool) {
+	switch {
+	case code == "" && required:
+		v.Add(field, "is required")
+	case code == "":
+	case !lindungi.IsUnitCode(code):
+		v.Add(field, "must be a unit code such as 3305, 33 or ID")
+	case units.Path(code) == nil:
+		v.Add(field, "is not a known unit")
 	}
-	if g.Kind == lindungi.DelegateRecord {
+}
+
+// Grant lets a named user of another unit work one worker's file, or
+// another unit work a unit's queue, until it expires (at most
+// MaxDelegation ahead), with a reason. The caller must hold the action at
+// the target unit by its own role, not by a delegation: that is checked
+// first, when the target is known (a queue delegation's known target unit,
+// a record delegation's worker). EFORBIDDEN for a target unit out of
+// reach, EINVALID naming bad fields (Grant.Validate), ENOTFOUND for an
+// unknown worker.
+func (ds *Delegations) Grant(ctx context.Context, a Actor, g Grant) (lindungi.Delegation, error) {
+	g.Normalize()
+	now := clock(ds.Now)
+	target := ""
+	switch {
+	case g.Kind == lindungi.DelegateRecord && g.WorkerID != nil:
 		w, err := ds.Workers.FindWorker(ctx, *g.WorkerID)
 		if err != nil {
 			return lindungi.Delegation{}, err
 		}
-		g.TargetUnit = w.DomicileUnit
+		target = w.DomicileUnit
+	case g.Kind == lindungi.DelegateQueue && ds.Units.Path(g.TargetUnit) != nil:
+		target = g.TargetUnit
 	}
-	if g.TargetUnit == g.GranteeUnit {
+	if target != "" {
+		got, ok, err := ds.Access.At(a, target)
+		if err != nil {
+			return lindungi.Delegation{}, err
+		}
+		if !ok {
+			return lindungi.Delegation{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not delegate the records of %s.", target)
+		}
+		a = got
+	}
+	if err := g.Validate(now, ds.Units); err != nil {
+		return lindungi.Delegation{}, err
+	}
+	if target == g.GranteeUnit {
 		return lindungi.Delegation{}, &lindungi.Error{Code: lindungi.EINVALID, Message: "A unit needs no delegation to its own records.",
 			Fields: []lindungi.FieldError{{Field: "grantee_unit", Reason: "must differ from the target unit"}}}
 	}
-	a, ok, err := ds.Access.At(a, g.TargetUnit)
-	if err != nil {
-		return lindungi.Delegation{}, err
-	}
-	if !ok {
-		return lindungi.Delegation{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not delegate the records of %s.", g.TargetUnit)
-	}
-	return ds.Store.CreateDelegation(ctx, lindungi.Delegation{Kind: g.Kind, GranteeUser: strings.TrimSpace(g.GranteeUser),
-		GranteeUnit: g.GranteeUnit, TargetUnit: g.TargetUnit, WorkerID: g.WorkerID, Reason: g.Reason,
+	return ds.Store.CreateDelegation(ctx, lindungi.Delegation{Kind: g.Kind, GranteeUser: g.GranteeUser,
+		GranteeUnit: g.GranteeUnit, TargetUnit: target, WorkerID: g.WorkerID, Reason: g.Reason,
 		StartsAt: now, ExpiresAt: g.ExpiresAt}, a.Event(ctx))
 }
 

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,15 +18,15 @@ type Documents struct {
 }
 
 // Add adds a document to a worker in the caller's reach; a current
-// document of the same type is superseded and kept. EINVALID naming bad
-// fields, ENOTFOUND for a worker out of reach.
+// document of the same type is superseded and kept. ENOTFOUND for a
+// worker out of reach, then EINVALID naming bad fields.
 func (ds *Documents) Add(ctx context.Context, a Actor, workerID uuid.UUID, nd lindungi.NewDocument) (lindungi.Document, error) {
-	nd.Normalize()
-	if err := nd.Validate(clock(ds.Now).In(lindungi.WIB)); err != nil {
-		return lindungi.Document{}, err
-	}
 	w, a, err := findWorker(ctx, ds.Workers, ds.Access, a, workerID)
 	if err != nil {
+		return lindungi.Document{}, err
+	}
+	nd.Normalize()
+	if err := nd.Validate(clock(ds.Now).In(lindungi.WIB)); err != nil {
 		return lindungi.Document{}, err
 	}
 	return ds.Store.AddDocument(ctx, w.ID, nd, a.Event(ctx))
@@ -57,14 +56,15 @@ func (ds *Documents) Verify(ctx context.Context, a Actor, id uuid.UUID) (lindung
 }
 
 // Reject records that the caller rejected a pending document for a reason;
-// the worker's file then needs a new document of the type.
+// the worker's file then needs a new document of the type. ENOTFOUND for a
+// document out of reach, then EINVALID for a bad reason.
 func (ds *Documents) Reject(ctx context.Context, a Actor, id uuid.UUID, reason string) (lindungi.Document, error) {
-	reason = strings.TrimSpace(reason)
-	if err := lindungi.CheckReason("reason", reason); err != nil {
-		return lindungi.Document{}, err
-	}
 	d, a, err := ds.find(ctx, a, id)
 	if err != nil {
+		return lindungi.Document{}, err
+	}
+	reason = lindungi.TrimText(reason)
+	if err := lindungi.CheckReason("reason", reason); err != nil {
 		return lindungi.Document{}, err
 	}
 	return ds.Store.RejectDocument(ctx, d.ID, reason, a.Event(ctx))

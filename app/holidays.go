@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strings"
 
 	"github.com/lindungi/lindungi"
 )
@@ -37,24 +36,35 @@ func (hs *Holidays) Year(ctx context.Context, year int) (Calendar, error) {
 	return Calendar{Year: year, HasData: lindungi.NewCalendar(items).HasYear(year), Years: years, Holidays: items}, nil
 }
 
-// Add adds a holiday, with a reason. EFORBIDDEN below the top unit,
-// EINVALID naming bad fields, ECONFLICT for a date that has one.
+// Add adds a holiday, with a reason. EFORBIDDEN below the top unit, then
+// EINVALID naming bad fields (lindungi.CheckNewHoliday), ECONFLICT for a
+// date that has one.
 func (hs *Holidays) Add(ctx context.Context, a Actor, h lindungi.Holiday, reason string) (lindungi.Holiday, error) {
 	a, err := hs.national(a)
 	if err != nil {
+		return lindungi.Holiday{}, err
+	}
+	h.Normalize()
+	reason = lindungi.TrimText(reason)
+	if err := lindungi.CheckNewHoliday(h, reason); err != nil {
 		return lindungi.Holiday{}, err
 	}
 	return hs.Store.AddHoliday(ctx, h, reason, a.Event(ctx))
 }
 
 // Remove removes the holiday on date, with a reason. EFORBIDDEN below the
-// top unit, ENOTFOUND for a date without one.
+// top unit, then EINVALID naming bad fields (lindungi.CheckHolidayRemoval),
+// ENOTFOUND for a date without one.
 func (hs *Holidays) Remove(ctx context.Context, a Actor, date, reason string) (lindungi.Holiday, error) {
 	a, err := hs.national(a)
 	if err != nil {
 		return lindungi.Holiday{}, err
 	}
-	return hs.Store.RemoveHoliday(ctx, date, strings.TrimSpace(reason), a.Event(ctx))
+	reason = lindungi.TrimText(reason)
+	if err := lindungi.CheckHolidayRemoval(date, reason); err != nil {
+		return lindungi.Holiday{}, err
+	}
+	return hs.Store.RemoveHoliday(ctx, date, reason, a.Event(ctx))
 }
 
 // national returns a decided at the top unit, or EFORBIDDEN.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ type Journeys struct {
 	Store  WorkerStore
 	Flows  JourneyFlows
 	Access *Access
+	Units  Units
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -38,19 +40,27 @@ type Registration struct {
 // cannot start now, the reconciler starts it within a minute.
 // EINVALID naming bad fields, EFORBIDDEN outside the caller's reach,
 // ECONFLICT for a NIK already registered or when a retry took the
-// request's Idempotency-Key over.
+// request's Idempotency-Key over. A known domicile unit is checked for
+// reach before the rest is validated.
 func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindungi.Worker, error) {
 	nw := r.Worker
 	nw.Normalize()
+	known := j.Units.Path(nw.DomicileUnit) != nil
+	if known {
+		got, ok, err := j.Access.Reach(ctx, a, nw.DomicileUnit, uuid.Nil)
+		if err != nil {
+			return lindungi.Worker{}, err
+		}
+		if !ok {
+			return lindungi.Worker{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not register workers domiciled in %s; ask for a delegation.", nw.DomicileUnit)
+		}
+		a = got
+	}
 	if err := nw.Validate(clock(j.Now).In(lindungi.WIB)); err != nil {
 		return lindungi.Worker{}, err
 	}
-	a, ok, err := j.Access.Reach(ctx, a, nw.DomicileUnit, uuid.Nil)
-	if err != nil {
-		return lindungi.Worker{}, err
-	}
-	if !ok {
-		return lindungi.Worker{}, lindungi.Errorf(lindungi.EFORBIDDEN, "You may not register workers domiciled in %s; ask for a delegation.", nw.DomicileUnit)
+	if !known {
+		return lindungi.Worker{}, invalid("domicile_unit", "is not a known district")
 	}
 	w, err := j.Store.CreateWorker(ctx, nw, a.Event(ctx))
 	if err != nil {
@@ -96,40 +106,51 @@ type JourneyAction struct {
 	Key           string
 }
 
-// Act steers a worker's journey by hand; the journey validates the request
-// against its state. It returns the worker as stored after. EINVALID naming
-// bad fields, ENOTFOUND for a worker out of reach, ECONFLICT when the
-// journey's step does not allow it.
-func (j *Journeys) Act(ctx context.Context, a Actor, r JourneyAction) (lindungi.Worker, error) {
-	r.Reason = strings.TrimSpace(r.Reason)
-	req := workflows.JourneyRequest{Reason: r.Reason, FamilyConsent: r.FamilyConsent}
+// Validate names the bad fields of a journey action on the instant now:
+// closing says why (lindungi.CheckReason), and any other reason given is
+// free text of at most 500 characters; a return is not in the future; a
+// contract ends on a date (contract_end, when given, is a date whatever
+// the action).
+func (r JourneyAction) Validate(now time.Time) error {
 	var v lindungi.Validation
 	switch r.Act {
 	case CloseJourney:
-		if err := lindungi.CheckReason("reason", r.Reason); err != nil {
-			return lindungi.Worker{}, err
-		}
-	case RecordReturn:
-		req.At = r.ArrivedAt
-		if !r.ArrivedAt.IsZero() && r.ArrivedAt.After(clock(j.Now)) {
-			v.Add("arrived_at", "is in the future")
-		}
-	case ExtendContract:
-		end, err := time.ParseInLocation(time.DateOnly, r.ContractEnd, lindungi.WIB)
-		if err != nil {
-			v.Add("contract_end", "must be a date in the form YYYY-MM-DD")
-		}
-		req.At = end
-	case RequestRehabilitation:
+		v.Merge(lindungi.CheckReason("reason", r.Reason))
+	case RecordReturn, ExtendContract, RequestRehabilitation:
+		v.Merge(lindungi.CheckOptionalReason("reason", r.Reason))
 	default:
-		return lindungi.Worker{}, lindungi.Errorf(lindungi.EINVALID, "Unknown journey action %q.", r.Act)
+		v.Add("", fmt.Sprintf("%q is not a journey action", r.Act))
 	}
-	if err := v.Err(); err != nil {
-		return lindungi.Worker{}, err
+	if r.Act == RecordReturn && r.ArrivedAt.After(now) {
+		v.Add("arrived_at", "is in the future")
 	}
+	if _, err := time.ParseInLocation(time.DateOnly, r.ContractEnd, lindungi.WIB); err != nil && (r.Act == ExtendContract || r.ContractEnd != "") {
+		v.Add("contract_end", "must be a date in the form YYYY-MM-DD")
+	}
+	return v.Err()
+}
+
+// Act steers a worker's journey by hand; the journey validates the request
+// against its state. It returns the worker as stored after. ENOTFOUND for
+// a worker out of reach, then EINVALID naming bad fields
+// (JourneyAction.Validate), ECONFLICT when the journey's step does not
+// allow it.
+func (j *Journeys) Act(ctx context.Context, a Actor, r JourneyAction) (lindungi.Worker, error) {
+	r.Reason = lindungi.TrimText(r.Reason)
+	r.ContractEnd = strings.TrimSpace(r.ContractEnd)
 	w, a, err := findWorker(ctx, j.Store, j.Access, a, r.WorkerID)
 	if err != nil {
 		return lindungi.Worker{}, err
+	}
+	if err := r.Validate(clock(j.Now)); err != nil {
+		return lindungi.Worker{}, err
+	}
+	req := workflows.JourneyRequest{Reason: r.Reason, FamilyConsent: r.FamilyConsent}
+	switch r.Act {
+	case RecordReturn:
+		req.At = r.ArrivedAt
+	case ExtendContract:
+		req.At, _ = time.ParseInLocation(time.DateOnly, r.ContractEnd, lindungi.WIB)
 	}
 	req.Actor, req.RequestID = a.workflow(), lindungi.RequestIDFromContext(ctx)
 	var result any

@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"log/slog"
-	"strconv"
-	"strings"
 
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/policies"
@@ -49,31 +47,19 @@ func (ps *Policies) Versions(ctx context.Context, limit int) ([]lindungi.PolicyV
 // Change adds and removes policy lines, with a reason, if the result
 // passes the policy invariants (policies.Validate); the lines, a new
 // version and its audit event are written in one transaction, and every
-// process picks the change up within seconds. EINVALID naming bad lines or
-// the invariant broken, EFORBIDDEN below the top unit.
+// process picks the change up within seconds. EFORBIDDEN below the top
+// unit, checked first; then EINVALID naming bad lines
+// (lindungi.PolicyChange.Validate) or the invariant broken.
 func (ps *Policies) Change(ctx context.Context, a Actor, ch lindungi.PolicyChange) (lindungi.PolicyVersion, error) {
-	ch.Reason = strings.TrimSpace(ch.Reason)
-	var v lindungi.Validation
-	if len([]rune(ch.Reason)) < 5 || len([]rune(ch.Reason)) > 500 {
-		v.Add("reason", "must say why, in 5 to 500 characters")
-	}
-	if len(ch.Add)+len(ch.Remove) == 0 {
-		v.Add("add", "add or remove at least one line")
-	}
-	for i, r := range ch.Add {
-		checkRule(&v, "add["+strconv.Itoa(i)+"]", r)
-	}
-	for i, r := range ch.Remove {
-		checkRule(&v, "remove["+strconv.Itoa(i)+"]", r)
-	}
-	if err := v.Err(); err != nil {
-		return lindungi.PolicyVersion{}, err
-	}
 	a, ok, err := ps.Access.At(a, ps.Units.Top())
 	if err == nil && !ok {
 		err = lindungi.Errorf(lindungi.EFORBIDDEN, "Only national administrators may change the policies.")
 	}
 	if err != nil {
+		return lindungi.PolicyVersion{}, err
+	}
+	ch.Normalize()
+	if err := ch.Validate(); err != nil {
 		return lindungi.PolicyVersion{}, err
 	}
 	before, _, err := ps.Rules(ctx, Models...)
@@ -97,25 +83,4 @@ func (ps *Policies) Change(ctx context.Context, a Actor, ch lindungi.PolicyChang
 		}
 	}
 	return version, nil
-}
-
-// checkRule names what is wrong with a policy line of a change.
-func checkRule(v *lindungi.Validation, field string, r lindungi.PolicyRule) {
-	switch r.Model {
-	case lindungi.ModelAccess, lindungi.ModelRouting:
-	default:
-		v.Add(field+".model", "must be access or routing")
-	}
-	if r.PType == "" {
-		v.Add(field+".ptype", "is required")
-	}
-	if len(r.Values) == 0 || len(r.Values) > 8 {
-		v.Add(field+".values", "must hold 1 to 8 values")
-	}
-	for _, val := range r.Values {
-		if strings.TrimSpace(val) != val || val == "" || strings.ContainsAny(val, ",\n\"") {
-			v.Add(field+".values", "values must be non-empty, without surrounding spaces, commas, quotes or line breaks")
-			break
-		}
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
@@ -48,6 +47,14 @@ func (ts *Tasks) Find(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Task
 // List returns the tasks in the caller's scope (its unit and below, and
 // what was delegated to it) that pass f, by deadline then ID.
 func (ts *Tasks) List(ctx context.Context, a Actor, f lindungi.TaskFilter) ([]lindungi.Task, error) {
+	var v lindungi.Validation
+	if f.Unit != "" && ts.Units.Path(f.Unit) == nil {
+		v.Add("unit", "is not a known unit")
+	}
+	lindungi.Text{Max: 200}.Check(&v, "assignee", f.Assignee)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	scope, err := ts.Access.Scope(ctx, a.Principal)
 	if err != nil {
 		return nil, err
@@ -73,28 +80,29 @@ type Completed struct {
 	JourneyStep lindungi.Step
 }
 
-// Complete completes an open task through its workflow's complete-task
-// update, whose validator checks again that the task is open and the
-// caller's unit may complete it; it answers after the update returns.
-// EINVALID naming bad fields, ENOTFOUND for a task out of reach, ECONFLICT
-// for a task no longer open.
-func (ts *Tasks) Complete(ctx context.Context, a Actor, c Completion) (Completed, error) {
-	c.Note = strings.TrimSpace(c.Note)
+// Validate names the bad fields of a completion: an unknown outcome, a
+// note that is not free text of at most MaxNote characters.
+func (c Completion) Validate() error {
 	var v lindungi.Validation
 	if !c.Outcome.Valid() {
 		v.Add("outcome", "must be approved, needs_correction or rejected")
 	}
-	if len([]rune(c.Note)) > MaxNote {
-		v.Add("note", "must be at most 2000 characters")
-	}
-	if strings.IndexFunc(c.Note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
-		v.Add("note", "must not contain control characters")
-	}
-	if err := v.Err(); err != nil {
-		return Completed{}, err
-	}
+	lindungi.Text{Max: MaxNote, Free: true}.Check(&v, "note", c.Note)
+	return v.Err()
+}
+
+// Complete completes an open task through its workflow's complete-task
+// update, whose validator checks again that the task is open and the
+// caller's unit may complete it; it answers after the update returns.
+// ENOTFOUND for a task out of reach, then EINVALID naming bad fields,
+// ECONFLICT for a task no longer open.
+func (ts *Tasks) Complete(ctx context.Context, a Actor, c Completion) (Completed, error) {
+	c.Note = lindungi.TrimText(c.Note)
 	t, a, err := ts.Find(ctx, a, c.TaskID)
 	if err != nil {
+		return Completed{}, err
+	}
+	if err := c.Validate(); err != nil {
 		return Completed{}, err
 	}
 	// A request with a key may be the retry of one whose update ran before
@@ -142,29 +150,38 @@ func (ts *Tasks) Extend(ctx context.Context, a Actor, m TaskMove) (lindungi.Task
 	return ts.move(ctx, a, workflows.UpdateExtendDeadline, m)
 }
 
-// move sends the update name about an open task to its workflow, which
-// owns the task's deadline, and returns the task as stored after.
-func (ts *Tasks) move(ctx context.Context, a Actor, name string, m TaskMove) (lindungi.Task, error) {
-	m.Reason = strings.TrimSpace(m.Reason)
-	if err := lindungi.CheckReason("reason", m.Reason); err != nil {
-		return lindungi.Task{}, err
-	}
+// validate names the bad fields of a move by the update name: a person's
+// move always says why (lindungi.CheckReason); a reassignment names a
+// known unit (and a role, or none to keep the holder's); an extension
+// adds 1 to 30 working days. A unit or role given is checked whatever the
+// move.
+func (m TaskMove) validate(name string, units Units) error {
 	var v lindungi.Validation
-	switch name {
-	case workflows.UpdateReassignTask:
-		if m.Unit == "" {
-			v.Add("unit", "is required")
-		}
-	case workflows.UpdateExtendDeadline:
-		if m.WorkingDays < 1 || m.WorkingDays > 30 {
-			v.Add("working_days", "must be 1 to 30")
-		}
+	v.Merge(lindungi.CheckReason("reason", m.Reason))
+	switch {
+	case name == workflows.UpdateReassignTask && m.Unit == "":
+		v.Add("unit", "is required")
+	case m.Unit != "" && units.Path(m.Unit) == nil:
+		v.Add("unit", "is not a known unit")
 	}
-	if err := v.Err(); err != nil {
-		return lindungi.Task{}, err
+	v.Merge(lindungi.CheckRole("role", m.Role))
+	if name == workflows.UpdateExtendDeadline && (m.WorkingDays < 1 || m.WorkingDays > 30) {
+		v.Add("working_days", "must be 1 to 30")
 	}
+	return v.Err()
+}
+
+// move sends the update name about an open task to its workflow, which
+// owns the task's deadline, and returns the task as stored after. The
+// caller must reach the task before the request is validated.
+func (ts *Tasks) move(ctx context.Context, a Actor, name string, m TaskMove) (lindungi.Task, error) {
+	m.Reason = lindungi.TrimText(m.Reason)
+	m.Unit, m.Role = strings.TrimSpace(m.Unit), strings.TrimSpace(m.Role)
 	t, a, err := ts.Find(ctx, a, m.TaskID)
 	if err != nil {
+		return lindungi.Task{}, err
+	}
+	if err := m.validate(name, ts.Units); err != nil {
 		return lindungi.Task{}, err
 	}
 	if t.Status != lindungi.TaskOpen && m.Key == "" { // with a key, the workflow judges (see Complete)
@@ -235,9 +252,7 @@ func (ts *Tasks) Assign(ctx context.Context, a Actor, r Assignment) ([]Assigned,
 		v.Add("task_ids", "must hold 1 to 100 task IDs")
 	}
 	r.Assignee = strings.TrimSpace(r.Assignee)
-	if r.Assignee == "" {
-		v.Add("assignee", "is required")
-	}
+	lindungi.Text{Min: 1, Max: 200}.Check(&v, "assignee", r.Assignee)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

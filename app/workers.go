@@ -37,14 +37,17 @@ func (ws *Workers) Search(ctx context.Context, a Actor, q lindungi.WorkerQuery) 
 // Merge merges the provisional worker from into the registered worker into:
 // its cases and tasks move, both records and their trails stay. The caller
 // must reach both workers. ENOTFOUND for from out of reach, EINVALID when
-// into is from or out of reach, ECONFLICT when from is not provisional or
-// into not registered.
+// into is uuid.Nil (no ID), from or out of reach, ECONFLICT when from is
+// not provisional or into not registered.
 func (ws *Workers) Merge(ctx context.Context, a Actor, from, into uuid.UUID) (lindungi.WorkerMerge, error) {
 	w, a, err := ws.Find(ctx, a, from)
 	if err != nil {
 		return lindungi.WorkerMerge{}, err
 	}
-	if into == w.ID {
+	switch into {
+	case uuid.Nil:
+		return lindungi.WorkerMerge{}, invalid("into", "must be the ID of the registered worker")
+	case w.ID:
 		return lindungi.WorkerMerge{}, invalid("into", "must be another worker")
 	}
 	target, err := ws.Store.FindWorker(ctx, into)

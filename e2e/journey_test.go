@@ -240,7 +240,7 @@ func TestBadInput(t *testing.T) {
 		{"NIK does not match birth date", kebumen, func() lindungi.NewWorker { w := valid; w.BirthDate = "1995-08-16"; return w }(),
 			http.StatusUnprocessableEntity, []string{"nik"}},
 		{"unknown district", kebumen, func() lindungi.NewWorker { w := valid; w.DomicileUnit = "3399"; return w }(),
-			http.StatusForbidden, nil},
+			http.StatusUnprocessableEntity, []string{"domicile_unit"}},
 		{"another district's worker", cilacap, valid, http.StatusForbidden, nil},
 	}
 	for _, tt := range tests {

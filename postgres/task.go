@@ -301,9 +301,13 @@ func (db *DB) MoveTask(ctx context.Context, id uuid.UUID, m lindungi.TaskMove, a
 		if ev.Rule == "" {
 			ev.Rule = m.Rule
 		}
+		after := map[string]any{"unit": out.Unit, "holder_role": out.HolderRole, "level": out.Level, "due_at": out.DueAt, "reason": m.Reason}
+		if m.By != "" {
+			after["by"] = m.By
+		}
 		return out, auditTask(ctx, tx, ev, action, out, now,
 			map[string]any{"unit": before.Unit, "holder_role": before.HolderRole, "level": before.Level, "due_at": before.DueAt, "claimed_by": before.ClaimedBy},
-			map[string]any{"unit": out.Unit, "holder_role": out.HolderRole, "level": out.Level, "due_at": out.DueAt, "reason": m.Reason})
+			after)
 	})
 }
 

@@ -83,8 +83,8 @@ func traceQuery(c *gin.Context, v *lindungi.Validation) (auditlog.Filter, map[st
 	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 1000 {
-			v.Add("limit", "must be a number from 1 to 1000")
+		if err != nil || n < 1 || n > maxPage {
+			v.Add("limit", fmt.Sprintf("must be a number from 1 to %d", maxPage))
 		}
 		f.Limit = n
 	}
@@ -125,13 +125,17 @@ func page(recs []auditlog.Record, limit int) ([]auditlog.Record, *int64) {
 	return recs, &next
 }
 
-// traceRecords does what the trace and the access log share: it reads the
-// purpose and the filters (view adds a view's own), loads the :id worker
-// if the caller may see it, logs the read as action and returns one page of
+// traceRecords does what the trace and the access log share: it loads the
+// :id worker if the caller may see it, reads the purpose and the filters
+// (view adds a view's own), logs the read as action and returns one page of
 // the worker's events (its reads alone with accessesOnly) and the next
 // page's cursor. ok is false when it answered a problem.
 func (s *Server) traceRecords(c *gin.Context, action string, accessesOnly bool, view func(*lindungi.Validation, map[string]any)) (
 	w lindungi.Worker, recs []auditlog.Record, next *int64, ok bool) {
+	w, a, ok := s.visibleWorker(c)
+	if !ok {
+		return w, nil, nil, false
+	}
 	var v lindungi.Validation
 	purpose, err := s.purpose(c, true)
 	if err != nil {
@@ -144,10 +148,6 @@ func (s *Server) traceRecords(c *gin.Context, action string, accessesOnly bool, 
 	}
 	if err := v.Err(); err != nil {
 		s.problem(c, err)
-		return w, nil, nil, false
-	}
-	w, a, ok := s.visibleWorker(c)
-	if !ok {
 		return w, nil, nil, false
 	}
 	if err := s.logAccess(c, a, action, "worker", w.ID.String(), &w.ID, purpose, details); err != nil {
@@ -267,11 +267,11 @@ type asOfResponse struct {
 // workerAsOf shows a worker's file (the worker, its journey step, its
 // tasks and their status) as it stood at a past instant.
 func (s *Server) workerAsOf(c *gin.Context) {
-	purpose, at, details, ok := s.asOfParams(c)
+	w, a, ok := s.visibleWorker(c)
 	if !ok {
 		return
 	}
-	w, a, ok := s.visibleWorker(c)
+	purpose, at, details, ok := s.asOfParams(c)
 	if !ok {
 		return
 	}
@@ -342,7 +342,8 @@ func (s *Server) getAuditKey(c *gin.Context) {
 
 // exportAudit answers the events of a time range with the chain
 // information to check them, signed. It spans every unit, so only a role
-// held at the top unit may export.
+// held at the top unit may export: a national route, decided before the
+// query is read.
 func (s *Server) exportAudit(c *gin.Context) {
 	var v lindungi.Validation
 	purpose, perr := s.purpose(c, true)
@@ -360,14 +361,7 @@ func (s *Server) exportAudit(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	a, ok, err := s.Access.Reach(c.Request.Context(), actor(c), s.Units.Top(), uuid.Nil)
-	if err != nil || !ok {
-		if err == nil {
-			err = lindungi.Errorf(lindungi.EFORBIDDEN, "An export spans every unit: only auditors at the national level may export.")
-		}
-		s.problem(c, err)
-		return
-	}
+	a := actor(c)
 	key, ok := s.auditKey(c)
 	if !ok {
 		return
@@ -423,11 +417,11 @@ type caseAsOfResponse struct {
 // caseAsOf shows a case as it stood at a past instant, for auditors; the
 // call itself is logged with its purpose.
 func (s *Server) caseAsOf(c *gin.Context) {
-	purpose, at, details, ok := s.asOfParams(c)
+	pc, a, ok := s.readableCase(c)
 	if !ok {
 		return
 	}
-	pc, a, ok := s.readableCase(c)
+	purpose, at, details, ok := s.asOfParams(c)
 	if !ok {
 		return
 	}

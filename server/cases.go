@@ -31,13 +31,13 @@ func (s *Server) createCase(c *gin.Context) {
 // getCase shows a case's details. The read is logged with its purpose
 // before the data is sent.
 func (s *Server) getCase(c *gin.Context) {
+	pc, a, ok := s.readableCase(c)
+	if !ok {
+		return
+	}
 	purpose, err := s.purpose(c, false)
 	if err != nil {
 		s.problem(c, err)
-		return
-	}
-	pc, a, ok := s.readableCase(c)
-	if !ok {
 		return
 	}
 	if err := s.logAccess(c, a, "access.case", "case", pc.ID.String(), &pc.WorkerID, purpose, nil); err != nil {
@@ -149,11 +149,17 @@ func (s *Server) caseAction(action string) gin.HandlerFunc {
 	}
 }
 
+// decisionBody is the body of a decision: why, which a rejection should
+// say.
+type decisionBody struct {
+	Reason string `json:"reason"`
+}
+
 // decideCase approves or rejects the case's open decision of kind (a
 // closure proposal, a referral, a transfer).
 func (s *Server) decideCase(kind lindungi.TaskKind, outcome lindungi.Outcome) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var body caseActionBody
+		var body decisionBody
 		id, ok := s.bindOn(c, &body, true)
 		if !ok {
 			return

@@ -43,7 +43,13 @@ type delegationList struct {
 // listDelegations lists the delegations granted by or to the caller's unit
 // and the units below it; ?ended=true includes those that ended.
 func (s *Server) listDelegations(c *gin.Context) {
-	ds, err := s.Delegations.List(c.Request.Context(), actor(c), c.Query("ended") == "true")
+	var v lindungi.Validation
+	ended, _ := boolParam(c, &v, "ended")
+	if err := v.Err(); err != nil {
+		s.problem(c, err)
+		return
+	}
+	ds, err := s.Delegations.List(c.Request.Context(), actor(c), ended)
 	if err != nil {
 		s.problem(c, err)
 		return

@@ -31,17 +31,17 @@ func (s *Server) addDocument(c *gin.Context) {
 // listDocuments lists the :id worker's current documents, and the
 // superseded ones with ?superseded=true.
 func (s *Server) listDocuments(c *gin.Context) {
-	var v lindungi.Validation
-	superseded, _ := boolParam(c, &v, "superseded")
-	if err := v.Err(); err != nil {
-		s.problem(c, err)
-		return
-	}
 	id, ok := s.pathID(c)
 	if !ok {
 		return
 	}
+	// The caller must reach the worker before the query is validated.
+	var v lindungi.Validation
+	superseded, _ := boolParam(c, &v, "superseded")
 	docs, a, err := s.Documents.List(c.Request.Context(), actor(c), id, superseded)
+	if err == nil {
+		err = v.Err()
+	}
 	if err != nil {
 		s.problem(c, err)
 		return

@@ -392,12 +392,12 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 	flows := fakeFlows{}
 	return server.New(server.Deps{
 		Access:      access,
-		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access},
+		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access, Units: units},
 		Workers:     &app.Workers{Store: store, Access: access},
 		Tasks:       &app.Tasks{Store: store, Users: store, Flows: flows, Access: access, Units: units},
 		Cases:       &app.Cases{Store: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},
 		Documents:   &app.Documents{Store: store, Workers: store, Access: access},
-		Delegations: &app.Delegations{Store: store, Workers: store, Access: access},
+		Delegations: &app.Delegations{Store: store, Workers: store, Access: access, Units: units},
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
 		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
 		Audit:       store, Notifications: store, Idempotency: store, Users: store,
@@ -512,7 +512,27 @@ func newFakeStore() *fakeStore {
 // request builds a valid request for a route on the store's records.
 func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	t.Helper()
-	bodies := map[string]any{
+	var body io.Reader
+	if b, ok := f.bodies()[method+" "+path]; ok {
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.NewReader(raw)
+	} else if method == http.MethodPost {
+		body = strings.NewReader("{}")
+	}
+	req := httptest.NewRequest(method, f.url(method, path), body)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
+}
+
+// bodies are valid bodies of the routes that need one, on the store's
+// records, keyed by "METHOD /path".
+func (f *fakeStore) bodies() map[string]any {
+	return map[string]any{
 		"POST /v1/workers": lindungi.NewWorker{NIK: "3305011508950001", Name: "Siti", BirthDate: "1995-08-15",
 			DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P,
 			PlacementCompany: "PT Sinar Jaya", JobOrderRef: "JO-1"},
@@ -549,6 +569,10 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 		"POST /v1/policies": lindungi.PolicyChange{Reason: "map Keycloak role",
 			Add: []lindungi.PolicyRule{{Model: "access", PType: "g", Values: []string{"kc-petugas", "caseworker"}}}},
 	}
+}
+
+// url is the URL of a valid request for a route on the store's records.
+func (f *fakeStore) url(method, path string) string {
 	url := path
 	switch {
 	case path == "/v1/workers/:id/merge":
@@ -566,16 +590,6 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	case strings.HasPrefix(path, "/v1/delegations/"):
 		url = strings.Replace(path, ":id", f.delegation.ID.String(), 1)
 	}
-	var body io.Reader
-	if b, ok := bodies[method+" "+path]; ok {
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body = bytes.NewReader(raw)
-	} else if method == http.MethodPost {
-		body = strings.NewReader("{}")
-	}
 	// Every read says why (auditors must); the as-of view needs an instant.
 	if method == http.MethodGet {
 		url += "?purpose=access+matrix"
@@ -586,11 +600,7 @@ func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 			url += "&at=" + time.Now().UTC().Format(time.RFC3339)
 		}
 	}
-	req := httptest.NewRequest(method, url, body)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return req
+	return url
 }
 
 func (f *fakeStore) CreateWorker(_ context.Context, nw lindungi.NewWorker, _ lindungi.Event) (lindungi.Worker, error) {

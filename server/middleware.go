@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -58,6 +59,9 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	p, err := s.Verifier.Verify(c.Request.Context(), strings.TrimSpace(token))
+	if err == nil {
+		err = s.checkPrincipal(p)
+	}
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -65,6 +69,20 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Request = c.Request.WithContext(lindungi.NewContextWithPrincipal(c.Request.Context(), p))
 	s.rememberUser(c, p)
 	c.Next()
+}
+
+// checkPrincipal refuses (EUNAUTHORIZED) a verified token whose principal
+// is malformed or belongs to a unit the server does not know: such a
+// caller reaches no record, and must not be answered as if it did (an
+// empty list), nor written to the user directory.
+func (s *Server) checkPrincipal(p lindungi.Principal) error {
+	if err := p.Validate(); err != nil {
+		return lindungi.Errorf(lindungi.EUNAUTHORIZED, "The token's sub, unit or roles are malformed.")
+	}
+	if s.Units.Path(p.Unit) == nil {
+		return lindungi.Errorf(lindungi.EUNAUTHORIZED, "The token's unit %s is not a unit of this system.", p.Unit)
+	}
+	return nil
 }
 
 // authorizeRoute lets a request through when the caller's roles, at the
@@ -78,6 +96,57 @@ func (s *Server) authorizeRoute(c *gin.Context) {
 		return
 	}
 	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), actorKey{}, a))
+	c.Next()
+}
+
+// authorizeNational lets a request to a national route through when the
+// caller may use the route at the top unit (by its role there, or by a
+// delegation), before its query or body is read.
+func (s *Server) authorizeNational(c *gin.Context) {
+	a, ok, err := s.Access.Reach(c.Request.Context(), actor(c), s.Units.Top(), uuid.Nil)
+	if err == nil && !ok {
+		err = lindungi.Errorf(lindungi.EFORBIDDEN, "Only roles held at the national level may use %s %s.", c.Request.Method, c.FullPath())
+	}
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), actorKey{}, a))
+	c.Next()
+}
+
+// checkQuery refuses a query string that is not well formed, or any of
+// whose parameters is given twice or breaks lindungi.QueryText (a control
+// character, invalid UTF-8), naming the parameter: no handler sees such a
+// value. Each parameter then has its handler's own check.
+func (s *Server) checkQuery(c *gin.Context) {
+	var v lindungi.Validation
+	seen := map[string]bool{}
+	for pair := range strings.SplitSeq(c.Request.URL.RawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, kerr := url.QueryUnescape(rawKey)
+		value, verr := url.QueryUnescape(rawValue)
+		switch {
+		case kerr != nil:
+			v.Add(rawKey, "must be URL-encoded")
+		case lindungi.QueryText.Problem(key) != "" || key == "":
+			v.Add(key, "is not a parameter name")
+		case verr != nil || strings.Contains(pair, ";"):
+			v.Add(key, "must be URL-encoded, parameters separated by &")
+		case seen[key]:
+			v.Add(key, "must be given once")
+		default:
+			lindungi.QueryText.Check(&v, key, value)
+		}
+		seen[key] = true
+	}
+	if err := v.Err(); err != nil {
+		s.problem(c, err)
+		return
+	}
 	c.Next()
 }
 
@@ -106,7 +175,11 @@ func (s *Server) rememberUser(c *gin.Context, p lindungi.Principal) {
 	}
 	u := lindungi.User{Subject: p.Subject, Name: p.Subject, Unit: p.Unit, Roles: p.Roles}
 	if err := s.Users.UpsertUsers(c.Request.Context(), []lindungi.User{u}); err != nil {
-		s.Logger.WarnContext(c.Request.Context(), "user directory not updated", "sub", p.Subject, "err", err)
+		// The unit was checked at authentication, so this is not the
+		// caller's doing: the directory (and assignment to this user) is
+		// behind until the next request writes it.
+		s.Logger.ErrorContext(c.Request.Context(), "user directory not updated", "sub", p.Subject, "unit", p.Unit,
+			"roles", p.Roles, "err", err, "request_id", lindungi.RequestIDFromContext(c.Request.Context()))
 		return
 	}
 	s.users.Store(p.Subject, key)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,14 +12,17 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
-// pageParams reads limit (1 to 500, default def) and cursor, a page's last
-// instant and ID, naming either when it is wrong.
+// maxPage is the most items one page of a list holds.
+const maxPage = 500
+
+// pageParams reads limit (1 to maxPage, default def) and cursor, a page's
+// last instant and ID, naming either when it is wrong.
 func pageParams(c *gin.Context, v *lindungi.Validation, def int) (limit int, after time.Time, afterID uuid.UUID) {
 	limit = def
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			v.Add("limit", "must be a number from 1 to 500")
+		if err != nil || n < 1 || n > maxPage {
+			v.Add("limit", fmt.Sprintf("must be a number from 1 to %d", maxPage))
 		}
 		limit = n
 	}
@@ -46,9 +50,9 @@ func parseCursor(s string) (time.Time, uuid.UUID, bool) {
 	if !ok {
 		return time.Time{}, uuid.Nil, false
 	}
-	t, err1 := time.Parse(time.RFC3339Nano, at)
-	u, err2 := uuid.Parse(id)
-	return t, u, err1 == nil && err2 == nil
+	t, err := time.Parse(time.RFC3339Nano, at)
+	u, ok := lindungi.ParseID(id)
+	return t, u, err == nil && ok
 }
 
 // boolParam reads an optional true/false query parameter; ok says it was
@@ -66,15 +70,16 @@ func boolParam(c *gin.Context, v *lindungi.Validation, name string) (value, ok b
 	return false, false
 }
 
-// uuidParam reads an optional ID query parameter.
+// uuidParam reads an optional ID query parameter, in its canonical form
+// (lindungi.ParseID).
 func uuidParam(c *gin.Context, v *lindungi.Validation, name, reason string) uuid.UUID {
 	s := c.Query(name)
 	if s == "" {
 		return uuid.Nil
 	}
-	id, err := uuid.Parse(s)
-	if err != nil {
-		v.Add(name, reason)
+	id, ok := lindungi.ParseID(s)
+	if !ok {
+		v.Add(name, reason+", in lowercase 8-4-4-4-12 form")
 	}
 	return id
 }

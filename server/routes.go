@@ -10,17 +10,21 @@ import (
 )
 
 // route is one endpoint. auth routes need a bearer token and a policy line
-// for the caller's role; the application services then check the record's
-// unit (app.Access.Reach). page routes are web pages: they answer HTML,
-// read the session cookie instead of a bearer token (auth pages need
-// someone signed in, and a policy line for the page's own route), and
-// check a CSRF token on every post.
+// for the caller's role; national routes need it held at the top unit
+// (they act on the whole country: the calendar, the policies, the export).
+// Both are decided before the request's query or body is read; the
+// application services then check the record's unit (app.Access.Reach).
+// page routes are web pages: they answer HTML, read the session cookie
+// instead of a bearer token (auth pages need someone signed in, and a
+// policy line for the page's own route), and check a CSRF token on every
+// post.
 type route struct {
 	method     string
 	path       string
 	handler    gin.HandlerFunc
 	auth       bool
 	page       bool
+	national   bool
 	idempotent bool // honours the Idempotency-Key header
 }
 
@@ -66,8 +70,8 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/documents/:id/reject", handler: s.rejectDocument, auth: true, idempotent: true},
 
 		{method: http.MethodGet, path: "/v1/holidays", handler: s.listHolidays, auth: true},
-		{method: http.MethodPost, path: "/v1/holidays", handler: s.addHoliday, auth: true, idempotent: true},
-		{method: http.MethodDelete, path: "/v1/holidays/:date", handler: s.removeHoliday, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/holidays", handler: s.addHoliday, auth: true, national: true, idempotent: true},
+		{method: http.MethodDelete, path: "/v1/holidays/:date", handler: s.removeHoliday, auth: true, national: true, idempotent: true},
 
 		{method: http.MethodPost, path: "/v1/cases", handler: s.createCase, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/cases", handler: s.listCases, auth: true},
@@ -99,7 +103,7 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/delegations/:id/revoke", handler: s.revokeDelegation, auth: true, idempotent: true},
 
 		{method: http.MethodGet, path: "/v1/policies", handler: s.listPolicies, auth: true},
-		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, national: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
 
 		// The audit trail (audit.go): read-only, every call logged with its purpose.
@@ -109,6 +113,6 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/cases/:id/as-of", handler: s.caseAsOf, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/verify", handler: s.verifyAudit, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/key", handler: s.getAuditKey, auth: true},
-		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true},
+		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true, national: true},
 	}
 }

@@ -1,8 +1,10 @@
 // Package server is Lindungi's HTTP API on gin. Its rooms: routes.go lists
-// every route; middleware.go authenticates the caller and takes the access
-// decision on the route template, which then travels in the request context
-// as one app.Actor; idempotency.go reserves Idempotency-Keys and replays
-// retried requests; paging.go reads
+// every route; middleware.go authenticates the caller (a token of a unit
+// the system does not know is refused), takes the access decision on the
+// route template (at the top unit for national routes), which then travels
+// in the request context as one app.Actor, and only then checks every
+// query parameter with the root's one text check; idempotency.go reserves
+// Idempotency-Keys and replays retried requests; paging.go reads
 // page parameters; problem.go is the one place that maps domain errors to
 // HTTP problems; health.go answers liveness and readiness; and one file per
 // noun (journeys, workers, tasks, cases, documents, holidays, delegations,
@@ -110,6 +112,10 @@ func New(d Deps) *Server {
 		case r.auth:
 			handlers = append(handlers, s.authenticate, s.authorizeRoute)
 		}
+		if r.national {
+			handlers = append(handlers, s.authorizeNational)
+		}
+		handlers = append(handlers, s.checkQuery)
 		if r.idempotent {
 			handlers = append(handlers, s.idempotency)
 		}
@@ -127,13 +133,14 @@ type RouteInfo struct {
 	Auth         bool // needs a token (a session, for a page) and a policy line
 	Idempotent   bool // honours the Idempotency-Key header
 	Page         bool // a web page: HTML, signed in by the session cookie
+	National     bool // decided at the top unit, before the query or body is read
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page, National: r.national})
 	}
 	return out
 }

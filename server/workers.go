@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
 	"github.com/lindungi/lindungi/app"
 )
@@ -12,13 +11,13 @@ import (
 // getWorker shows a worker and the journey's current step. The read is
 // logged with its purpose before the data is sent.
 func (s *Server) getWorker(c *gin.Context) {
+	w, a, ok := s.visibleWorker(c)
+	if !ok {
+		return
+	}
 	purpose, err := s.purpose(c, false)
 	if err != nil {
 		s.problem(c, err)
-		return
-	}
-	w, a, ok := s.visibleWorker(c)
-	if !ok {
 		return
 	}
 	if err := s.logAccess(c, a, "access.worker", "worker", w.ID.String(), &w.ID, purpose, nil); err != nil {
@@ -87,20 +86,13 @@ type mergeRequest struct {
 // caller must see both workers.
 func (s *Server) mergeWorker(c *gin.Context) {
 	var req mergeRequest
-	if err := bindJSON(c, &req); err != nil {
-		s.problem(c, err)
-		return
-	}
-	into, err := uuid.Parse(req.Into)
-	if err != nil {
-		s.problem(c, &lindungi.Error{Code: lindungi.EINVALID, Message: "The request has invalid fields.",
-			Fields: []lindungi.FieldError{{Field: "into", Reason: "must be the ID of the registered worker"}}})
-		return
-	}
-	id, ok := s.pathID(c)
+	id, ok := s.bindOn(c, &req, false)
 	if !ok {
 		return
 	}
+	// A malformed ID is uuid.Nil, which Merge refuses once the caller is
+	// known to reach the worker.
+	into, _ := lindungi.ParseID(req.Into)
 	m, err := s.Workers.Merge(withAnswer(c, http.StatusOK), actor(c), id, into)
 	if err != nil {
 		s.problem(c, err)

@@ -109,7 +109,7 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 	access := &app.Access{Authorizer: ps.Authorizer, Delegations: db}
 	units := app.Units(ps.Units)
 	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Logger: logger}
-	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Logger: logger}
+	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Units: units, Logger: logger}
 	return appServices{
 		access:      access,
 		journeys:    journeys,
@@ -117,7 +117,7 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 		tasks:       &app.Tasks{Store: db, Users: db, Flows: flows, Access: access, Units: units},
 		cases:       cases,
 		documents:   &app.Documents{Store: db, Workers: db, Access: access},
-		delegations: &app.Delegations{Store: db, Workers: db, Access: access},
+		delegations: &app.Delegations{Store: db, Workers: db, Access: access, Units: units},
 		holidays:    &app.Holidays{Store: db, Access: access, Units: units},
 		policies: &app.Policies{Store: db, Access: access, Units: units, Governed: server.Governed(),
 			Reload: ps.Reload, Logger: logger},
