@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/lindungi/lindungi"
@@ -56,5 +58,25 @@ func TestProblem(t *testing.T) {
 				t.Errorf("problem = %+v, want type %s, detail %q", p, tt.wantType, tt.wantDetail)
 			}
 		})
+	}
+}
+
+// TestDeadline gives every request's work a deadline, so that a call that
+// honours its context cannot wait forever.
+func TestDeadline(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Deps: Deps{Logger: slog.New(slog.DiscardHandler), RequestTimeout: 50 * time.Millisecond}}
+	e := gin.New()
+	var err error
+	e.GET("/slow", s.deadline, func(c *gin.Context) {
+		select {
+		case <-c.Request.Context().Done():
+			err = c.Request.Context().Err()
+		case <-time.After(5 * time.Second):
+		}
+	})
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/slow", nil))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the request's context ended with %v, want its deadline", err)
 	}
 }

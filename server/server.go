@@ -51,12 +51,21 @@ type Deps struct {
 	// Temporal answer, for /readyz.
 	DatabaseReady func(ctx context.Context) error
 	TemporalReady func(ctx context.Context) error
+	// RequestTimeout bounds the work of each request, database calls and
+	// workflow updates included; 0 is DefaultRequestTimeout.
+	RequestTimeout time.Duration
 	// AuditKey signs audit exports and is the key checkpoints are checked
 	// with; without it those routes answer 503.
 	AuditKey *auditlog.Key
 	Logger   *slog.Logger
 	Now      func() time.Time
 }
+
+// DefaultRequestTimeout is how long a request may work at most: longer
+// than a workflow update waits (workflowclient.DefaultUpdateTimeout) with
+// the database calls around it, shorter than the HTTP server's write
+// timeout.
+const DefaultRequestTimeout = 30 * time.Second
 
 // Server serves the API.
 type Server struct {
@@ -73,11 +82,14 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = DefaultRequestTimeout
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, engine: gin.New()}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
-	s.engine.Use(s.requestID, s.logRequests, s.recover)
+	s.engine.Use(s.requestID, s.logRequests, s.recover, s.deadline)
 	s.engine.NoRoute(func(c *gin.Context) { s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint.")) })
 	s.engine.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method-not-allowed", "Metode tidak diizinkan (Method not allowed)", "This endpoint does not accept "+c.Request.Method+".", nil)
