@@ -183,8 +183,9 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 			_, err := svc.tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
 		},
-		AuditKey: auditKey,
-		Logger:   logger,
+		AuditKey:       auditKey,
+		Logger:         logger,
+		RequestTimeout: cfg.duration(cfg.RequestTimeout),
 	}), nil
 }
 
@@ -391,5 +392,6 @@ func runTemporalCLI(ctx context.Context, args []string, cfg Config, stdout io.Wr
 // workflowClient starts and steers journeys and cases.
 func workflowClient(cfg Config, tc client.Client) *workflowclient.Client {
 	every, _ := time.ParseDuration(cfg.CheckInInterval)
-	return &workflowclient.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every}
+	return &workflowclient.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every,
+		UpdateTimeout: cfg.duration(cfg.UpdateTimeout), StartTimeout: cfg.duration(cfg.StartTimeout)}
 }
