@@ -22,6 +22,8 @@ type Journeys struct {
 	Store  WorkerStore
 	Flows  JourneyFlows
 	Access *Access
+	// Wake, if set, wakes the reconciler when a journey could not start.
+	Wake   Waker
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -36,7 +38,8 @@ type Registration struct {
 // Register registers a prospective worker in the caller's reach (the
 // worker's domicile district, or by delegation) and starts the journey.
 // The worker is saved in one transaction with its audit event; if the
-// journey cannot start now, the reconciler starts it within a minute.
+// journey cannot start now (the start waits briefly), the reconciler is
+// woken and starts it as soon as Temporal answers.
 // EINVALID naming bad fields, EFORBIDDEN outside the caller's reach,
 // ECONFLICT for a NIK already registered or a key already used.
 func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindungi.Worker, error) {
@@ -58,7 +61,7 @@ func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindu
 	}
 	err = j.Start(ctx, workflows.JourneyInput{WorkerID: w.ID, DomicileUnit: w.DomicileUnit, Scheme: w.Scheme, Entry: nw.Entry,
 		RequestID: lindungi.RequestIDFromContext(ctx)})
-	logLaunch(ctx, logger(j.Logger), "journey", w.ID, err)
+	logLaunch(ctx, logger(j.Logger), j.Wake, "journey", w.ID, err)
 	return w, nil
 }
 

@@ -20,6 +20,7 @@
 //	notification.go  notifications to units
 //	policy.go        casbin policy lines and versions, and the casbin adapter
 //	watcher.go       the casbin watcher on LISTEN/NOTIFY
+//	wake.go          the reconciler's wake-ups on LISTEN/NOTIFY
 //	reference.go     the reference data (units, holidays) and the user directory
 //	audit.go         the audit trail's reads, checkpoints, exports and access events
 //	shared.go        the small conversions and checks every noun uses

@@ -108,8 +108,8 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 	flows := workflowClient(cfg, svc.tc)
 	access := &app.Access{Authorizer: ps.Authorizer, Delegations: db}
 	units := app.Units(ps.Units)
-	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Logger: logger}
-	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Logger: logger}
+	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Wake: db, Logger: logger}
+	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Wake: db, Logger: logger}
 	return appServices{
 		access:      access,
 		journeys:    journeys,
@@ -238,6 +238,14 @@ func runWorkerLoop(ctx context.Context, cfg Config, svc *services, logger *slog.
 	go checkpointLoop(ctx, db, auditKey, checkpointEvery, logger)
 	r := svc.app(cfg, logger).reconciler
 	r.Every, _ = time.ParseDuration(cfg.ReconcileInterval)
+	// The API wakes the reconciler when it could not start a workflow; the
+	// regular passes remain the safety net.
+	if wakes, err := db.ListenWakes(logger); err != nil {
+		logger.Warn("the reconciler only polls: cannot listen for wake-ups", "err", err)
+	} else {
+		defer wakes.Close()
+		r.Wake = wakes.C()
+	}
 	return r.Run(ctx)
 }
 
