@@ -13,7 +13,8 @@ const (
 	ECONFLICT     = "conflict"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
-	EUNAVAILABLE  = "unavailable"
+	EUNAVAILABLE  = "unavailable" // a dependency (PostgreSQL, Temporal) cannot be reached now; retry later
+	ETIMEOUT      = "timeout"     // a dependency did not answer in time; the outcome is unknown, retry with the same key
 	EINTERNAL     = "internal"
 )
 

@@ -16,6 +16,8 @@
 //     audit of requests the journey keeps in its own state.
 //   - case.go: the changes a protection case makes to its record
 //     (CaseChange).
+//   - attention.go: a workflow stuck on a step it cannot do, flagged for
+//     the administrators.
 package activities
 
 import (
@@ -47,6 +49,9 @@ type Store interface {
 	ExpiringDocuments(ctx context.Context, workerID uuid.UUID, types []lindungi.DocType, before time.Time) ([]lindungi.Document, error)
 	ListDocuments(ctx context.Context, workerID uuid.UUID, includeSuperseded bool) ([]lindungi.Document, error)
 	RecordEvent(ctx context.Context, ev lindungi.Event) error
+	// FlagAttention stores a notification and its audit event; a retry of
+	// the same event (action, subject and request ID) stores nothing more.
+	FlagAttention(ctx context.Context, n lindungi.Notification, ev lindungi.Event) error
 }
 
 // Router chooses the unit that receives a task, and who is next.
@@ -135,16 +140,21 @@ func (a *Activities) event(ctx context.Context, actor Actor, requestID string) l
 	return ev
 }
 
-// asActivityError makes domain errors that a retry cannot fix non-retryable,
-// with the error code as the type so that callers can map it back.
+// asActivityError gives domain errors the error code as their type, so
+// that workflows and the API map them back: those a retry cannot fix
+// (refused data, a missing or conflicting record) are non-retryable, and
+// an outage (EUNAVAILABLE, ETIMEOUT) is retried by the activity's retry
+// policy.
 func asActivityError(err error) error {
 	var e *lindungi.Error
 	if err == nil || !errors.As(err, &e) {
 		return err
 	}
 	switch e.Code {
-	case lindungi.EINVALID, lindungi.ENOTFOUND, lindungi.ECONFLICT, lindungi.EFORBIDDEN:
+	case lindungi.EINVALID, lindungi.EMALFORMED, lindungi.ENOTFOUND, lindungi.ECONFLICT, lindungi.EFORBIDDEN:
 		return temporal.NewNonRetryableApplicationError(e.Message, e.Code, err, e.Fields)
+	case lindungi.EUNAVAILABLE, lindungi.ETIMEOUT:
+		return temporal.NewApplicationErrorWithCause(e.Message, e.Code, err)
 	}
 	return err
 }

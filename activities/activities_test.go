@@ -393,8 +393,10 @@ func TestRecordStep(t *testing.T) {
 	}
 }
 
-// Errors a retry cannot fix stop the workflow's retries; a database that is
-// down is retried.
+// Errors a retry cannot fix stop the workflow's retries, with the domain
+// code as their type: a value the database refuses (issue 10: a NUL byte
+// in a reason made the case workflow retry EscalateTask for ever) among
+// them. A database that is down is retried, as EUNAVAILABLE.
 func TestActivityErrors(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -402,6 +404,10 @@ func TestActivityErrors(t *testing.T) {
 	w := e.register(t, 0, "3305")
 	unknownUnit := verifyInput(w, 2)
 	unknownUnit.DomicileUnit = "3399"
+	task, err := e.act.CreateTask(ctx, verifyInput(w, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	down, err := postgres.Open(ctx, e.dsn)
 	if err != nil {
@@ -421,7 +427,17 @@ func TestActivityErrors(t *testing.T) {
 		{"step of an unknown worker", func() error {
 			return e.act.RecordStep(ctx, activities.RecordStepInput{WorkerID: uuid.New(), Seq: 0, Step: lindungi.StepRegistered, Actor: activities.System})
 		}, lindungi.EINVALID, true},
-		{"database down", func() error { _, err := offline.CreateTask(ctx, verifyInput(w, 2)); return err }, "", false},
+		{"a NUL in an escalation's reason", func() error {
+			_, err := e.act.EscalateTask(ctx, activities.EscalateInput{TaskID: task.ID, DomicileUnit: "3305", Risk: "normal", DueDays: 2,
+				Reason: "a\x00b", Actor: activities.System})
+			return err
+		}, lindungi.EINVALID, true},
+		{"a NUL in a completion's note", func() error {
+			_, err := e.act.CompleteTask(ctx, activities.CompleteTaskInput{TaskID: task.ID, Outcome: lindungi.OutcomeRejected,
+				Note: "a\x00b", Actor: activities.Actor{Subject: "u", Unit: "3305", Role: "verifier"}})
+			return err
+		}, lindungi.EINVALID, true},
+		{"database down", func() error { _, err := offline.CreateTask(ctx, verifyInput(w, 3)); return err }, lindungi.EUNAVAILABLE, false},
 	}
 	for _, tt := range tests {
 		err := tt.call()
@@ -435,8 +451,39 @@ func TestActivityErrors(t *testing.T) {
 				tt.name, err, typ, nonRetryable, tt.wantType, tt.wantNonRetryable)
 		}
 	}
-	if n := e.count(t, `SELECT count(*) FROM tasks`); n != 0 {
+	if n := e.count(t, `SELECT count(*) FROM tasks WHERE id <> $1`, task.ID); n != 0 {
 		t.Errorf("%d tasks stored by failed calls, want 0", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM tasks WHERE id = $1 AND status = 'open' AND level = 0`, task.ID); n != 1 {
+		t.Errorf("the task changed by failed calls")
+	}
+}
+
+// A workflow stuck on a step is flagged to the national administrators,
+// by a notification and an audit event, once however often the activity
+// runs.
+func TestFlagAttention(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	w := e.register(t, 0, "3305")
+	in := activities.AttentionInput{WorkerID: w.ID, Unit: "3305", Step: "escalate task 1", Error: "The database refused a value of the request.",
+		ErrorType: lindungi.EINVALID, Key: "attention/run-1/1"}
+	for range 2 {
+		if err := e.act.FlagAttention(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ns, err := e.db.Notifications(ctx, "ID", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 1 || ns[0].Kind != activities.KindAttention || ns[0].RecipientRole != lindungi.RoleAdmin ||
+		!strings.Contains(ns[0].Message, "escalate task 1 failed") {
+		t.Errorf("notifications of the national unit = %+v, want one attention for its admins", ns)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_events WHERE action = $1 AND worker_id = $2`, activities.ActionAttention, w.ID); n != 1 {
+		t.Errorf("%d attention events, want 1", n)
 	}
 }
 

@@ -76,18 +76,30 @@ type launchError struct {
 func (e *launchError) Error() string { return e.err.Error() }
 func (e *launchError) Unwrap() error { return e.err }
 
-// logLaunch logs a launch that failed after its record was saved: the
-// record stays, and the reconciler starts its workflow later.
-func logLaunch(ctx context.Context, logger *slog.Logger, what string, id uuid.UUID, err error) {
+// Waker wakes the reconciler, in whichever process runs it, so that what
+// a request left half done is repaired now rather than at its next pass.
+type Waker interface {
+	WakeReconciler(ctx context.Context) error
+}
+
+// logLaunch logs a launch that failed after its record was saved, and wakes
+// the reconciler (if wake is not nil): the record stays, and the reconciler
+// starts its workflow.
+func logLaunch(ctx context.Context, logger *slog.Logger, wake Waker, what string, id uuid.UUID, err error) {
 	if err == nil {
 		return
 	}
 	var le *launchError
 	if errors.As(err, &le) && le.started {
 		logger.WarnContext(ctx, what+" workflow start not recorded", "id", id, "err", err)
-		return
+	} else {
+		logger.WarnContext(ctx, what+" workflow not started; the reconciler will start it", "id", id, "err", err)
 	}
-	logger.WarnContext(ctx, what+" workflow not started; the reconciler will start it", "id", id, "err", err)
+	if wake != nil {
+		if err := wake.WakeReconciler(ctx); err != nil {
+			logger.WarnContext(ctx, "reconciler not woken; its next pass starts the "+what, "id", id, "err", err)
+		}
+	}
 }
 
 // clock returns now, or time.Now when it is nil.

@@ -33,8 +33,11 @@ type Cases struct {
 	Router  Router
 	Access  *Access
 	Units   Units
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Wake, if set, wakes the reconciler when a case's workflow could not
+	// start.
+	Wake   Waker
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Intake is a complaint to take in.
@@ -98,7 +101,7 @@ func (cs *Cases) Intake(ctx context.Context, a Actor, in Intake) (lindungi.Case,
 	if err != nil {
 		return lindungi.Case{}, err
 	}
-	logLaunch(ctx, logger(cs.Logger), "case", pc.ID, cs.Start(ctx, pc, lindungi.RequestIDFromContext(ctx)))
+	logLaunch(ctx, logger(cs.Logger), cs.Wake, "case", pc.ID, cs.Start(ctx, pc, lindungi.RequestIDFromContext(ctx)))
 	return pc, nil
 }
 

@@ -24,6 +24,8 @@ type Journeys struct {
 	Flows  JourneyFlows
 	Access *Access
 	Units  Units
+	// Wake, if set, wakes the reconciler when a journey could not start.
+	Wake   Waker
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -37,7 +39,8 @@ type Registration struct {
 // worker's domicile district, or by delegation) and starts the journey.
 // The worker is saved in one transaction with its audit event and the
 // answer of the request (lindungi.NewContextWithAnswer); if the journey
-// cannot start now, the reconciler starts it within a minute.
+// cannot start now (the start waits briefly), the reconciler is woken and
+// starts it as soon as Temporal answers.
 // EINVALID naming bad fields, EFORBIDDEN outside the caller's reach,
 // ECONFLICT for a NIK already registered or when a retry took the
 // request's Idempotency-Key over. A known domicile unit is checked for
@@ -68,7 +71,7 @@ func (j *Journeys) Register(ctx context.Context, a Actor, r Registration) (lindu
 	}
 	err = j.Start(ctx, workflows.JourneyInput{WorkerID: w.ID, DomicileUnit: w.DomicileUnit, Scheme: w.Scheme, Entry: nw.Entry,
 		RequestID: lindungi.RequestIDFromContext(ctx)})
-	logLaunch(ctx, logger(j.Logger), "journey", w.ID, err)
+	logLaunch(ctx, logger(j.Logger), j.Wake, "journey", w.ID, err)
 	return w, nil
 }
 

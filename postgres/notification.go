@@ -16,6 +16,30 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.Unit, t.HolderRole, t.ClaimedBy, t.ID, k
 	return translate(err)
 }
 
+// FlagAttention stores a notification that does not concern one task,
+// with its audit event, in one transaction. A retry of the same event (its
+// action, subject and request ID) stores nothing more.
+func (db *DB) FlagAttention(ctx context.Context, n lindungi.Notification, ev lindungi.Event) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var done bool
+		if err := tx.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM audit_events
+			WHERE action = $1 AND subject_id = $2 AND request_id = $3)`, ev.Action, ev.SubjectID, ev.RequestID); err != nil {
+			return translate(err)
+		}
+		if done {
+			return nil
+		}
+		now := db.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO notifications (recipient_unit, recipient_role, kind, message, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			n.RecipientUnit, n.RecipientRole, n.Kind, n.Message, now); err != nil {
+			return translate(err)
+		}
+		ev.OccurredAt = now
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
 var _ lindungi.NotificationService = (*DB)(nil)
 
 // Notifications returns the newest notifications of a unit.

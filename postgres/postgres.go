@@ -7,6 +7,7 @@
 // as constants next to the method that runs it:
 //
 //	postgres.go      DB, Open, Migrate, transactions, driver errors, the audit chain's writer
+//	dial.go          the timeouts of every call, and the guard against a server that stops answering
 //	worker.go        workers: registration, provisional workers, search and merge
 //	journey.go       the journey's steps, and workers whose journey has not started
 //	task.go          tasks: creation, completion, lists and every change (changeTask)
@@ -19,6 +20,7 @@
 //	notification.go  notifications to units
 //	policy.go        casbin policy lines and versions, and the casbin adapter
 //	watcher.go       the casbin watcher on LISTEN/NOTIFY
+//	wake.go          the reconciler's wake-ups on LISTEN/NOTIFY
 //	reference.go     the reference data (units, holidays) and the user directory
 //	audit.go         the audit trail's reads, checkpoints, exports and access events
 //	shared.go        the small conversions and checks every noun uses
@@ -30,9 +32,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,24 +54,29 @@ import (
 type DB struct {
 	db  *sqlx.DB
 	dsn string
+	cfg pq.Config
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
 
-// Open connects to the database at dsn and checks that it answers.
+// Open connects to the database at dsn and checks that it answers. Every
+// connection has the timeouts of dial.go, unless dsn sets its own
+// (connect_timeout, statement_timeout, lock_timeout,
+// idle_in_transaction_session_timeout).
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	cfg, err := config(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(newConnector(cfg)), "postgres")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
+		return nil, fmt.Errorf("connect to database: %w", translate(err))
 	}
-	return &DB{db: db, dsn: dsn, Now: time.Now}, nil
+	return &DB{db: db, dsn: dsn, cfg: cfg, Now: time.Now}, nil
 }
 
 // Close closes the pool.
@@ -78,9 +89,12 @@ func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
 func (db *DB) SQL() *sqlx.DB { return db.db }
 
 // Migrate applies every migration in schema that the database lacks, then
-// chains audit events written before the hash chain existed.
+// chains audit events written before the hash chain existed. Migrations
+// run on their own connections, without statement and lock timeouts.
 func (db *DB) Migrate(ctx context.Context) error {
-	provider, err := goose.NewProvider(goose.DialectPostgres, db.db.DB, schema.Migrations)
+	long := sql.OpenDB(newConnector(withoutStatementLimits(db.cfg)))
+	defer long.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, long, schema.Migrations)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -103,20 +117,78 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return translate(tx.Commit())
 }
 
-// translate turns driver errors into lindungi errors.
+// translate turns driver errors into lindungi errors at the package's
+// boundary: a missing row is ENOTFOUND; data the database refuses, which
+// no retry can change (SQLSTATE classes 22 and 23, and 54), is EINVALID or
+// ECONFLICT; a database that cannot be reached or does not answer in time
+// is EUNAVAILABLE. The cause stays in the chain for the logs. An error
+// that is a lindungi error already is returned as it is.
 func translate(err error) error {
+	var e *lindungi.Error
 	var pqErr *pq.Error
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &e):
+		return err
 	case errors.Is(err, sql.ErrNoRows):
 		return lindungi.Errorf(lindungi.ENOTFOUND, "Not found.")
-	case errors.As(err, &pqErr) && pqErr.Code == "23505":
-		return &lindungi.Error{Code: lindungi.ECONFLICT, Message: "Already exists."}
-	case errors.As(err, &pqErr) && pqErr.Code == "23503":
-		return &lindungi.Error{Code: lindungi.EINVALID, Message: "A referenced record does not exist."}
+	case errors.As(err, &pqErr):
+		if e := serverError(pqErr); e != nil {
+			return fmt.Errorf("%w: %w", e, err)
+		}
+		return err
+	case unreachable(err):
+		return fmt.Errorf("%w: %w", errUnavailable(), err)
 	}
 	return err
+}
+
+func errUnavailable() *lindungi.Error {
+	return lindungi.Errorf(lindungi.EUNAVAILABLE, "The database cannot be reached or did not answer in time; try again shortly.")
+}
+
+// serverError is the domain error of an error the server reported, or nil
+// when it is none of those translate knows.
+func serverError(err *pq.Error) *lindungi.Error {
+	switch err.Code {
+	case "23505": // unique_violation
+		return lindungi.Errorf(lindungi.ECONFLICT, "Already exists.")
+	case "23P01": // exclusion_violation
+		return lindungi.Errorf(lindungi.ECONFLICT, "Conflicts with a record that exists.")
+	case "23503": // foreign_key_violation
+		return lindungi.Errorf(lindungi.EINVALID, "A referenced record does not exist.")
+	case "57014", // query_canceled: statement_timeout, or the request's context ended
+		"55P03",                   // lock_not_available: lock_timeout
+		"25P03",                   // idle_in_transaction_session_timeout
+		"40001",                   // serialization_failure
+		"40P01",                   // deadlock_detected
+		"57P01", "57P02", "57P03": // the server is shutting down or starting
+		return errUnavailable()
+	}
+	switch err.Code.Class() {
+	case "22", // data exception: a NUL byte, invalid UTF-8, a value out of range
+		"23", // integrity constraint violation: a check, a null
+		"54": // program limit exceeded: a value too large to index
+		return lindungi.Errorf(lindungi.EINVALID, "The database refused a value of the request.")
+	case "08", // connection exception
+		"53": // insufficient resources: too many connections, disk full
+		return errUnavailable()
+	}
+	return nil
+}
+
+// unreachable reports whether err says the database could not be reached
+// or stopped answering: a refused, reset or timed-out connection, a
+// connection the driver gave up, or a context that ended first.
+func unreachable(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		err.Error() == "sql: database is closed"
 }
 
 const advanceChainSQL = `UPDATE audit_chain_head SET seq = seq + 1 WHERE id RETURNING seq, hash`

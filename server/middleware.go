@@ -50,6 +50,16 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
+// deadline bounds the request's work, so that a dependency that does not
+// answer makes it fail rather than hang: every database call and workflow
+// update of the request runs under its context.
+func (s *Server) deadline(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
 // authenticate checks the bearer token and puts the principal in the context.
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/lindungi/lindungi"
@@ -20,7 +21,9 @@ type problem struct {
 }
 
 // statuses maps each error code to its HTTP status and a title in Bahasa
-// Indonesia first, English second. It is the only such mapping.
+// Indonesia first, English second. It is the only such mapping. A status of
+// 503 or 504 comes with Retry-After: the request may succeed later as it
+// is.
 var statuses = map[string]struct {
 	status int
 	title  string
@@ -32,8 +35,14 @@ var statuses = map[string]struct {
 	lindungi.EUNAUTHORIZED: {http.StatusUnauthorized, "Perlu masuk (Authentication required)"},
 	lindungi.EFORBIDDEN:    {http.StatusForbidden, "Tidak diizinkan (Forbidden)"},
 	lindungi.EUNAVAILABLE:  {http.StatusServiceUnavailable, "Layanan belum siap (Service unavailable)"},
+	lindungi.ETIMEOUT:      {http.StatusGatewayTimeout, "Layanan tidak menjawab tepat waktu (Timeout)"},
 	lindungi.EINTERNAL:     {http.StatusInternalServerError, "Kesalahan internal (Internal error)"},
 }
+
+// RetryAfterSeconds is the Retry-After of an answer that a dependency was
+// unavailable or slow: long enough for a restarted PostgreSQL or Temporal,
+// short enough that a client's retry is not much later than the recovery.
+const RetryAfterSeconds = 5
 
 // statusOf is the HTTP status of err, for answers that hold several results.
 func statusOf(err error) int {
@@ -67,8 +76,11 @@ func (s *Server) problem(c *gin.Context, err error) {
 			detail = "Internal error."
 		}
 	}
-	if code == lindungi.EUNAUTHORIZED {
+	switch {
+	case code == lindungi.EUNAUTHORIZED:
 		c.Header("WWW-Authenticate", `Bearer realm="lindungi"`)
+	case st.status == http.StatusServiceUnavailable || st.status == http.StatusGatewayTimeout:
+		c.Header("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	}
 	writeProblem(c, st.status, code, st.title, detail, fields)
 }

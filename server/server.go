@@ -55,6 +55,9 @@ type Deps struct {
 	// Temporal answer, for /readyz.
 	DatabaseReady func(ctx context.Context) error
 	TemporalReady func(ctx context.Context) error
+	// RequestTimeout bounds the work of each request, database calls and
+	// workflow updates included; 0 is DefaultRequestTimeout.
+	RequestTimeout time.Duration
 	// AuditKey signs audit exports and is the key checkpoints are checked
 	// with; without it those routes answer 503.
 	AuditKey *auditlog.Key
@@ -66,6 +69,12 @@ type Deps struct {
 	// alone.
 	Pages *Pages
 }
+
+// DefaultRequestTimeout is how long a request may work at most: longer
+// than a workflow update waits (workflowclient.DefaultUpdateTimeout) with
+// the database calls around it, shorter than the HTTP server's write
+// timeout.
+const DefaultRequestTimeout = 30 * time.Second
 
 // Server serves the API.
 type Server struct {
@@ -82,11 +91,14 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = DefaultRequestTimeout
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, engine: gin.New()}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
-	s.engine.Use(s.requestID, s.logRequests, s.recover)
+	s.engine.Use(s.requestID, s.logRequests, s.recover, s.deadline)
 	s.engine.NoRoute(func(c *gin.Context) {
 		// A browser that asks for a page that is not there gets a page.
 		c.Set(pageKey, s.Pages != nil && !strings.HasPrefix(c.Request.URL.Path, "/v1/") &&

@@ -26,13 +26,36 @@ import (
 )
 
 // Client starts and steers journeys on behalf of the API. It is not workflow
-// code: it runs in the API process.
+// code: it runs in the API process. Every call to Temporal has a deadline,
+// so that a Temporal that is down, or a workflow that does not answer,
+// makes the request fail (EUNAVAILABLE, ETIMEOUT) instead of hang.
 type Client struct {
 	Temporal  client.Client
 	TaskQueue string
 	// CheckInEvery is how often journeys started from now check on workers
 	// abroad; 0 is the default.
 	CheckInEvery time.Duration
+	// UpdateTimeout bounds the wait for an update's result, a signal and a
+	// query; 0 is DefaultUpdateTimeout.
+	UpdateTimeout time.Duration
+	// StartTimeout bounds a workflow start; 0 is DefaultStartTimeout. A
+	// start that fails leaves its record to the reconciler, so it is kept
+	// short: a registration does not wait long for a Temporal that is down.
+	StartTimeout time.Duration
+}
+
+// Defaults of the client's deadlines.
+const (
+	DefaultUpdateTimeout = 10 * time.Second
+	DefaultStartTimeout  = 2 * time.Second
+)
+
+// within returns ctx bounded by d, or by def when d is 0.
+func within(ctx context.Context, d, def time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		d = def
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // StartJourney starts the worker's journey. Its workflow ID derives from the
@@ -49,13 +72,15 @@ func (c *Client) StartJourney(ctx context.Context, in workflows.JourneyInput) er
 	if in.CheckInEvery == 0 {
 		in.CheckInEvery = c.CheckInEvery
 	}
+	ctx, cancel := within(ctx, c.StartTimeout, DefaultStartTimeout)
+	defer cancel()
 	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, workflows.JourneyWorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil // it ran and closed already
 	}
 	if err != nil {
-		return fmt.Errorf("start journey %s: %w", opts.ID, err)
+		return fmt.Errorf("start journey %s: %w", opts.ID, updateError(err))
 	}
 	return nil
 }
@@ -88,6 +113,8 @@ func (c *Client) JourneyAction(ctx context.Context, workerID uuid.UUID, name str
 // ProtectionCase does itself when a case starts and when it is resolved by
 // repatriation.
 func (c *Client) Complaint(ctx context.Context, workerID uuid.UUID, complaint workflows.Complaint) error {
+	ctx, cancel := within(ctx, c.UpdateTimeout, DefaultUpdateTimeout)
+	defer cancel()
 	err := c.Temporal.SignalWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", workflows.SignalComplaint, complaint)
 	if err != nil {
 		return updateError(err)
@@ -97,6 +124,8 @@ func (c *Client) Complaint(ctx context.Context, workerID uuid.UUID, complaint wo
 
 // State returns the journey's state through its query.
 func (c *Client) State(ctx context.Context, workerID uuid.UUID) (workflows.JourneyState, error) {
+	ctx, cancel := within(ctx, c.UpdateTimeout, DefaultUpdateTimeout)
+	defer cancel()
 	v, err := c.Temporal.QueryWorkflow(ctx, lindungi.JourneyWorkflowID(workerID), "", workflows.QueryState)
 	if err != nil {
 		return workflows.JourneyState{}, updateError(err)
@@ -105,12 +134,14 @@ func (c *Client) State(ctx context.Context, workerID uuid.UUID) (workflows.Journ
 	return s, v.Get(&s)
 }
 
-// update sends an update and waits for its result. An empty updateID makes
-// a new one.
+// update sends an update and waits for its result, at most UpdateTimeout.
+// An empty updateID makes a new one.
 func (c *Client) update(ctx context.Context, workflowID, name, updateID string, arg, result any) error {
 	if updateID == "" {
 		updateID = uuid.NewString()
 	}
+	ctx, cancel := within(ctx, c.UpdateTimeout, DefaultUpdateTimeout)
+	defer cancel()
 	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflowID,
 		UpdateID:     updateID,
@@ -127,10 +158,18 @@ func (c *Client) update(ctx context.Context, workflowID, name, updateID string, 
 	return nil
 }
 
-// updateError turns a Temporal failure into a domain error.
+// updateError turns a Temporal failure into a domain error: a refusal
+// keeps its code, a Temporal that cannot be reached is EUNAVAILABLE, and
+// a deadline that passed is ETIMEOUT (the request may have been carried
+// out: it is retried with the same update ID).
 func updateError(err error) error {
 	var appErr *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
+	var unavailable *serviceerror.Unavailable
+	var exhausted *serviceerror.ResourceExhausted
+	var timedOut *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
 	switch {
 	case errors.As(err, &appErr) && appErr.Type() != "":
 		e := &lindungi.Error{Code: appErr.Type(), Message: appErr.Message()}
@@ -141,8 +180,11 @@ func updateError(err error) error {
 		return e
 	case errors.As(err, &notFound):
 		return lindungi.Errorf(lindungi.ECONFLICT, "The journey or case is not running.")
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return &lindungi.Error{Code: lindungi.EUNAVAILABLE, Message: "The workflow service did not answer in time; retry with the same Idempotency-Key."}
+	case errors.As(err, &unavailable), errors.As(err, &exhausted):
+		return fmt.Errorf("%w: %w", lindungi.Errorf(lindungi.EUNAVAILABLE, "The workflow service cannot be reached; retry shortly with the same Idempotency-Key."), err)
+	case errors.As(err, &timedOut), errors.As(err, &deadline), errors.As(err, &canceled),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fmt.Errorf("%w: %w", lindungi.Errorf(lindungi.ETIMEOUT, "The workflow did not answer in time; retry with the same Idempotency-Key."), err)
 	}
 	return fmt.Errorf("workflow update: %w", err)
 }
@@ -157,6 +199,8 @@ func (c *Client) StartCase(ctx context.Context, pc lindungi.Case, requestID stri
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Memo:                     map[string]any{"request_id": requestID},
 	}
+	ctx, cancel := within(ctx, c.StartTimeout, DefaultStartTimeout)
+	defer cancel()
 	_, err := c.Temporal.ExecuteWorkflow(ctx, opts, workflows.CaseWorkflowName, workflows.CaseInput{CaseID: pc.ID, WorkerID: pc.WorkerID,
 		IntakeUnit: pc.OwnerUnit, HighRisk: pc.HighRisk, RequestID: requestID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -164,7 +208,7 @@ func (c *Client) StartCase(ctx context.Context, pc lindungi.Case, requestID stri
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("start case %s: %w", opts.ID, err)
+		return fmt.Errorf("start case %s: %w", opts.ID, updateError(err))
 	}
 	return nil
 }

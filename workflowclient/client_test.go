@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/lindungi/lindungi"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -26,7 +27,11 @@ func TestUpdateError(t *testing.T) {
 		{"and the fields it names", temporal.NewApplicationError("family_consent is needed", lindungi.EINVALID, fields), lindungi.EINVALID, fields},
 		{"wrapped", fmt.Errorf("update: %w", temporal.NewApplicationError("no", lindungi.EFORBIDDEN)), lindungi.EFORBIDDEN, nil},
 		{"a workflow that is gone", serviceerror.NewNotFound("workflow not found"), lindungi.ECONFLICT, nil},
-		{"no answer in time", context.DeadlineExceeded, lindungi.EUNAVAILABLE, nil},
+		{"no answer in time", context.DeadlineExceeded, lindungi.ETIMEOUT, nil},
+		{"an update that waited too long", client.NewWorkflowUpdateServiceTimeoutOrCanceledError(serviceerror.NewDeadlineExceeded("deadline")), lindungi.ETIMEOUT, nil},
+		{"a Temporal that cannot be reached", client.NewWorkflowUpdateServiceTimeoutOrCanceledError(serviceerror.NewUnavailable("connection refused")), lindungi.EUNAVAILABLE, nil},
+		{"an overloaded Temporal", serviceerror.NewResourceExhausted(0, "busy"), lindungi.EUNAVAILABLE, nil},
+		{"an activity's outage", temporal.NewApplicationError("The database cannot be reached.", lindungi.EUNAVAILABLE), lindungi.EUNAVAILABLE, nil},
 		{"anything else is internal", errors.New("boom"), lindungi.EINTERNAL, nil},
 	}
 	for _, tt := range tests {

@@ -89,7 +89,10 @@ type CaseState struct {
 	Proposal         string // the closure rule proposed and waiting for a supervisor
 	Rejected         []string
 	Reason           string // why it closed
-	Rev              int
+	// Attention names the step that failed for good while the case waits
+	// for an operator (SignalRetry); empty otherwise.
+	Attention string `json:",omitempty"`
+	Rev       int
 }
 
 // CaseActionRequest is the argument of the case-action update.
@@ -132,6 +135,8 @@ func ProtectionCase(ctx workflow.Context, in CaseInput) (CaseState, error) {
 		r.s = &CaseState{CaseID: in.CaseID, WorkerID: in.WorkerID, IntakeUnit: in.IntakeUnit, OwnerUnit: in.IntakeUnit, Risk: risk,
 			Step: lindungi.CaseReceived, ReceivedAt: now, LastContact: now}
 	}
+	ctx = withAttention(ctx, &attention{worker: r.s.WorkerID, unit: func() string { return r.s.OwnerUnit }, note: &r.s.Attention})
+	r.ctx = ctx
 	r.l = newLedger(ctx, &r.s.Tasks, "case", r.s.WorkerID)
 	if in.Resume == nil {
 		// The handling task is in the ledger, pending, before any update
@@ -236,7 +241,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 	r.by, r.req = req.Actor, req.RequestID
 	do := func(in activities.CaseActionInput) error {
 		in.CaseID, in.Actor, in.RequestID = s.CaseID, req.Actor, req.RequestID
-		err := workflow.ExecuteActivity(ctx, a.CaseAction, in).Get(ctx, nil)
+		err := execute(ctx, nil, a.CaseAction, in)
 		return unwrapActivityError(err)
 	}
 	step := func(st lindungi.CaseStep) error {
@@ -253,7 +258,7 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 		err = step(lindungi.CaseVerification)
 	case ActRequestInfo:
 		var due time.Time
-		if err = workflow.ExecuteActivity(ctx, a.WorkingDeadline, now, unclearAfterWorkDays).Get(ctx, &due); err == nil {
+		if err = execute(ctx, &due, a.WorkingDeadline, now, unclearAfterWorkDays); err == nil {
 			s.InfoDeadline = due
 			err = do(activities.CaseActionInput{Kind: activities.ChangeInfoRequested, At: now})
 		}
@@ -317,9 +322,9 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 // outside agency (handed over: art. 30d proposes closure).
 func (r *caseRun) refer(ctx workflow.Context, req CaseActionRequest) error {
 	var ref activities.CaseActionResult
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeRefer,
+	err := execute(ctx, &ref, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeRefer,
 		ToUnit: req.ToUnit, ToAgency: req.ToAgency, Consent: req.Consent, Reason: req.Reason, Actor: req.Actor,
-		RequestID: req.RequestID}).Get(ctx, &ref)
+		RequestID: req.RequestID})
 	if err != nil {
 		return unwrapActivityError(err)
 	}
@@ -333,8 +338,8 @@ func (r *caseRun) refer(ctx workflow.Context, req CaseActionRequest) error {
 
 func (r *caseRun) transfer(ctx workflow.Context, req CaseActionRequest) error {
 	var t activities.CaseActionResult
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeTransfer,
-		ToUnit: req.ToUnit, Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, &t)
+	err := execute(ctx, &t, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeTransfer,
+		ToUnit: req.ToUnit, Reason: req.Reason, Actor: req.Actor, RequestID: req.RequestID})
 	if err != nil {
 		return unwrapActivityError(err)
 	}
@@ -389,8 +394,8 @@ func (r *caseRun) task(ctx workflow.Context, kind lindungi.TaskKind, attempt int
 func (r *caseRun) setOwnerFromTask(ctx workflow.Context) {
 	for _, t := range r.l.openOf(lindungi.TaskCaseHandling) {
 		if t.Unit != r.s.OwnerUnit {
-			err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
-				ToUnit: t.Unit, Reason: "routed by " + t.Rule, Actor: activities.System, RequestID: r.in.RequestID}).Get(ctx, nil)
+			err := execute(ctx, nil, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
+				ToUnit: t.Unit, Reason: "routed by " + t.Rule, Actor: activities.System, RequestID: r.in.RequestID})
 			if err == nil {
 				r.s.OwnerUnit = t.Unit
 			}
@@ -405,6 +410,9 @@ func (r *caseRun) propose(ctx workflow.Context, reason string) error {
 	}
 	r.s.Proposal = reason
 	_, err := r.task(ctx, lindungi.TaskClosureApproval, r.l.count(lindungi.TaskClosureApproval))
+	if err != nil {
+		r.s.Proposal = "" // no task asks a supervisor: the proposal may be made again
+	}
 	return err
 }
 
@@ -443,8 +451,8 @@ func (r *caseRun) completed(ctx workflow.Context, req CompleteTaskRequest, task 
 	r.by, r.req = req.Actor, req.RequestID
 	accept := req.Outcome == lindungi.OutcomeApproved
 	decide := func(kind activities.CaseChange) error {
-		err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: kind,
-			DecisionOf: t.Subject, Accept: accept, Reason: req.Note, Actor: req.Actor, RequestID: req.RequestID}).Get(ctx, nil)
+		err := execute(ctx, nil, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: kind,
+			DecisionOf: t.Subject, Accept: accept, Reason: req.Note, Actor: req.Actor, RequestID: req.RequestID})
 		return unwrapActivityError(err)
 	}
 	switch t.Kind {
@@ -508,8 +516,8 @@ func (r *caseRun) moveOwner(ctx workflow.Context, unit, reason string, actor act
 
 // setOwner records the case's new owner unit.
 func (r *caseRun) setOwner(ctx workflow.Context, unit, reason string, actor activities.Actor, requestID string) error {
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
-		ToUnit: unit, Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
+	err := execute(ctx, nil, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeOwner,
+		ToUnit: unit, Reason: reason, Actor: actor, RequestID: requestID})
 	if err != nil {
 		return unwrapActivityError(err)
 	}
@@ -566,13 +574,13 @@ func (r *caseRun) taskChanged(name string, t TaskEntry) {
 // close closes the case with a supervisor's approval: the case record, its
 // open tasks, the reason.
 func (r *caseRun) close(ctx workflow.Context, reason string, actor activities.Actor, requestID string) error {
-	err := workflow.ExecuteActivity(ctx, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeClose,
-		Reason: reason, Actor: actor, RequestID: requestID}).Get(ctx, nil)
+	err := execute(ctx, nil, a.CaseAction, activities.CaseActionInput{CaseID: r.s.CaseID, Kind: activities.ChangeClose,
+		Reason: reason, Actor: actor, RequestID: requestID})
 	if err != nil {
 		return unwrapActivityError(err)
 	}
 	for _, t := range r.l.openOf("") {
-		if err := workflow.ExecuteActivity(ctx, a.CancelTask, t.ID, "case closed: "+reason).Get(ctx, nil); err != nil {
+		if err := execute(ctx, nil, a.CancelTask, t.ID, "case closed: "+reason); err != nil {
 			return err
 		}
 		r.l.cancel(t.ID)

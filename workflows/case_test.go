@@ -27,6 +27,10 @@ type caseTest struct {
 	inputs  []activities.CreateTaskInput
 	// createTakes is how long, on the workflow's clock, CreateTask takes.
 	createTakes time.Duration
+	// escalateErr, when set, is the error of every EscalateTask call.
+	escalateErr error
+	escalations int
+	flags       []activities.AttentionInput
 }
 
 func newCaseTest(t *testing.T, handlingDays int) *caseTest {
@@ -62,6 +66,10 @@ func newCaseTest(t *testing.T, handlingDays int) *caseTest {
 		})
 	env.OnActivity(acts.EscalateTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.EscalateInput) (activities.EscalateResult, error) {
+			ct.escalations++
+			if ct.escalateErr != nil {
+				return activities.EscalateResult{}, ct.escalateErr
+			}
 			for _, t := range ct.tasks {
 				if t.ID == in.TaskID {
 					t.Level++
@@ -77,6 +85,11 @@ func newCaseTest(t *testing.T, handlingDays int) *caseTest {
 			return lindungi.Task{ID: in.TaskID, Status: lindungi.TaskCompleted, Outcome: in.Outcome}, nil
 		})
 	env.OnActivity(acts.CancelTask, mock.Anything, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(acts.FlagAttention, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AttentionInput) error {
+			ct.flags = append(ct.flags, in)
+			return nil
+		})
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, workflows.SignalComplaint, mock.Anything).Return(nil)
 	env.OnActivity(acts.ReassignTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ReassignInput) (activities.TaskRef, error) {

@@ -11,7 +11,11 @@
 //     derived), validates and serves the task updates (complete, escalate,
 //     reassign, extend), and knows which deadline wakes the workflow next.
 //   - run.go: what every run shares: activity options, sleeping until a
-//     deadline or a change, continuing as new, refusals.
+//     deadline or a change, continuing as new, refusals, and attention: an
+//     activity of the workflow's own loop that fails for good (refused by
+//     the database, or out of retries) flags the workflow to the
+//     administrators and waits for the retry signal, or, after an outage,
+//     an hour, instead of failing the workflow or retrying for ever.
 //   - register.go: Register, for the Temporal worker.
 //
 // From now on, every change to workflow code that alters the commands a

@@ -65,7 +65,10 @@ type JourneyState struct {
 	Rehab        bool     // rehabilitation requested with family consent
 	Cases        []string // protection cases opened while abroad or after
 	Closing      string   // a supervisor asked to close, with this reason
-	Rev          int      // changes whenever a handler changes the state
+	// Attention names the step that failed for good while the journey
+	// waits for an operator (SignalRetry); empty otherwise.
+	Attention string `json:",omitempty"`
+	Rev       int    // changes whenever a handler changes the state
 }
 
 // Requests of the updates. Actor and RequestID say who asked, for audit.
@@ -133,6 +136,7 @@ func WorkerJourney(ctx workflow.Context, in JourneyInput) (JourneyState, error) 
 		j.s = in.Resume
 		j.in.Resume = nil
 	}
+	j.ctx = withAttention(ctx, &attention{worker: j.s.WorkerID, unit: func() string { return j.s.DomicileUnit }, note: &j.s.Attention})
 	j.l = newLedger(ctx, &j.s.Tasks, "journey", j.s.WorkerID)
 	if err := j.register(); err != nil {
 		return *j.s, err
@@ -344,8 +348,8 @@ func (j *journey) audit(ctx workflow.Context, action string, after map[string]an
 		return nil
 	}
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	return workflow.ExecuteActivity(ctx, a.RecordJourneyEvent, activities.JourneyEventInput{WorkerID: j.s.WorkerID,
-		Action: action, After: after, Actor: r.Actor, RequestID: r.RequestID}).Get(ctx, nil)
+	return execute(ctx, nil, a.RecordJourneyEvent, activities.JourneyEventInput{WorkerID: j.s.WorkerID,
+		Action: action, After: after, Actor: r.Actor, RequestID: r.RequestID})
 }
 
 // changed wakes the main loop after a task changed and keeps the search
@@ -357,9 +361,9 @@ func (j *journey) changed() {
 
 // record stores the step at position seq and makes it the current one.
 func (j *journey) record(step lindungi.Step, reason string, actor activities.Actor, requestID string, seq int) error {
-	err := workflow.ExecuteActivity(j.ctx, a.RecordStep, activities.RecordStepInput{
+	err := execute(j.ctx, nil, a.RecordStep, activities.RecordStepInput{
 		WorkerID: j.s.WorkerID, Seq: seq, Step: step, Reason: reason, Actor: actor, RequestID: requestID,
-	}).Get(j.ctx, nil)
+	})
 	if err != nil {
 		return fmt.Errorf("record step %s: %w", step, err)
 	}
@@ -387,7 +391,7 @@ func (j *journey) actor() (activities.Actor, string) {
 // close cancels the open tasks and closes the journey with a reason.
 func (j *journey) close(reason string, actor activities.Actor, requestID string) error {
 	for _, t := range j.l.openOf("") {
-		if err := workflow.ExecuteActivity(j.ctx, a.CancelTask, t.ID, "journey closed: "+reason).Get(j.ctx, nil); err != nil {
+		if err := execute(j.ctx, nil, a.CancelTask, t.ID, "journey closed: "+reason); err != nil {
 			return err
 		}
 		j.l.cancel(t.ID)
@@ -554,7 +558,7 @@ func (j *journey) closingOr(err error) error {
 func (j *journey) renewDocuments() error {
 	for round := 0; ; round++ {
 		var expiring []lindungi.DocType
-		if err := workflow.ExecuteActivity(j.ctx, a.ExpiringDocuments, j.s.WorkerID, workflow.Now(j.ctx)).Get(j.ctx, &expiring); err != nil {
+		if err := execute(j.ctx, &expiring, a.ExpiringDocuments, j.s.WorkerID, workflow.Now(j.ctx)); err != nil {
 			return err
 		}
 		if len(expiring) == 0 {
@@ -577,7 +581,7 @@ func (j *journey) abroad() error {
 	if s.AbroadSince.IsZero() {
 		s.AbroadSince = workflow.Now(j.ctx)
 		var end time.Time
-		if err := workflow.ExecuteActivity(j.ctx, a.ContractEnd, s.WorkerID).Get(j.ctx, &end); err != nil {
+		if err := execute(j.ctx, &end, a.ContractEnd, s.WorkerID); err != nil {
 			return err
 		}
 		if end.IsZero() {
@@ -626,7 +630,7 @@ func (j *journey) abroad() error {
 	}
 	for _, t := range j.l.openOf("") {
 		if t.Kind == lindungi.TaskCheckIn || t.Kind == lindungi.TaskContractEnd {
-			if err := workflow.ExecuteActivity(j.ctx, a.CancelTask, t.ID, "worker returned").Get(j.ctx, nil); err != nil {
+			if err := execute(j.ctx, nil, a.CancelTask, t.ID, "worker returned"); err != nil {
 				return err
 			}
 			j.l.cancel(t.ID)

@@ -39,6 +39,11 @@ type journeyTest struct {
 	// createTakes is how long, on the workflow's clock, CreateTask takes.
 	createTakes time.Duration
 	completed   []activities.CompleteTaskInput
+	// escalateFails, when set, is the error of the n-th EscalateTask call
+	// (from 1), or nil for a call that works.
+	escalateFails func(n int) error
+	escalations   int                         // EscalateTask calls, failed ones included
+	flags         []activities.AttentionInput // FlagAttention calls
 }
 
 func newJourneyTest(t *testing.T) *journeyTest {
@@ -74,6 +79,12 @@ func newJourneyTest(t *testing.T) *journeyTest {
 		})
 	env.OnActivity(acts.EscalateTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.EscalateInput) (activities.EscalateResult, error) {
+			jt.escalations++
+			if jt.escalateFails != nil {
+				if err := jt.escalateFails(jt.escalations); err != nil {
+					return activities.EscalateResult{}, err
+				}
+			}
 			jt.escalate = append(jt.escalate, in.TaskID)
 			ref := jt.ref(in.TaskID)
 			if ref.Level >= jt.topAt {
@@ -115,6 +126,11 @@ func newJourneyTest(t *testing.T) *journeyTest {
 			return next, nil
 		})
 	env.OnActivity(acts.RecordJourneyEvent, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(acts.FlagAttention, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AttentionInput) error {
+			jt.flags = append(jt.flags, in)
+			return nil
+		})
 	env.OnActivity(acts.ContractEnd, mock.Anything, mock.Anything).Return(
 		func(context.Context, uuid.UUID) (time.Time, error) { return env.Now().Add(400 * 24 * time.Hour), nil })
 	return jt

@@ -154,7 +154,7 @@ func (l *ledger) create(ctx workflow.Context, in activities.CreateTaskInput) (Ta
 	in.WorkflowID = l.wf
 	id, known := l.reserve(in)
 	var ref activities.TaskRef
-	err := workflow.ExecuteActivity(ctx, a.CreateTask, in).Get(ctx, &ref)
+	err := execute(ctx, &ref, a.CreateTask, in)
 	if !known && (err != nil || ref.ID != id) {
 		l.forget(id)
 	}
@@ -283,9 +283,9 @@ func (l *ledger) complete(ctx workflow.Context, req CompleteTaskRequest, rules f
 	t := l.find(req.TaskID)
 	t.Completing = true
 	var task lindungi.Task
-	err := workflow.ExecuteActivity(ctx, a.CompleteTask, activities.CompleteTaskInput{TaskID: req.TaskID, Outcome: req.Outcome,
+	err := execute(ctx, &task, a.CompleteTask, activities.CompleteTaskInput{TaskID: req.TaskID, Outcome: req.Outcome,
 		Note: req.Note, Actor: req.Actor, Rule: req.Rule, RequestID: req.RequestID,
-		WorkerID: l.owner, Step: t.Step, Kind: t.Kind}).Get(ctx, &task)
+		WorkerID: l.owner, Step: t.Step, Kind: t.Kind})
 	t = l.find(req.TaskID)
 	t.Completing = false
 	if err != nil {
@@ -301,7 +301,7 @@ func (l *ledger) complete(ctx workflow.Context, req CompleteTaskRequest, rules f
 // deadline no longer wakes the workflow.
 func (l *ledger) escalate(ctx workflow.Context, in activities.EscalateInput, markTop bool) (activities.EscalateResult, error) {
 	var res activities.EscalateResult
-	if err := workflow.ExecuteActivity(ctx, a.EscalateTask, in).Get(ctx, &res); err != nil {
+	if err := execute(ctx, &res, a.EscalateTask, in); err != nil {
 		return res, err
 	}
 	if res.AtTop {
@@ -318,7 +318,7 @@ func (l *ledger) escalate(ctx workflow.Context, in activities.EscalateInput, mar
 // and records it.
 func (l *ledger) reassign(ctx workflow.Context, in activities.ReassignInput) (activities.TaskRef, error) {
 	var ref activities.TaskRef
-	if err := workflow.ExecuteActivity(ctx, a.ReassignTask, in).Get(ctx, &ref); err != nil {
+	if err := execute(ctx, &ref, a.ReassignTask, in); err != nil {
 		return ref, err
 	}
 	l.record(ref)
@@ -329,7 +329,7 @@ func (l *ledger) reassign(ctx workflow.Context, in activities.ReassignInput) (ac
 // activity and records it.
 func (l *ledger) extend(ctx workflow.Context, in activities.ExtendInput) (activities.TaskRef, error) {
 	var ref activities.TaskRef
-	if err := workflow.ExecuteActivity(ctx, a.ExtendDeadline, in).Get(ctx, &ref); err != nil {
+	if err := execute(ctx, &ref, a.ExtendDeadline, in); err != nil {
 		return ref, err
 	}
 	l.record(ref)

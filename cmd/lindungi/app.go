@@ -108,8 +108,8 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 	flows := workflowClient(cfg, svc.tc)
 	access := &app.Access{Authorizer: ps.Authorizer, Delegations: db}
 	units := app.Units(ps.Units)
-	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Logger: logger}
-	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Units: units, Logger: logger}
+	cases := &app.Cases{Store: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Wake: db, Logger: logger}
+	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Units: units, Wake: db, Logger: logger}
 	return appServices{
 		access:      access,
 		journeys:    journeys,
@@ -187,9 +187,10 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 			_, err := svc.tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
 		},
-		AuditKey: auditKey,
-		Logger:   logger,
-		Pages:    pg,
+		AuditKey:       auditKey,
+		Logger:         logger,
+		Pages:          pg,
+		RequestTimeout: cfg.duration(cfg.RequestTimeout),
 	}), nil
 }
 
@@ -242,6 +243,14 @@ func runWorkerLoop(ctx context.Context, cfg Config, svc *services, logger *slog.
 	go checkpointLoop(ctx, db, auditKey, checkpointEvery, logger)
 	r := svc.app(cfg, logger).reconciler
 	r.Every, _ = time.ParseDuration(cfg.ReconcileInterval)
+	// The API wakes the reconciler when it could not start a workflow; the
+	// regular passes remain the safety net.
+	if wakes, err := db.ListenWakes(logger); err != nil {
+		logger.Warn("the reconciler only polls: cannot listen for wake-ups", "err", err)
+	} else {
+		defer wakes.Close()
+		r.Wake = wakes.C()
+	}
 	return r.Run(ctx)
 }
 
@@ -396,5 +405,6 @@ func runTemporalCLI(ctx context.Context, args []string, cfg Config, stdout io.Wr
 // workflowClient starts and steers journeys and cases.
 func workflowClient(cfg Config, tc client.Client) *workflowclient.Client {
 	every, _ := time.ParseDuration(cfg.CheckInInterval)
-	return &workflowclient.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every}
+	return &workflowclient.Client{Temporal: tc, TaskQueue: cfg.TaskQueue, CheckInEvery: every,
+		UpdateTimeout: cfg.duration(cfg.UpdateTimeout), StartTimeout: cfg.duration(cfg.StartTimeout)}
 }

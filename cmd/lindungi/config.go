@@ -39,6 +39,9 @@ type Config struct {
 	TaskDeadlines     string // LINDUNGI_TASK_DEADLINES: working days per task kind, e.g. "VERIFY_REGISTRATION=2,ORIENTATION=1"
 	DemoDeadline      string // LINDUNGI_DEMO_DEADLINE: every deadline this long (Go duration) instead of working days; development only
 	CheckInInterval   string // LINDUNGI_CHECKIN_INTERVAL: how often workers abroad are checked on (Go duration, default 4380h = 6 months)
+	RequestTimeout    string // LINDUNGI_REQUEST_TIMEOUT: the most a request may work (Go duration, default 30s)
+	UpdateTimeout     string // LINDUNGI_UPDATE_TIMEOUT: the most a request waits for a workflow's answer before 504 (Go duration, default 10s)
+	StartTimeout      string // LINDUNGI_START_TIMEOUT: the most a request waits to start a workflow before leaving it to the reconciler (Go duration, default 2s)
 
 	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
 	AuditCheckpointInterval string // LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: how often the worker signs the chain head (Go duration)
@@ -79,6 +82,9 @@ var envVars = []envVar{
 	{name: "LINDUNGI_TASK_DEADLINES", field: func(c *Config) *string { return &c.TaskDeadlines }},
 	{name: "LINDUNGI_DEMO_DEADLINE", field: func(c *Config) *string { return &c.DemoDeadline }},
 	{name: "LINDUNGI_CHECKIN_INTERVAL", field: func(c *Config) *string { return &c.CheckInInterval }},
+	{name: "LINDUNGI_REQUEST_TIMEOUT", field: func(c *Config) *string { return &c.RequestTimeout }},
+	{name: "LINDUNGI_UPDATE_TIMEOUT", field: func(c *Config) *string { return &c.UpdateTimeout }},
+	{name: "LINDUNGI_START_TIMEOUT", field: func(c *Config) *string { return &c.StartTimeout }},
 	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
 	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
 	{name: "LINDUNGI_SESSION_KEY_FILE", field: func(c *Config) *string { return &c.SessionKeyFile }},
@@ -107,6 +113,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		LogFormat:         "text",
 		LogLevel:          "info",
 		ReconcileInterval: "30s",
+		RequestTimeout:    "30s",
+		UpdateTimeout:     "10s",
+		StartTimeout:      "2s",
 
 		AuditCheckpointInterval: "10m",
 	}
@@ -127,6 +136,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if d, err := time.ParseDuration(c.ReconcileInterval); err != nil || d <= 0 {
 		return Config{}, fmt.Errorf("LINDUNGI_RECONCILE_INTERVAL: want a positive duration such as 30s, got %q", c.ReconcileInterval)
+	}
+	for _, d := range []struct{ name, value string }{{"LINDUNGI_REQUEST_TIMEOUT", c.RequestTimeout},
+		{"LINDUNGI_UPDATE_TIMEOUT", c.UpdateTimeout}, {"LINDUNGI_START_TIMEOUT", c.StartTimeout}} {
+		if v, err := time.ParseDuration(d.value); err != nil || v <= 0 {
+			return Config{}, fmt.Errorf("%s: want a positive duration such as 10s, got %q", d.name, d.value)
+		}
+	}
+	if c.duration(c.UpdateTimeout) >= c.duration(c.RequestTimeout) {
+		return Config{}, fmt.Errorf("LINDUNGI_UPDATE_TIMEOUT (%s) must be shorter than LINDUNGI_REQUEST_TIMEOUT (%s), which bounds the whole request", c.UpdateTimeout, c.RequestTimeout)
 	}
 	if _, err := c.taskDeadlines(); err != nil {
 		return Config{}, err
@@ -183,6 +201,12 @@ func (c Config) publicURL(addr string) string {
 		return c.PublicURL
 	}
 	return "http://" + addr
+}
+
+// duration is a duration setting loadConfig has checked.
+func (c Config) duration(s string) time.Duration {
+	d, _ := time.ParseDuration(s)
+	return d
 }
 
 // devKeyPath is where development tokens are signed and checked.

@@ -19,6 +19,8 @@ func TestLoadConfig(t *testing.T) {
 		{"unknown environment", map[string]string{"LINDUNGI_ENV": "staging"}, "want development or production"},
 		{"bad log format", map[string]string{"LINDUNGI_LOG_FORMAT": "xml"}, "text or json"},
 		{"bad interval", map[string]string{"LINDUNGI_RECONCILE_INTERVAL": "soon"}, "positive duration"},
+		{"bad update timeout", map[string]string{"LINDUNGI_UPDATE_TIMEOUT": "-1s"}, "LINDUNGI_UPDATE_TIMEOUT"},
+		{"update longer than its request", map[string]string{"LINDUNGI_UPDATE_TIMEOUT": "40s"}, "shorter than LINDUNGI_REQUEST_TIMEOUT"},
 		{"bad checkpoint interval", map[string]string{"LINDUNGI_AUDIT_CHECKPOINT_INTERVAL": "0s"}, "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL"},
 		{"public URL", map[string]string{"LINDUNGI_ENV": "production", "LINDUNGI_OIDC_ISSUER": "https://sso", "LINDUNGI_OIDC_AUDIENCE": "lindungi",
 			"LINDUNGI_PUBLIC_URL": "https://lindungi.jatengprov.go.id/"}, ""},
