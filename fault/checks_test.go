@@ -491,21 +491,23 @@ func checkAudit(s *system, l *load) check {
 // answers 503 with Retry-After or succeeds; never 500, never silence.
 func checkOutageAnswers(ops []*op, reads []attempt, faults []faultResult) check {
 	var failures []string
-	stats := map[string]map[string]int{}
 	all := slices.Clone(reads)
 	for _, o := range ops {
 		o.mu.Lock()
 		all = append(all, o.Attempts...)
 		o.mu.Unlock()
 	}
-	for _, f := range faults {
+	for i := range faults {
+		f := &faults[i]
 		hist := map[string]int{}
-		stats[f.Name] = hist
+		f.Answers = hist
 		apiKilled := strings.Contains(f.Name, "API")
 		for _, a := range all {
 			if a.Start.Before(f.Injected) || a.Start.After(f.Recovered) || a.Abandoned {
 				continue
 			}
+			f.Requests++
+			f.MaxLatencyMS = max(f.MaxLatencyMS, a.Latency.Milliseconds())
 			switch {
 			case a.Status == 0 && apiKilled:
 				hist["no answer (API down)"]++

@@ -179,10 +179,10 @@ func (r report) text() string {
 	for _, e := range f.UnexpectedExits {
 		fmt.Fprintf(&b, "unexpected exit: %s\n", e)
 	}
-	fmt.Fprintf(&b, "%-30s %7s %9s %10s %12s\n", "fault", "down s", "ready s", "canary s", "readyz slow")
+	fmt.Fprintf(&b, "%-30s %7s %8s %9s %12s %9s %10s  %s\n", "fault", "down s", "ready s", "canary s", "readyz slow", "requests", "max ms", "answers")
 	for _, x := range r.Faults {
-		fmt.Fprintf(&b, "%-30s %7.1f %9.2f %10.2f %8d/%-3d %s\n", x.Name, x.Down.Seconds(), x.ReadyAfter.Seconds(), x.CanaryAfter.Seconds(),
-			x.ReadyzSlow, x.ReadyzProbes, x.Err)
+		fmt.Fprintf(&b, "%-30s %7.1f %8.2f %9.2f %8d/%-3d %9d %10d  %v %s\n", x.Name, x.Down.Seconds(), x.ReadyAfter.Seconds(),
+			x.CanaryAfter.Seconds(), x.ReadyzSlow, x.ReadyzProbes, x.Requests, x.MaxLatencyMS, x.Answers, x.Err)
 	}
 	for _, c := range r.Checks {
 		verdict := "PASS"

@@ -33,6 +33,11 @@ type faultResult struct {
 	ReadyzSlow   int    `json:"readyz_slow"`
 	ReadyzMaxMS  int64  `json:"readyz_max_ms"`
 	Err          string `json:"error,omitempty"`
+
+	// The load's requests that started from Injected to Recovered.
+	Requests     int            `json:"requests"`
+	Answers      map[string]int `json:"answers"`
+	MaxLatencyMS int64          `json:"max_latency_ms"`
 }
 
 // fault is one thing that goes wrong: inject it, wait down, undo it.

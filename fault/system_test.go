@@ -325,13 +325,47 @@ func (s *system) postmaster() (int, error) {
 	return strconv.Atoi(strings.TrimSpace(line))
 }
 
-// signalPostgres sends sig to the postmaster and every backend.
+// signalPostgres sends sig to the postmaster and every process it forked.
+// Each child of the postmaster starts its own session (setsid), so a
+// signal to the postmaster's process group reaches the postmaster alone:
+// the suite stops the postmaster first, so that it forks no more, then
+// signals its children, then the postmaster.
 func (s *system) signalPostgres(sig syscall.Signal) error {
 	pid, err := s.postmaster()
 	if err != nil {
 		return err
 	}
-	return syscall.Kill(-pid, sig)
+	if sig != syscall.SIGCONT {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			return err
+		}
+	}
+	for _, child := range children(pid) {
+		_ = syscall.Kill(child, sig) // it may have exited meanwhile
+	}
+	return syscall.Kill(pid, sig)
+}
+
+// children returns the pids of the processes whose parent is pid.
+func children(pid int) []int {
+	var out []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		child, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
 }
 
 func (s *system) killPostgres() error {
