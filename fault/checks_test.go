@@ -57,6 +57,7 @@ type figures struct {
 	Ops             int            `json:"ops"`
 	OpsByKind       map[string]int `json:"ops_by_kind"`
 	RetriedOps      int            `json:"retried_ops"`
+	FailedByKind    map[string]int `json:"failed_by_kind"`
 	Abandoned       int            `json:"abandoned_first_attempts"`
 	Retries         int            `json:"retries"`
 	FailedOps       int            `json:"failed_ops"`
@@ -86,7 +87,7 @@ func during(faults []faultResult, a attempt) string {
 // checkOpsSucceeded: every operation got a 2xx within its budget.
 func checkOpsSucceeded(ops []*op, faults []faultResult, fig *figures) check {
 	var failures []string
-	fig.OpsByKind = map[string]int{}
+	fig.OpsByKind, fig.FailedByKind = map[string]int{}, map[string]int{}
 	for _, o := range ops {
 		fig.Ops++
 		fig.OpsByKind[o.Kind]++
@@ -99,6 +100,7 @@ func checkOpsSucceeded(ops []*op, faults []faultResult, fig *figures) check {
 		}
 		if _, ok := o.first(); !ok {
 			fig.FailedOps++
+			fig.FailedByKind[fmt.Sprintf("%s %d", o.Kind, o.last().Status)]++
 			var hist []string
 			for _, a := range o.Attempts {
 				what := fmt.Sprint(a.Status)
@@ -111,13 +113,13 @@ func checkOpsSucceeded(ops []*op, faults []faultResult, fig *figures) check {
 				o.Kind, o.Method, o.Path, o.Key, strings.Join(hist, "; "), describe(o.last())))
 		}
 	}
-	return verdict("every retried operation ends in 2xx", fmt.Sprintf("%d operations, %d retried (%d retries), %d never got a 2xx",
-		fig.Ops, fig.RetriedOps, fig.Retries, fig.FailedOps), failures)
+	return verdict("every retried operation ends in 2xx", fmt.Sprintf("%d operations, %d retried (%d retries), %d never got a 2xx %v",
+		fig.Ops, fig.RetriedOps, fig.Retries, fig.FailedOps, fig.FailedByKind), failures)
 }
 
 // checkExactlyOnce: every 2xx answer's effect is in the database once, and
 // nothing else is.
-func checkExactlyOnce(ctx context.Context, db *sql.DB, flows []*flow, cases []*caseFlow, fig *figures) check {
+func checkExactlyOnce(ctx context.Context, db *sql.DB, flows []*flow, cases []*caseFlow, faults []faultResult, fig *figures) check {
 	var failures []string
 	count := func(q string, args ...any) int {
 		var n int
@@ -127,22 +129,30 @@ func checkExactlyOnce(ctx context.Context, db *sql.DB, flows []*flow, cases []*c
 		}
 		return n
 	}
-	expectOne := func(what string, n int) {
+	expectOne := func(what string, n int, o *op) {
+		var hist []string
+		for _, a := range o.Attempts {
+			status := fmt.Sprint(a.Status)
+			if a.Status == 0 {
+				status = "no answer"
+			}
+			hist = append(hist, fmt.Sprintf("%s after %.1fs%s", status, a.Latency.Seconds(), during(faults, a)))
+		}
 		switch {
 		case n == 0:
 			fig.Lost++
-			failures = append(failures, what+": answered 2xx but not in the database (lost)")
+			failures = append(failures, fmt.Sprintf("%s: answered 2xx but not in the database (lost); attempts [%s]", what, strings.Join(hist, "; ")))
 		case n > 1:
 			fig.Duplicated += n - 1
-			failures = append(failures, fmt.Sprintf("%s: %d rows (duplicated)", what, n))
+			failures = append(failures, fmt.Sprintf("%s: %d rows (duplicated); attempts [%s]", what, n, strings.Join(hist, "; ")))
 		}
 	}
 	registered := 0
 	for _, f := range flows {
 		if a, ok := f.Reg.first(); ok {
 			registered++
-			expectOne("worker "+idOf(a.Body), count(`SELECT count(*) FROM workers WHERE id = $1`, idOf(a.Body)))
-			expectOne("NIK "+f.NIK, count(`SELECT count(*) FROM workers WHERE nik = $1 AND NOT provisional`, f.NIK))
+			expectOne("worker "+idOf(a.Body), count(`SELECT count(*) FROM workers WHERE id = $1`, idOf(a.Body)), f.Reg)
+			expectOne("NIK "+f.NIK, count(`SELECT count(*) FROM workers WHERE nik = $1 AND NOT provisional`, f.NIK), f.Reg)
 		} else if n := count(`SELECT count(*) FROM workers WHERE nik = $1`, f.NIK); n > 0 {
 			registered++
 			fig.EffectNoAnswer++
@@ -158,9 +168,9 @@ func checkExactlyOnce(ctx context.Context, db *sql.DB, flows []*flow, cases []*c
 			}
 			json.Unmarshal(a.Body, &body)
 			json.Unmarshal(d.Body, &body)
-			expectOne("document "+body.ID, count(`SELECT count(*) FROM documents WHERE id = $1`, body.ID))
+			expectOne("document "+body.ID, count(`SELECT count(*) FROM documents WHERE id = $1`, body.ID), d)
 			expectOne("document "+body.Type+" of worker "+f.WorkerID,
-				count(`SELECT count(*) FROM documents WHERE worker_id = $1 AND type = $2 AND number = $3`, f.WorkerID, body.Type, body.Number))
+				count(`SELECT count(*) FROM documents WHERE worker_id = $1 AND type = $2 AND number = $3`, f.WorkerID, body.Type, body.Number), d)
 		}
 		for _, v := range f.Verifies {
 			if _, ok := v.first(); !ok {
@@ -168,12 +178,12 @@ func checkExactlyOnce(ctx context.Context, db *sql.DB, flows []*flow, cases []*c
 			}
 			id := strings.TrimSuffix(strings.TrimPrefix(v.Path, "/v1/documents/"), "/verify")
 			expectOne("verification of document "+id,
-				count(`SELECT count(*) FROM documents WHERE id = $1 AND verified_by = 'verifier-3305'`, id))
+				count(`SELECT count(*) FROM documents WHERE id = $1 AND verified_by = 'verifier-3305'`, id), v)
 		}
 		if f.Complete != nil {
 			if _, ok := f.Complete.first(); ok {
 				expectOne("completion of task "+f.TaskID, count(`SELECT count(*) FROM tasks WHERE id = $1 AND status = 'completed'
-					AND completed_by = 'caseworker-3305' AND outcome = 'approved'`, f.TaskID))
+					AND completed_by = 'caseworker-3305' AND outcome = 'approved'`, f.TaskID), f.Complete)
 			}
 		}
 	}
@@ -188,8 +198,8 @@ func checkExactlyOnce(ctx context.Context, db *sql.DB, flows []*flow, cases []*c
 	for _, c := range cases {
 		if a, ok := c.Intake.first(); ok {
 			intakes++
-			expectOne("case "+idOf(a.Body), count(`SELECT count(*) FROM cases WHERE id = $1`, idOf(a.Body)))
-			expectOne(fmt.Sprintf("complaint %d", c.I), count(`SELECT count(*) FROM cases WHERE description = $1`, caseDescription(c.I)))
+			expectOne("case "+idOf(a.Body), count(`SELECT count(*) FROM cases WHERE id = $1`, idOf(a.Body)), c.Intake)
+			expectOne(fmt.Sprintf("complaint %d", c.I), count(`SELECT count(*) FROM cases WHERE description = $1`, caseDescription(c.I)), c.Intake)
 		} else if n := count(`SELECT count(*) FROM cases WHERE description = $1`, caseDescription(c.I)); n > 0 {
 			intakes++
 			fig.EffectNoAnswer++
@@ -197,7 +207,7 @@ func checkExactlyOnce(ctx context.Context, db *sql.DB, flows []*flow, cases []*c
 		}
 		if c.Verify != nil {
 			if _, ok := c.Verify.first(); ok {
-				expectOne("verification of case "+c.CaseID, count(`SELECT count(*) FROM cases WHERE id = $1 AND step = 'VERIFICATION'`, c.CaseID))
+				expectOne("verification of case "+c.CaseID, count(`SELECT count(*) FROM cases WHERE id = $1 AND step = 'VERIFICATION'`, c.CaseID), c.Verify)
 			}
 		}
 	}

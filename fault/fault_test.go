@@ -137,7 +137,7 @@ func TestFault(t *testing.T) {
 	l.mu.Unlock()
 	checks := []check{
 		checkOpsSucceeded(ops, faults, &fig),
-		checkExactlyOnce(ctx, s.db, flows, cases, &fig),
+		checkExactlyOnce(ctx, s.db, flows, cases, faults, &fig),
 		checkJourneys(ctx, s, flows),
 		checkTasks(ctx, s, flows, cases),
 		checkReplays(ops, faults, &fig),
