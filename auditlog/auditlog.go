@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"slices"
 	"strconv"
@@ -152,8 +153,10 @@ func CanonicalJSON(raw []byte) ([]byte, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("canonical JSON: %w", err)
 	}
-	if _, err := dec.Token(); err == nil {
-		return nil, fmt.Errorf("canonical JSON: more than one value")
+	// Only white space may follow the value: another value, or bytes that
+	// are no JSON at all ("0A0" must not read as 0), are refused.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("canonical JSON: more than one value, or bytes after the value")
 	}
 	var b bytes.Buffer
 	if err := writeCanonical(&b, v); err != nil {
