@@ -133,16 +133,23 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if ctx.Done() == nil {
 		return c.pqConn.BeginTx(ctx, opts)
 	}
-	began := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
+	// The connection expires only while BEGIN is still waiting: once it
+	// returned, the connection may already serve another request, and a
+	// late expiry would break that request's reads.
+	var mu sync.Mutex
+	returned := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !returned {
 			c.net.expire(0)
-		case <-began:
 		}
-	}()
+	})
 	tx, err := c.pqConn.BeginTx(ctx, opts)
-	close(began)
+	mu.Lock()
+	returned = true
+	mu.Unlock()
+	stop()
 	return tx, err
 }
 
