@@ -62,17 +62,28 @@ type report struct {
 	Checks  []check       `json:"checks"`
 }
 
+// faultSize reads LINDUNGI_FAULT: unset (or 1) is the bounded run, part
+// of every `go test ./...`; "chaos" the long one; "off" (or 0) skips the
+// suite.
+func faultSize() (size, bool) {
+	switch os.Getenv("LINDUNGI_FAULT") {
+	case "off", "0", "false":
+		return size{}, false
+	case "chaos":
+		return chaos, true
+	}
+	return bounded, true
+}
+
 // TestFault runs the production shape under load and faults, then checks
 // that nothing was lost, doubled, wedged or answered differently.
 func TestFault(t *testing.T) {
-	var sz size
-	switch v := os.Getenv("LINDUNGI_FAULT"); v {
-	case "":
-		t.Skip("the fault suite runs with LINDUNGI_FAULT=1 (bounded, a few minutes) or LINDUNGI_FAULT=chaos (make chaos)")
-	case "chaos":
-		sz = chaos
-	default:
-		sz = bounded
+	sz, run := faultSize()
+	switch {
+	case !run:
+		t.Skip("LINDUNGI_FAULT=off: the fault suite is skipped")
+	case testing.Short():
+		t.Skip("-short: the fault suite is skipped")
 	}
 	started := time.Now()
 	s := startSystem(t, sz)
@@ -151,7 +162,7 @@ func TestFault(t *testing.T) {
 	} else {
 		checks = append(checks, probeDocuments(ctx, l, w), probeDelegations(ctx, l, w), probeQueryNUL(l, w))
 	}
-	checks = append(checks, probeNUL(ctx, l))
+	checks = append(checks, probeNUL(ctx, l), probeRefusals(ctx, l))
 	checks = append(checks, checkAudit(s, l))
 
 	s.mu.Lock()

@@ -1,6 +1,7 @@
 package fault_test
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,8 +16,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	if os.Getenv("LINDUNGI_FAULT") == "" {
-		// Nothing to build: TestFault says how to run it and skips.
+	flag.Parse()
+	if _, run := faultSize(); !run || testing.Short() {
+		// Nothing to build: TestFault says why it skips.
 		os.Exit(m.Run())
 	}
 	dir, err := os.MkdirTemp("", "lindungi-fault-bin-")

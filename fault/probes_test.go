@@ -176,3 +176,36 @@ func probeWorker(l *load) (string, error) {
 	json.Unmarshal(a.Body, &w)
 	return w.ID, nil
 }
+
+// probeRefusals: a hand escalation without a reason answers 422 and moves
+// nothing, and a token for a unit that does not exist answers 401 (issue
+// 10, items 3 and 5).
+func probeRefusals(ctx context.Context, l *load) check {
+	var failures, got []string
+	c := &caseFlow{I: 9950}
+	l.runCase(c)
+	if c.CaseID == "" || c.Stopped != "" && c.Stopped != "verify" {
+		failures = append(failures, fmt.Sprintf("no case to probe (%s)", c.Stopped))
+	} else {
+		var before string
+		l.s.db.QueryRowContext(ctx, `SELECT owner_unit FROM cases WHERE id = $1`, c.CaseID).Scan(&before)
+		for _, body := range [][]byte{nil, []byte(`{}`), []byte(`{"reason":"  "}`)} {
+			a := l.send(http.MethodPost, "/v1/cases/"+c.CaseID+"/escalate", "supervisor-3329", body)
+			got = append(got, fmt.Sprintf("escalate %q %d", body, a.Status))
+			if a.Status != http.StatusUnprocessableEntity {
+				failures = append(failures, fmt.Sprintf("escalate with body %q: %s, want 422", body, describe(a)))
+			}
+		}
+		var after string
+		l.s.db.QueryRowContext(ctx, `SELECT owner_unit FROM cases WHERE id = $1`, c.CaseID).Scan(&after)
+		if after != before {
+			failures = append(failures, fmt.Sprintf("the case moved from %s to %s without a reason", before, after))
+		}
+	}
+	a := l.send(http.MethodGet, "/v1/tasks", "caseworker-9999", nil)
+	got = append(got, fmt.Sprintf("unit 9999 token %d", a.Status))
+	if a.Status != http.StatusUnauthorized {
+		failures = append(failures, "GET /v1/tasks with a token for unit 9999: "+describe(a)+", want 401")
+	}
+	return verdict("a hand escalation needs a reason; a token for an unknown unit is refused", strings.Join(got, ", "), failures)
+}

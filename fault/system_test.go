@@ -195,6 +195,8 @@ var users = map[string]struct{ sub, unit, role string }{
 	"supervisor-3329":        {"supervisor-3329", "3329", "supervisor"},
 	"province-supervisor-33": {"province-supervisor-33", "33", "province_supervisor"},
 	"auditor-ID":             {"auditor-ID", "ID", "auditor"},
+	// A token for a unit that does not exist, which the API refuses.
+	"caseworker-9999": {"caseworker-9999", "9999", "caseworker"},
 }
 
 func (s *system) temporalAddr() string { return "127.0.0.1:" + strconv.Itoa(s.temporalPort) }
