@@ -44,9 +44,10 @@ func TestMain(m *testing.M) {
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: build lindungi:", err)
+		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
+	devtest.AtCleanup(func() { os.RemoveAll(dir) })
 	devtest.TemporalSearchAttributes = workflows.SearchAttributes
 	devtest.Main(m)
 }

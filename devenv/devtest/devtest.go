@@ -88,9 +88,28 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// atCleanup are what AtCleanup asked to run when the test binary ends.
+var (
+	atCleanupMu sync.Mutex
+	atCleanup   []func()
+)
+
+// AtCleanup runs f when Main ends the test binary (os.Exit skips deferred
+// calls), for example to remove a binary the tests built.
+func AtCleanup(f func()) {
+	atCleanupMu.Lock()
+	defer atCleanupMu.Unlock()
+	atCleanup = append(atCleanup, f)
+}
+
 // cleanup stops the servers and removes the temporary directory, once.
 func cleanup() {
 	cleanupOnce.Do(func() {
+		atCleanupMu.Lock()
+		for _, f := range atCleanup {
+			f()
+		}
+		atCleanupMu.Unlock()
 		temporalMu.Lock()
 		if temporal != nil {
 			if err := temporal.Stop(); err != nil {
