@@ -19,7 +19,6 @@ func TestWebCompleteVerificationTask(t *testing.T) {
 	s := startSystem(t)
 	w := registerForInbox(t, s, "Sri Rahayu")
 	cw := s.user("caseworker-3305", "3305", lindungi.RoleCaseworker)
-	provide(t, cw, s.user("verifier-3305", "3305", lindungi.RoleVerifier), w, verificationDocuments...)
 	var open struct{ Items []lindungi.Task }
 	cw.do(http.MethodGet, "/v1/tasks?status=open&worker="+w.ID.String(), nil).decode(t, &open)
 	if len(open.Items) != 1 || open.Items[0].Kind != lindungi.TaskVerifyRegistration {
@@ -47,8 +46,26 @@ func TestWebCompleteVerificationTask(t *testing.T) {
 		t.Errorf("after claiming, the row does not say the user holds it:\n%s", text)
 	}
 
-	// Complete with "Setujui" and a note.
+	// Approving before the documents are in is refused, in words, on the
+	// inbox.
 	form := `form[action="` + task + `/selesai"]`
+	do(t, ctx, "approve too early",
+		chromedp.Click(chromedp.CSS(row+` details.task-form summary`)),
+		chromedp.Click(chromedp.CSS(form+` input[value="approved"]`)),
+	)
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`))); err != nil {
+		t.Fatalf("approve too early: %v", err)
+	}
+	if msg := run(t, ctx, "read the refusal", chromedp.Text(chromedp.CSS(`main .flash-error`))); !strings.Contains(msg, "Dokumen belum lengkap") ||
+		!strings.Contains(msg, "Kartu Tanda Penduduk (KTP) belum ada") {
+		t.Errorf("approving without the documents says %q, want the documents missing named in words", msg)
+	}
+	screenshot(t, ctx, "web-complete-verification-refused")
+
+	// With the four documents added and verified, complete with "Setujui"
+	// and a note.
+	provide(t, cw, s.user("verifier-3305", "3305", lindungi.RoleVerifier), w, verificationDocuments...)
+	do(t, ctx, "back to the inbox", chromedp.Navigate(s.baseURL+"/"))
 	do(t, ctx, "fill in the outcome",
 		chromedp.Click(chromedp.CSS(row+` details.task-form summary`)),
 		chromedp.Click(chromedp.CSS(form+` input[value="approved"]`)),
