@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/server"
+	"github.com/lindungi/lindungi/web"
 	"github.com/lindungi/lindungi/workflows"
 )
 
@@ -52,6 +54,14 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
 		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
+	// The inbox's task actions: a redirect back to the inbox when done;
+	// a task out of reach shows the inbox with the refusal (404).
+	"POST /tugas/:id/ambil":      pageTaskWork,
+	"POST /tugas/:id/lepas":      pageTaskWork,
+	"POST /tugas/:id/selesai":    pageTaskWork,
+	"POST /tugas/:id/eskalasi":   pageTaskMove,
+	"POST /tugas/:id/alihkan":    pageTaskMove,
+	"POST /tugas/:id/perpanjang": pageTaskMove,
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
@@ -330,6 +340,42 @@ var (
 	}
 )
 
+// The inbox's task actions: claim, release and complete as the case
+// workers' API routes; escalate, reassign and extend as the supervisors'.
+var (
+	pageTaskWork = map[string]string{
+		"caseworker": "303 303 404 303", "verifier": "303 303 404 303", "supervisor": "303 303 404 303",
+		"province_supervisor": "303 303 404 303", "bp3mi_officer": "303 303 404 303", "bp3mi_head": "303 303 404 303",
+		"national_officer": "303 303 404 303", "auditor": "403 403 403 403", "admin": "303 303 404 303",
+	}
+	pageTaskMove = map[string]string{
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "303 303 404 303",
+		"province_supervisor": "303 303 404 303", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "303 303 404 303",
+		"national_officer": "303 303 404 303", "auditor": "403 403 403 403", "admin": "303 303 404 303",
+	}
+)
+
+// pageForms are valid forms of the page posts, keyed by route template.
+var pageForms = map[string]url.Values{
+	"/tugas/:id/selesai":    {"outcome": {"approved"}, "note": {"dokumen lengkap"}},
+	"/tugas/:id/eskalasi":   {"reason": {"tidak ada petugas"}},
+	"/tugas/:id/alihkan":    {"unit": {"3305"}, "reason": {"pindah meja LTSA"}},
+	"/tugas/:id/perpanjang": {"working_days": {"5"}, "reason": {"menunggu dokumen"}},
+}
+
+// pagePost makes req a form post of the route path, with the CSRF token
+// of the session sess.
+func pagePost(req *http.Request, path string, sess web.Session) {
+	form := url.Values{}
+	for k, v := range pageForms[path] {
+		form[k] = v
+	}
+	form.Set("csrf_token", sess.CSRFToken())
+	body := form.Encode()
+	req.Body, req.ContentLength = io.NopCloser(strings.NewReader(body)), int64(len(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+}
+
 var matrixRoles = []string{"caseworker", "verifier", "supervisor", "province_supervisor", "bp3mi_officer",
 	"bp3mi_head", "national_officer", "auditor", "admin"}
 
@@ -363,7 +409,10 @@ func TestAccessMatrix(t *testing.T) {
 			for i, unit := range matrixUnits {
 				req := store.request(t, r.Method, r.Path)
 				if r.Page {
-					signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
+					sess := signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
+					if r.Method == http.MethodPost {
+						pagePost(req, r.Path, sess)
+					}
 				} else {
 					req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
 				}
@@ -581,7 +630,7 @@ func (f *fakeStore) url(method, path string) string {
 		url = strings.Replace(path, ":id", f.pcase.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/workers/"):
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
-	case strings.HasPrefix(path, "/v1/tasks/"):
+	case strings.HasPrefix(path, "/v1/tasks/"), strings.HasPrefix(path, "/tugas/"):
 		url = strings.Replace(path, ":id", f.task.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/documents/"):
 		url = strings.Replace(path, ":id", f.document.ID.String(), 1)

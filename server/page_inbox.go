@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -21,16 +22,57 @@ const inboxPageSize = 25
 // name is a read of personal data: each worker shown is logged, in one
 // batch, before the page is sent.
 func (s *Server) inboxPage(c *gin.Context) {
+	s.showInbox(c, http.StatusOK, c.Request.URL.RequestURI())
+}
+
+// inboxQuery reads the inbox's filters and cursor from the query of its
+// address, naming each bad one.
+func inboxQuery(vals url.Values, v *lindungi.Validation) (q web.InboxQuery, afterDue time.Time, afterID uuid.UUID) {
+	q = web.InboxQuery{Kind: vals.Get("kind"), Unit: vals.Get("unit")}
+	if q.Kind != "" && !slices.Contains(lindungi.TaskKinds, lindungi.TaskKind(q.Kind)) {
+		v.Add("kind", "is not a task kind")
+	}
+	for name, to := range map[string]*bool{"overdue": &q.Overdue, "mine": &q.Mine} {
+		switch vals.Get(name) {
+		case "", "false":
+		case "true":
+			*to = true
+		default:
+			v.Add(name, "must be true or false")
+		}
+	}
+	if cur := vals.Get("cursor"); cur != "" {
+		var ok bool
+		if afterDue, afterID, ok = parseCursor(cur); !ok {
+			v.Add("cursor", "is not a cursor this API gave")
+		}
+	}
+	return q, afterDue, afterID
+}
+
+// showInbox renders the inbox at address at (its path and query: the
+// filters and the page) with status and the flash messages: for GET /,
+// and for a task action the service refused, which shows its reason on
+// the inbox page the form came from.
+func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.Flash) {
 	ctx := c.Request.Context()
 	now := s.Now()
 	var v lindungi.Validation
-	f := lindungi.TaskFilter{Status: lindungi.TaskOpen, Now: now}
-	f.Limit, f.AfterDue, f.AfterID = pageParams(c, &v, inboxPageSize)
+	a := actor(c)
+	u, err := url.Parse(web.LocalPath(at))
+	if err != nil {
+		u = &url.URL{Path: "/"}
+	}
+	q, afterDue, afterID := inboxQuery(u.Query(), &v)
+	f := lindungi.TaskFilter{Status: lindungi.TaskOpen, Kind: lindungi.TaskKind(q.Kind), Unit: q.Unit, Overdue: q.Overdue,
+		Limit: inboxPageSize, AfterDue: afterDue, AfterID: afterID, Now: now}
+	if q.Mine {
+		f.Assignee = a.Principal.Subject
+	}
 	if err := v.Err(); err != nil {
 		s.problem(c, err)
 		return
 	}
-	a := actor(c)
 	tasks, err := s.Tasks.List(ctx, a, f)
 	if err != nil {
 		s.problem(c, err)
@@ -67,6 +109,8 @@ func (s *Server) inboxPage(c *gin.Context) {
 	}
 
 	page := s.frame(c, "inbox")
+	page.Path = u.RequestURI()
+	page.Flash = append(page.Flash, flash...)
 	p := a.Principal
 	units := map[string]string{}
 	for _, u := range s.Units {
@@ -76,15 +120,27 @@ func (s *Server) inboxPage(c *gin.Context) {
 		Tasks: tasks, Workers: names, Units: units, Me: p.Subject, Calendar: cal, Now: now,
 		Own: func(unit string) bool { return slices.Contains(s.Units.Path(unit), p.Unit) },
 	})}
+	var mine [][2]string // the units the user may filter by: its own and below
+	for _, u := range s.Units {
+		if slices.Contains(s.Units.Path(u.Code), p.Unit) {
+			mine = append(mine, [2]string{u.Code, u.Name})
+		}
+	}
+	data.Filter = page.InboxFilterForm(q, mine)
+	back := u.RequestURI()
+	may := s.taskActionsAllowed(p)
+	for _, t := range tasks {
+		data.Actions = append(data.Actions, s.taskActions(p, may, t, names[t.WorkerID], back, page.CSRF))
+	}
 	data.Pager.Label = page.T("pager.label")
-	if c.Query("cursor") != "" {
-		data.Pager.FirstURL, data.Pager.FirstText = "/", page.T("pager.first")
+	if u.Query().Get("cursor") != "" {
+		data.Pager.FirstURL, data.Pager.FirstText = q.URL(), page.T("pager.first")
 	}
 	if len(tasks) == f.Limit {
 		last := tasks[len(tasks)-1]
-		data.Pager.NextURL, data.Pager.NextText = "/?cursor="+makeCursor(last.DueAt, last.ID), page.T("pager.next")
+		data.Pager.NextURL, data.Pager.NextText = q.URL("cursor", makeCursor(last.DueAt, last.ID)), page.T("pager.next")
 	}
-	s.render(c, http.StatusOK, "inbox", data)
+	s.render(c, status, "inbox", data)
 }
 
 // calendar is the working-day calendar of the years from now to the

@@ -44,6 +44,13 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/keluar", handler: s.signOut, page: true},
 		{method: http.MethodGet, path: "/bahasa/:lang", handler: s.switchLanguage, page: true},
 		{method: http.MethodGet, path: "/", handler: s.inboxPage, page: true, auth: true},
+		// The inbox's task actions (page_task.go), each as its /v1/tasks/:id/... route.
+		{method: http.MethodPost, path: pageClaim, handler: s.claimTaskPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageRelease, handler: s.releaseTaskPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageComplete, handler: s.completeTaskPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageEscalate, handler: s.moveTaskPage("flash.task_escalated", (*app.Tasks).Escalate), page: true, auth: true},
+		{method: http.MethodPost, path: pageReassign, handler: s.moveTaskPage("flash.task_reassigned", (*app.Tasks).Reassign), page: true, auth: true},
+		{method: http.MethodPost, path: pageExtend, handler: s.moveTaskPage("flash.task_extended", (*app.Tasks).Extend), page: true, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},

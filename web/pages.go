@@ -42,8 +42,19 @@ type ErrorPage struct {
 // InboxPage is the data of views/inbox.html.
 type InboxPage struct {
 	Page
-	Tasks Table
-	Pager Pager
+	Tasks  Table
+	Pager  Pager
+	Filter InboxFilter
+	// Actions are what the user may do to each task, one per row of Tasks.
+	Actions []TaskActions
+}
+
+// RowActions are the actions of row i of the tasks.
+func (p InboxPage) RowActions(i int) TaskActions {
+	if i < len(p.Actions) {
+		return p.Actions[i]
+	}
+	return TaskActions{}
 }
 
 // DemoUserTable lists the demo users of development, each with a button
