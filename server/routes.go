@@ -44,6 +44,8 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/keluar", handler: s.signOut, page: true},
 		{method: http.MethodGet, path: "/bahasa/:lang", handler: s.switchLanguage, page: true},
 		{method: http.MethodGet, path: "/", handler: s.inboxPage, page: true, auth: true},
+		// The worker file (page_workers.go).
+		{method: http.MethodGet, path: "/pekerja", handler: s.workerSearchPage, page: true, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},

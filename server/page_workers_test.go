@@ -1,0 +1,66 @@
+package server_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/server"
+)
+
+// pageGet answers a GET of path as p, signed in.
+func pageGet(t *testing.T, srv http.Handler, p lindungi.Principal, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	signIn(t, req, p)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	return rec
+}
+
+var kebumenCaseworker = lindungi.Principal{Subject: "cw-3305", Unit: "3305", Roles: []string{"caseworker"}}
+
+func TestWorkerSearchPage(t *testing.T) {
+	srv, store := pageServer(t)
+	rec := pageGet(t, srv, kebumenCaseworker, "/pekerja?q=3305011508950001")
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, `href="/pekerja/`+store.worker.ID.String()+`"`) ||
+		!strings.Contains(body, ">Siti<") {
+		t.Fatalf("search: %d\n%s", rec.Code, body)
+	}
+	if len(store.reads) != 1 || store.reads[0].Action != "access.search" || store.reads[0].Purpose != "case-work" ||
+		*store.reads[0].WorkerID != store.worker.ID {
+		t.Errorf("the worker shown is not logged as read: %+v", store.reads)
+	}
+
+	// An empty box is just the form; a bad query is an error next to it.
+	store.reads = nil
+	if rec := pageGet(t, srv, kebumenCaseworker, "/pekerja"); rec.Code != http.StatusOK || len(store.reads) != 0 {
+		t.Errorf("no query: %d, %d reads", rec.Code, len(store.reads))
+	}
+	rec = pageGet(t, srv, kebumenCaseworker, "/pekerja?q=Si")
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="f-q-error"`) {
+		t.Errorf("a two-letter name: %d\n%s", rec.Code, rec.Body)
+	}
+	// An auditor searches, but may not register.
+	auditor := lindungi.Principal{Subject: "aud", Unit: "33", Roles: []string{"auditor"}}
+	rec = pageGet(t, srv, auditor, "/pekerja?purpose=audit+2026-07&q=Siti")
+	if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `href="/pekerja/baru"`) {
+		t.Errorf("auditor: %d\n%s", rec.Code, rec.Body)
+	}
+}
+
+func TestWorkerQuery(t *testing.T) {
+	for q, want := range map[string]lindungi.WorkerQuery{
+		"3305011508950001": {NIK: "3305011508950001"},
+		"0812-3456-7890":   {Phone: "081234567890"},
+		"+6281234567890":   {Phone: "+6281234567890"},
+		"Siti Aminah":      {Name: "Siti Aminah"},
+	} {
+		if got := server.WorkerQuery(q); got.NIK != want.NIK || got.Phone != want.Phone || got.Name != want.Name {
+			t.Errorf("%q = %+v, want %+v", q, got, want)
+		}
+	}
+}
