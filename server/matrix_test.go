@@ -58,6 +58,11 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
 		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
+	"GET /pekerja/:id": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
@@ -585,7 +590,7 @@ func (f *fakeStore) url(method, path string) string {
 		url = strings.Replace(path, ":id", f.provisional.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/cases/"):
 		url = strings.Replace(path, ":id", f.pcase.ID.String(), 1)
-	case strings.HasPrefix(path, "/v1/workers/"):
+	case strings.HasPrefix(path, "/v1/workers/"), path == "/pekerja/:id":
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/tasks/"):
 		url = strings.Replace(path, ":id", f.task.ID.String(), 1)

@@ -94,3 +94,64 @@ func (s *Server) unitNames() map[string]string {
 	}
 	return units
 }
+
+// workerPage is a worker's file: the profile, the journey step in words,
+// the open tasks and the documents, through the reads of the API's
+// GET /v1/workers/{id} and its documents list. A worker out of the user's
+// reach is the 404 page. The reads are logged, in one batch, with their
+// purpose (case-work unless the user gives one) before the page is sent.
+func (s *Server) workerPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	w, a, ok := s.visibleWorker(c)
+	if !ok {
+		return
+	}
+	purpose, err := s.purpose(c, false)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	docs, _, err := s.Documents.List(ctx, actor(c), w.ID, false)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	now := s.Now()
+	tasks, err := s.Tasks.List(ctx, actor(c), lindungi.TaskFilter{Status: lindungi.TaskOpen, WorkerID: w.ID, Now: now, Limit: workerPageTasks})
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	var reads []lindungi.Event
+	for _, action := range []string{"access.worker", "access.document"} {
+		ev := a.Event(ctx)
+		ev.Action, ev.SubjectType, ev.SubjectID, ev.WorkerID, ev.Purpose = action, "worker", w.ID.String(), &w.ID, purpose
+		reads = append(reads, ev)
+	}
+	if err := s.Pages.Store.RecordAccesses(ctx, reads); err != nil {
+		s.problem(c, err)
+		return
+	}
+
+	page := s.frame(c, "workers")
+	units := s.unitNames()
+	data := web.WorkerPage{Page: page, Name: w.Name, Provisional: w.NIK == "", Step: page.Step(w.JourneyStep),
+		Documents: page.DocumentTable(docs), Tasks: page.WorkerTaskTable(tasks, units)}
+	fact := func(key, value, sub string) {
+		if value != "" {
+			data.Profile = append(data.Profile, web.Fact{Label: page.T(key), Value: value, Sub: sub})
+		}
+	}
+	fact("worker.nik", w.NIK, "")
+	if w.BirthDate != "" {
+		fact("worker.birth_date", page.Day(w.BirthDate), "")
+	}
+	fact("worker.phone", w.Phone, "")
+	fact("worker.district", s.unitName(w.DomicileUnit), w.DomicileUnit)
+	if w.Scheme != "" {
+		fact("worker.scheme", page.Scheme(w.Scheme), "")
+	}
+	fact("worker.company", w.PlacementCompany, "")
+	fact("worker.job_order", w.JobOrderRef, "")
+	s.render(c, http.StatusOK, "worker", data)
+}

@@ -64,3 +64,34 @@ func TestWorkerQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkerPage(t *testing.T) {
+	srv, store := pageServer(t)
+	path := "/pekerja/" + store.worker.ID.String()
+	rec := pageGet(t, srv, kebumenCaseworker, path)
+	body := rec.Body.String()
+	for _, want := range []string{"<h1>Siti", "3305011508950001", "15 Agu 1995", "6281234567890", "Kabupaten Kebumen",
+		"P to P (melalui P3MI)", "Terdaftar", "Paspor", "Menunggu verifikasi", "Verifikasi pendaftaran"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the worker page lacks %q", want)
+		}
+	}
+	if rec.Code != http.StatusOK || t.Failed() {
+		t.Fatalf("%d\n%s", rec.Code, body)
+	}
+	if len(store.reads) != 2 || store.reads[0].Action != "access.worker" || store.reads[1].Action != "access.document" ||
+		store.reads[0].Purpose != "case-work" {
+		t.Errorf("reads: %+v", store.reads)
+	}
+
+	// Out of reach: the 404 page, nothing of the worker, nothing logged.
+	store.reads = nil
+	cilacap := lindungi.Principal{Subject: "cw-3301", Unit: "3301", Roles: []string{"caseworker"}}
+	rec = pageGet(t, srv, cilacap, path)
+	if rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "Siti") || len(store.reads) != 0 {
+		t.Errorf("out of reach: %d, %d reads\n%s", rec.Code, len(store.reads), rec.Body)
+	}
+	if rec := pageGet(t, srv, kebumenCaseworker, "/pekerja/bukan-id"); rec.Code != http.StatusNotFound && rec.Code != http.StatusBadRequest {
+		t.Errorf("a malformed ID: %d", rec.Code)
+	}
+}
