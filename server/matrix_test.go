@@ -23,6 +23,7 @@ import (
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/server"
+	"github.com/lindungi/lindungi/web"
 	"github.com/lindungi/lindungi/workflows"
 )
 
@@ -62,6 +63,16 @@ var matrix = map[string]map[string]string{
 		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
 		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
 		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
+	"GET /pekerja/baru": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "403 403 403 403", "admin": "200 200 200 200",
+	},
+	"POST /pekerja/baru": {
+		"caseworker": "303 303 403 303", "verifier": "303 303 403 303", "supervisor": "303 303 403 303",
+		"province_supervisor": "303 303 403 303", "bp3mi_officer": "303 303 403 303", "bp3mi_head": "303 303 403 303",
+		"national_officer": "303 303 403 303", "auditor": "403 403 403 403", "admin": "303 303 403 303",
 	},
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
@@ -374,7 +385,14 @@ func TestAccessMatrix(t *testing.T) {
 			for i, unit := range matrixUnits {
 				req := store.request(t, r.Method, r.Path)
 				if r.Page {
-					signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
+					if form, ok := pageForms[name]; ok { // a page's post: a form with the CSRF token
+						req = httptest.NewRequest(r.Method, r.Path, strings.NewReader(form))
+						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					}
+					sess := signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
+					if _, ok := pageForms[name]; ok {
+						req.Header.Set(web.CSRFHeader, sess.CSRFToken())
+					}
 				} else {
 					req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
 				}
@@ -395,6 +413,13 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("the matrix lists %s, which no route serves", name)
 		}
 	}
+}
+
+// pageForms are valid forms of the page routes that post one, keyed by
+// "METHOD /path" (the CSRF token is added per request).
+var pageForms = map[string]string{
+	"POST /pekerja/baru": "nik=3305011508950001&name=Siti&birth_date=1995-08-15&domicile_unit=3305&phone=081234567890" +
+		"&scheme=P2P&placement_company=PT+Sinar+Jaya&job_order_ref=JO-1",
 }
 
 // fakeServer wires every application service on store and fakeFlows.

@@ -2,11 +2,13 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/web"
 )
 
@@ -154,4 +156,83 @@ func (s *Server) workerPage(c *gin.Context) {
 	fact("worker.company", w.PlacementCompany, "")
 	fact("worker.job_order", w.JobOrderRef, "")
 	s.render(c, http.StatusOK, "worker", data)
+}
+
+// workerForm is the registration form with the values given and, for
+// each input the service refused, the error next to it (err's fields, or
+// the domicile for a district out of reach, the NIK for one registered).
+func (s *Server) workerForm(c *gin.Context, nw lindungi.NewWorker, err error) web.WorkerFormPage {
+	page := s.frame(c, "workers")
+	errs := map[string]string{}
+	var e *lindungi.Error
+	switch {
+	case err == nil:
+	case lindungi.ErrorCode(err) == lindungi.EFORBIDDEN:
+		errs["domicile_unit"] = page.T("worker.error.domicile_forbidden")
+	case lindungi.ErrorCode(err) == lindungi.ECONFLICT:
+		errs["nik"] = page.T("worker.error.nik_taken")
+	case errors.As(err, &e):
+		for _, f := range e.Fields {
+			errs[f.Field] = page.T("worker.error." + f.Field)
+		}
+	}
+	field := func(name, label, value string) web.Field {
+		return web.Field{Name: name, Label: page.T(label), Value: value, Error: errs[name], Required: true}
+	}
+	f := web.WorkerFormPage{Page: page, Invalid: err != nil,
+		NIK:       field("nik", "worker.nik", nw.NIK),
+		Name:      field("name", "worker.name", nw.Name),
+		BirthDate: field("birth_date", "worker.birth_date", nw.BirthDate),
+		Phone:     field("phone", "worker.phone", nw.Phone),
+		Domicile:  field("domicile_unit", "worker.district", nw.DomicileUnit),
+		Company:   field("placement_company", "worker.company", nw.PlacementCompany),
+		JobOrder:  field("job_order_ref", "worker.job_order", nw.JobOrderRef),
+		Scheme:    web.Select{Name: "scheme", Label: page.T("worker.scheme"), Error: errs["scheme"]},
+	}
+	f.NIK.InputMode, f.NIK.Hint, f.NIK.Autocomplete = "numeric", page.T("worker_new.nik_hint"), "off"
+	f.Name.Autocomplete = "off"
+	f.BirthDate.Type = "date"
+	f.Phone.Type, f.Phone.InputMode, f.Phone.Hint, f.Phone.Autocomplete = "tel", "tel", page.T("worker_new.phone_hint"), "off"
+	f.Domicile.InputMode, f.Domicile.Hint = "numeric", page.T("worker_new.domicile_hint")
+	f.Company.Required, f.JobOrder.Required = false, false
+	f.Scheme.Options = []web.Option{{Value: "", Text: page.T("scheme.choose")}}
+	for _, sc := range []lindungi.Scheme{lindungi.SchemeP2P, lindungi.SchemeG2G, lindungi.SchemeMandiri} {
+		f.Scheme.Options = append(f.Scheme.Options, web.Option{Value: string(sc), Text: page.Scheme(sc), Selected: nw.Scheme == sc})
+	}
+	if err != nil && len(errs) == 0 {
+		f.Page.Flash = append(f.Page.Flash, web.Flash{Kind: "error", Text: lindungi.ErrorMessage(err)})
+	}
+	return f
+}
+
+// newWorkerPage is the empty registration form; the district is the
+// user's own when the user works at a district.
+func (s *Server) newWorkerPage(c *gin.Context) {
+	var nw lindungi.NewWorker
+	if u := principal(c).Unit; s.Units.Path(u) != nil && len(u) == 4 {
+		nw.DomicileUnit = u
+	}
+	s.render(c, http.StatusOK, "worker_new", s.workerForm(c, nw, nil))
+}
+
+// registerWorkerPage registers a worker through the service of
+// POST /v1/workers (app.Journeys.Register, which starts the journey and
+// so the verification task), then shows the worker's page with a flash.
+// Refused input shows the form again, each problem next to its input.
+func (s *Server) registerWorkerPage(c *gin.Context) {
+	nw := lindungi.NewWorker{NIK: c.PostForm("nik"), Name: c.PostForm("name"), BirthDate: c.PostForm("birth_date"),
+		DomicileUnit: c.PostForm("domicile_unit"), Phone: c.PostForm("phone"), Scheme: lindungi.Scheme(c.PostForm("scheme")),
+		PlacementCompany: c.PostForm("placement_company"), JobOrderRef: c.PostForm("job_order_ref")}
+	w, err := s.Journeys.Register(c.Request.Context(), actor(c), app.Registration{Worker: nw})
+	switch code := lindungi.ErrorCode(err); {
+	case err == nil:
+		sess := session(c)
+		sess.Flash = "flash.worker_registered"
+		setSession(c, sess)
+		s.redirect(c, "/pekerja/"+w.ID.String())
+	case code == lindungi.EINVALID || code == lindungi.EFORBIDDEN || code == lindungi.ECONFLICT:
+		s.render(c, statusOf(err), "worker_new", s.workerForm(c, nw, err))
+	default:
+		s.problem(c, err)
+	}
 }

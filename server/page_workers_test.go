@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestWorkerSearchPage(t *testing.T) {
 	rec := pageGet(t, srv, kebumenCaseworker, "/pekerja?q=3305011508950001")
 	body := rec.Body.String()
 	if rec.Code != http.StatusOK || !strings.Contains(body, `href="/pekerja/`+store.worker.ID.String()+`"`) ||
-		!strings.Contains(body, ">Siti<") {
+		!strings.Contains(body, ">Siti<") || !strings.Contains(body, `href="/pekerja/baru"`) {
 		t.Fatalf("search: %d\n%s", rec.Code, body)
 	}
 	if len(store.reads) != 1 || store.reads[0].Action != "access.search" || store.reads[0].Purpose != "case-work" ||
@@ -93,5 +94,48 @@ func TestWorkerPage(t *testing.T) {
 	}
 	if rec := pageGet(t, srv, kebumenCaseworker, "/pekerja/bukan-id"); rec.Code != http.StatusNotFound && rec.Code != http.StatusBadRequest {
 		t.Errorf("a malformed ID: %d", rec.Code)
+	}
+}
+
+func TestRegisterWorkerForm(t *testing.T) {
+	srv, _ := pageServer(t)
+	b := newBrowser(t, srv)
+	req := httptest.NewRequest(http.MethodGet, "/pekerja/baru", nil)
+	signIn(t, req, kebumenCaseworker)
+	for _, c := range req.Cookies() {
+		b.cookies[c.Name] = c
+	}
+	res, body := b.get("/pekerja/baru")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `name="domicile_unit" type="text" value="3305"`) {
+		t.Fatalf("the form: %d\n%s", res.StatusCode, body)
+	}
+	token := csrf(t, body)
+	form := url.Values{"csrf_token": {token}, "nik": {"12345"}, "name": {"Siti Aminah"}, "birth_date": {"1995-08-15"},
+		"domicile_unit": {"3305"}, "phone": {"081234567890"}, "scheme": {"G2G"}}
+
+	// A bad NIK: the form again, the error next to the NIK, the values kept.
+	res, body = b.post("/pekerja/baru", form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-nik-error"`) ||
+		!strings.Contains(body, `value="Siti Aminah"`) || !strings.Contains(body, `<option value="G2G" selected>`) ||
+		strings.Contains(body, `id="f-name-error"`) {
+		t.Fatalf("a bad NIK: %d\n%s", res.StatusCode, body)
+	}
+
+	// Without the CSRF token: refused.
+	form.Set("nik", "3305015508950001")
+	res, _ = b.post("/pekerja/baru", url.Values{"nik": form["nik"], "name": form["name"]})
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a post without CSRF: %d", res.StatusCode)
+	}
+
+	// Good: to the new worker's page, with a flash there.
+	res, _ = b.post("/pekerja/baru", form)
+	to := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, "/pekerja/") {
+		t.Fatalf("registered: %d %s", res.StatusCode, to)
+	}
+	// (The fake store does not keep the new worker: the flash shows on the next page.)
+	if res, body = b.get("/pekerja"); res.StatusCode != http.StatusOK || !strings.Contains(body, "Pekerja terdaftar") {
+		t.Errorf("the worker page after registering: %d\n%s", res.StatusCode, body)
 	}
 }

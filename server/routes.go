@@ -47,6 +47,8 @@ func (s *Server) routes() []route {
 		// The worker file (page_workers.go).
 		{method: http.MethodGet, path: "/pekerja", handler: s.workerSearchPage, page: true, auth: true},
 		{method: http.MethodGet, path: "/pekerja/:id", handler: s.workerPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/pekerja/baru", handler: s.newWorkerPage, page: true, auth: true},
+		{method: http.MethodPost, path: "/pekerja/baru", handler: s.registerWorkerPage, page: true, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},
