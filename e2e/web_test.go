@@ -290,6 +290,7 @@ func TestWebRegisterWorker(t *testing.T) {
 	if v := run(t, ctx, "the name kept", chromedp.Value(chromedp.CSS(`#f-name`))); v != name {
 		t.Errorf("the name is %q after the refusal, want it kept", v)
 	}
+	screenshot(t, ctx, "web-register-bad-nik")
 
 	// Corrected: the worker's page.
 	do(t, ctx, "correct the NIK", chromedp.Clear(chromedp.CSS(`#f-nik`)), chromedp.SendKeys(chromedp.CSS(`#f-nik`), nik))
