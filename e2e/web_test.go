@@ -2,7 +2,9 @@ package e2e_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/web"
 )
 
 // The web pages, in a real headless Chromium against the real system.
@@ -347,4 +350,49 @@ func TestWebRegisterWorker(t *testing.T) {
 	}
 	// The last page, for the screenshot: the 404 page.
 	do(t, other, "the worker's page again", chromedp.Navigate(workerURL))
+}
+
+// page posts a form to a page as u, outside a browser: a session cookie
+// sealed with the server's session key, the session's CSRF token, and
+// HX-Request (so that success is 204 with HX-Redirect, not a redirect).
+// The audit test calls pages that change records this way.
+func (u user) page(method, path string, form url.Values, headers ...string) response {
+	t := u.s.t
+	t.Helper()
+	key, err := web.LoadOrCreateSessionKey(filepath.Join(u.s.logDir, "session.key"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, err := web.NewSessions(key, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	sess, err := sessions.SignIn(rec, u.p, "Demo "+u.p.Subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Set("csrf_token", sess.CSRFToken())
+	req, err := http.NewRequest(method, u.s.baseURL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	for _, c := range rec.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: got}
 }
