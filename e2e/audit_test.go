@@ -63,6 +63,15 @@ var mutations = map[string]mutation{
 		w.NIK = fmt.Sprintf("330501550895%04d", f.serial)
 		return f.pick(as, f.caseworker).do("POST", "/v1/workers", w, h...)
 	},
+	// The registration form (a page): the service of POST /v1/workers.
+	"POST /pekerja/baru": func(f *auditFixture, as *user, h ...string) response {
+		f.serial++
+		w := kebumenWorker()
+		return f.pick(as, f.caseworker).page("POST", "/pekerja/baru", url.Values{
+			"nik": {fmt.Sprintf("330501550895%04d", f.serial)}, "name": {w.Name}, "birth_date": {w.BirthDate},
+			"domicile_unit": {w.DomicileUnit}, "phone": {w.Phone}, "scheme": {string(w.Scheme)},
+			"placement_company": {w.PlacementCompany}, "job_order_ref": {w.JobOrderRef}}, h...)
+	},
 	"POST /v1/tasks/:id/complete": func(f *auditFixture, as *user, h ...string) response {
 		w := f.worker()
 		task := taskFor(f.t, f.s, w.ID)
@@ -387,9 +396,14 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			}
 			id := "auditor-" + a.p.Unit + "-" + strings.NewReplacer(" ", "-", "/", "-", ":", "").Replace(route)
 			r := scenario(f, &a, "X-Request-ID", id)
-			if r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+			switch {
+			case r.Status != http.StatusForbidden && r.Status != http.StatusNotFound:
 				t.Errorf("%s as %s = %d %s, want 403 or 404", route, a.p.Subject, r.Status, r.Body)
-			} else {
+			case !strings.Contains(route, " /v1/"): // a page: an error page
+				if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+					t.Errorf("%s as %s answered %s, want an error page", route, a.p.Subject, ct)
+				}
+			default:
 				r.problem(t)
 			}
 			if n := eventsOf(id); n != 0 {

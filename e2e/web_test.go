@@ -2,7 +2,9 @@ package e2e_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/web"
 )
 
 // The web pages, in a real headless Chromium against the real system.
@@ -244,4 +247,152 @@ func TestWebPostWithoutCSRFIsRefused(t *testing.T) {
 	if res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action^="/masuk/dev"] button`))); err != nil || res.Status != http.StatusForbidden {
 		t.Errorf("a sign-in without its CSRF token: %v, %+v; want 403", err, res)
 	}
+}
+
+// TestWebRegisterWorker: a Kebumen case worker searches before creating,
+// registers a worker through the form (a bad NIK shows its error next to
+// the NIK field, the other values kept), lands on the worker's page, and
+// finds the verification task with the worker's name in the inbox; the
+// worker's page has no sideways scroll at 360 px. A Cilacap case worker
+// searching the same NIK finds nothing, and the worker's page is a 404.
+func TestWebRegisterWorker(t *testing.T) {
+	const nik, name = "3305015203960004", "Sri Lestari" // a woman born 12 Mar 1996: day + 40
+	s := startSystem(t)
+	ctx := browserTab(t, "web-register-worker-360")
+	signInAs(t, ctx, s, "caseworker-3305")
+
+	// Search before create: the nav's Pekerja, the NIK, nothing found.
+	do(t, ctx, "open the worker search", chromedp.Click(chromedp.CSS(`header nav a[href="/pekerja"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-q`)))
+	do(t, ctx, "search the NIK", chromedp.SendKeys(chromedp.CSS(`#f-q`), nik), chromedp.Submit(chromedp.CSS(`#f-q`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results-title`)))
+	if main := run(t, ctx, "read the results", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(main, "Tidak ada pekerja yang cocok") {
+		t.Errorf("a NIK not registered yet is found:\n%s", main)
+	}
+	do(t, ctx, "open the form", chromedp.Click(chromedp.CSS(`main a[href="/pekerja/baru"]`)), chromedp.WaitVisible(chromedp.CSS(`#f-nik`)))
+
+	// A bad NIK: its error next to it, the rest kept.
+	do(t, ctx, "fill the form",
+		chromedp.SendKeys(chromedp.CSS(`#f-nik`), "33050152039"),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), name),
+		chromedp.SetValue(chromedp.CSS(`#f-birth_date`), "1996-03-12"),
+		chromedp.SendKeys(chromedp.CSS(`#f-phone`), "081234560004"),
+		chromedp.SetValue(chromedp.CSS(`#f-scheme`), "G2G"))
+	submit := chromedp.CSS(`main form[action="/pekerja/baru"] button[type="submit"]`)
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(submit))
+	if err != nil || res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad NIK: %v %+v, want 422", err, res)
+	}
+	nikErr := run(t, ctx, "read the NIK's error", chromedp.Text(chromedp.CSS(`.field-error:has(#f-nik) #f-nik-error`)))
+	if !strings.Contains(nikErr, "NIK harus 16 angka") {
+		t.Errorf("the NIK's error says %q", nikErr)
+	}
+	if n := run(t, ctx, "count the errors", chromedp.Evaluate[int](`document.querySelectorAll(".field .error").length`)); n != 1 {
+		t.Errorf("%d fields show an error, want the NIK's only", n)
+	}
+	if v := run(t, ctx, "the name kept", chromedp.Value(chromedp.CSS(`#f-name`))); v != name {
+		t.Errorf("the name is %q after the refusal, want it kept", v)
+	}
+	screenshot(t, ctx, "web-register-bad-nik")
+
+	// Corrected: the worker's page.
+	do(t, ctx, "correct the NIK", chromedp.Clear(chromedp.CSS(`#f-nik`)), chromedp.SendKeys(chromedp.CSS(`#f-nik`), nik))
+	if res, err := chromedp.RunResponse(ctx, chromedp.Click(submit)); err != nil || res.Status != http.StatusOK {
+		t.Fatalf("registering: %v %+v", err, res)
+	}
+	workerURL := run(t, ctx, "location", chromedp.Location())
+	if !strings.HasPrefix(workerURL, s.baseURL+"/pekerja/") || strings.HasSuffix(workerURL, "/baru") {
+		t.Fatalf("after registering the browser is at %s, want the worker's page", workerURL)
+	}
+	main := run(t, ctx, "read the worker's page", chromedp.Text(chromedp.CSS("main")))
+	for _, want := range []string{name, "Pekerja terdaftar", "Terdaftar", nik, "12 Mar 1996", "Kabupaten Kebumen", "G to G"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the worker's page lacks %q:\n%s", want, main)
+		}
+	}
+
+	// The journey gives the unit the verification task, with the name.
+	eventually(t, "the verification task in the inbox", func() bool {
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.baseURL+"/")); err != nil {
+			return false
+		}
+		main, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		return err == nil && strings.Contains(main, name) && strings.Contains(main, "Verifikasi pendaftaran")
+	})
+
+	// The worker's page on a phone: no sideways scroll; the last page.
+	do(t, ctx, "a 360-pixel screen", chromedp.EmulateViewport(360, 780, chromedp.EmulateMobile), chromedp.Navigate(workerURL))
+	if w := run(t, ctx, "measure the page", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 360 {
+		t.Errorf("at 360 px the worker's page is %d px wide: it scrolls sideways", w)
+	}
+	if main := run(t, ctx, "read the worker's page", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(main, "Verifikasi pendaftaran") {
+		t.Errorf("the worker's page does not list the open verification task:\n%s", main)
+	}
+
+	// Cilacap does not see the worker anywhere.
+	other := browserTab(t, "web-register-cilacap-404")
+	signInAs(t, other, s, "caseworker-3301")
+	do(t, other, "search the NIK", chromedp.Navigate(s.baseURL+"/pekerja?q="+nik))
+	if main := run(t, other, "read the results", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(main, "Tidak ada pekerja yang cocok") ||
+		strings.Contains(main, name) {
+		t.Errorf("Cilacap's search finds the worker:\n%s", main)
+	}
+	res, err = chromedp.RunResponse(other, chromedp.Navigate(workerURL))
+	if err != nil || res.Status != http.StatusNotFound {
+		t.Errorf("Cilacap opens the worker's page: %v %+v, want 404", err, res)
+	}
+	if main := run(t, other, "read the answer", chromedp.Text(chromedp.CSS("main"))); strings.Contains(main, name) || strings.Contains(main, nik) {
+		t.Errorf("the 404 page shows the worker:\n%s", main)
+	}
+	do(t, other, "open the inbox", chromedp.Navigate(s.baseURL+"/"))
+	if main := run(t, other, "read the inbox", chromedp.Text(chromedp.CSS("main"))); strings.Contains(main, name) {
+		t.Errorf("Cilacap's inbox shows the worker:\n%s", main)
+	}
+	// The last page, for the screenshot: the 404 page.
+	do(t, other, "the worker's page again", chromedp.Navigate(workerURL))
+}
+
+// page posts a form to a page as u, outside a browser: a session cookie
+// sealed with the server's session key, the session's CSRF token, and
+// HX-Request (so that success is 204 with HX-Redirect, not a redirect).
+// The audit test calls pages that change records this way.
+func (u user) page(method, path string, form url.Values, headers ...string) response {
+	t := u.s.t
+	t.Helper()
+	key, err := web.LoadOrCreateSessionKey(filepath.Join(u.s.logDir, "session.key"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, err := web.NewSessions(key, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	sess, err := sessions.SignIn(rec, u.p, "Demo "+u.p.Subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Set("csrf_token", sess.CSRFToken())
+	req, err := http.NewRequest(method, u.s.baseURL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	for _, c := range rec.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: got}
 }

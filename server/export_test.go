@@ -53,3 +53,6 @@ var BodilessRoutes = []string{
 	"POST /v1/delegations/:id/revoke",
 	"DELETE /v1/holidays/:date",
 }
+
+// WorkerQuery reads the worker search box of the pages.
+var WorkerQuery = workerQuery

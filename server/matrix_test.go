@@ -62,6 +62,27 @@ var matrix = map[string]map[string]string{
 	"POST /tugas/:id/eskalasi":   pageTaskMove,
 	"POST /tugas/:id/alihkan":    pageTaskMove,
 	"POST /tugas/:id/perpanjang": pageTaskMove,
+	// The worker file's pages, as the API routes they act like.
+	"GET /pekerja": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	},
+	"GET /pekerja/:id": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
+	"GET /pekerja/baru": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "403 403 403 403", "admin": "200 200 200 200",
+	},
+	"POST /pekerja/baru": {
+		"caseworker": "303 303 403 303", "verifier": "303 303 403 303", "supervisor": "303 303 403 303",
+		"province_supervisor": "303 303 403 303", "bp3mi_officer": "303 303 403 303", "bp3mi_head": "303 303 403 303",
+		"national_officer": "303 303 403 303", "auditor": "403 403 403 403", "admin": "303 303 403 303",
+	},
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
@@ -361,6 +382,8 @@ var pageForms = map[string]url.Values{
 	"/tugas/:id/eskalasi":   {"reason": {"tidak ada petugas"}},
 	"/tugas/:id/alihkan":    {"unit": {"3305"}, "reason": {"pindah meja LTSA"}},
 	"/tugas/:id/perpanjang": {"working_days": {"5"}, "reason": {"menunggu dokumen"}},
+	"/pekerja/baru": {"nik": {"3305011508950001"}, "name": {"Siti"}, "birth_date": {"1995-08-15"}, "domicile_unit": {"3305"},
+		"phone": {"081234567890"}, "scheme": {"P2P"}, "placement_company": {"PT Sinar Jaya"}, "job_order_ref": {"JO-1"}},
 }
 
 // pagePost makes req a form post of the route path, with the CSRF token
@@ -628,7 +651,7 @@ func (f *fakeStore) url(method, path string) string {
 		url = strings.Replace(path, ":id", f.provisional.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/cases/"):
 		url = strings.Replace(path, ":id", f.pcase.ID.String(), 1)
-	case strings.HasPrefix(path, "/v1/workers/"):
+	case strings.HasPrefix(path, "/v1/workers/"), path == "/pekerja/:id":
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/tasks/"), strings.HasPrefix(path, "/tugas/"):
 		url = strings.Replace(path, ":id", f.task.ID.String(), 1)
@@ -644,6 +667,9 @@ func (f *fakeStore) url(method, path string) string {
 		url += "?purpose=access+matrix"
 		if path == "/v1/workers/search" {
 			url += "&nik=3305011508950001"
+		}
+		if path == "/pekerja" {
+			url += "&q=3305011508950001"
 		}
 		if path == "/v1/workers/:id/as-of" || path == "/v1/cases/:id/as-of" {
 			url += "&at=" + time.Now().UTC().Format(time.RFC3339)

@@ -345,7 +345,7 @@ func TestStaticRoute(t *testing.T) {
 
 func TestUnknownPathIsAPageForBrowsers(t *testing.T) {
 	srv, _ := pageServer(t)
-	req := httptest.NewRequest(http.MethodGet, "/pekerja/tidak-ada", nil)
+	req := httptest.NewRequest(http.MethodGet, "/tidak-ada/sama-sekali", nil)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml")
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)

@@ -51,6 +51,11 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: pageEscalate, handler: s.moveTaskPage("flash.task_escalated", (*app.Tasks).Escalate), page: true, auth: true},
 		{method: http.MethodPost, path: pageReassign, handler: s.moveTaskPage("flash.task_reassigned", (*app.Tasks).Reassign), page: true, auth: true},
 		{method: http.MethodPost, path: pageExtend, handler: s.moveTaskPage("flash.task_extended", (*app.Tasks).Extend), page: true, auth: true},
+		// The worker file (page_workers.go).
+		{method: http.MethodGet, path: "/pekerja", handler: s.workerSearchPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/pekerja/:id", handler: s.workerPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/pekerja/baru", handler: s.newWorkerPage, page: true, auth: true},
+		{method: http.MethodPost, path: "/pekerja/baru", handler: s.registerWorkerPage, page: true, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},
