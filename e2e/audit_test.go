@@ -72,6 +72,37 @@ var mutations = map[string]mutation{
 			"domicile_unit": {w.DomicileUnit}, "phone": {w.Phone}, "scheme": {string(w.Scheme)},
 			"placement_company": {w.PlacementCompany}, "job_order_ref": {w.JobOrderRef}}, h...)
 	},
+	// The inbox's task actions: the same services as /v1/tasks/:id/...
+	"POST /tugas/:id/ambil": func(f *auditFixture, as *user, h ...string) response {
+		task := taskFor(f.t, f.s, f.worker().ID)
+		return f.pick(as, f.caseworker).page("POST", "/tugas/"+task.ID.String()+"/ambil", url.Values{}, h...)
+	},
+	"POST /tugas/:id/lepas": func(f *auditFixture, as *user, h ...string) response {
+		task := taskFor(f.t, f.s, f.worker().ID)
+		if r := f.caseworker.do("POST", "/v1/tasks/"+task.ID.String()+"/claim", nil); r.Status != http.StatusOK {
+			f.t.Fatalf("claim = %d %s", r.Status, r.Body)
+		}
+		return f.pick(as, f.caseworker).page("POST", "/tugas/"+task.ID.String()+"/lepas", url.Values{}, h...)
+	},
+	"POST /tugas/:id/selesai": func(f *auditFixture, as *user, h ...string) response {
+		w := f.worker()
+		task := taskFor(f.t, f.s, w.ID)
+		provide(f.t, f.caseworker, f.verifier, w, verificationDocuments...)
+		return f.pick(as, f.caseworker).page("POST", "/tugas/"+task.ID.String()+"/selesai",
+			url.Values{"outcome": {"approved"}, "note": {"Dokumen lengkap"}}, h...)
+	},
+	"POST /tugas/:id/eskalasi": func(f *auditFixture, as *user, h ...string) response {
+		task := taskFor(f.t, f.s, f.worker().ID)
+		return f.pick(as, f.supervisor).page("POST", "/tugas/"+task.ID.String()+"/eskalasi", url.Values{"reason": {"Petugas cuti"}}, h...)
+	},
+	"POST /tugas/:id/alihkan": func(f *auditFixture, as *user, h ...string) response {
+		task := taskFor(f.t, f.s, f.worker().ID)
+		return f.pick(as, f.admin).page("POST", "/tugas/"+task.ID.String()+"/alihkan", url.Values{"unit": {"3301"}, "reason": {"LTSA Cilacap"}}, h...)
+	},
+	"POST /tugas/:id/perpanjang": func(f *auditFixture, as *user, h ...string) response {
+		task := taskFor(f.t, f.s, f.worker().ID)
+		return f.pick(as, f.supervisor).page("POST", "/tugas/"+task.ID.String()+"/perpanjang", url.Values{"working_days": {"3"}, "reason": {"Menunggu KK"}}, h...)
+	},
 	"POST /v1/tasks/:id/complete": func(f *auditFixture, as *user, h ...string) response {
 		w := f.worker()
 		task := taskFor(f.t, f.s, w.ID)
