@@ -272,20 +272,34 @@ func (u user) do(method, path string, body any, headers ...string) response {
 	if u.token != "" {
 		req.Header.Set("Authorization", "Bearer "+u.token)
 	}
+	r := send(t, req, headers...)
+	u.s.checkContract(req, raw, r.http, r.Body)
+	return r.response
+}
+
+// sent is a response with the HTTP response it was read from.
+type sent struct {
+	response
+	http *http.Response
+}
+
+// send sets headers (name, value, ...) on req, sends it and reads the
+// answer whole.
+func send(t *testing.T, req *http.Request, headers ...string) sent {
+	t.Helper()
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	got, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.s.checkContract(req, raw, resp, got)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: got}
+	return sent{response{Status: resp.StatusCode, Header: resp.Header, Body: got}, resp}
 }
 
 // checkContract validates a request/response pair against the OpenAPI
