@@ -8,7 +8,9 @@
 //	worker.go        Worker, schemes, registration (NewWorker), NIK and phone checks, worker search; WorkerService
 //	journey.go       journey steps, phases, StepSpec and the path through the steps; JourneyWorkflowID
 //	task.go          Task, every task kind, statuses, outcomes, TaskID, filters, scopes, routing; TaskService
-//	case.go          protection cases: complaints, categories, handling steps, referrals, transfers and their checks; CaseService
+//	case.go          protection cases: categories, handling steps, the case and its outcome; CaseService
+//	complaint.go     a complaint as taken in: complainant, subject, normalizing and validation
+//	handover.go      referrals and transfers and their checks
 //	document.go      workers' documents and what a step needs of them; DocumentService
 //	unit.go          organisational units and their codes
 //	event.go         Event, one entry of the audit trail
