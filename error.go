@@ -13,6 +13,7 @@ const (
 	ECONFLICT     = "conflict"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
+	ETOOLARGE     = "too_large"   // the request or a file in it is larger than allowed
 	EUNAVAILABLE  = "unavailable" // a dependency (PostgreSQL, Temporal) cannot be reached now; retry later
 	ETIMEOUT      = "timeout"     // a dependency did not answer in time; the outcome is unknown, retry with the same key
 	EINTERNAL     = "internal"

@@ -35,6 +35,7 @@ type Worker struct {
 	BirthDate    string    `json:"birth_date"` // YYYY-MM-DD
 	DomicileUnit string    `json:"domicile_unit"`
 	Phone        string    `json:"phone"`
+	Address      string    `json:"address"` // free text; "" until recorded
 	Scheme       Scheme    `json:"scheme"`
 	// PlacementCompany and JobOrderRef are required for P2P workers.
 	PlacementCompany string    `json:"placement_company,omitempty"`
@@ -284,4 +285,13 @@ type WorkerService interface {
 	// so the reconciler does not start it again. Marking it twice changes
 	// nothing; it returns no domain error codes.
 	MarkJourneyStarted(ctx context.Context, id uuid.UUID) error
+	// CorrectWorker applies a correction (checked against the worker as
+	// stored, under its row lock: WorkerCorrection.Check) and writes its
+	// audit event (worker.correct, the changed fields before and after,
+	// masked where they are personal data) and the answer of the request
+	// (NewContextWithAnswer), in one transaction. ENOTFOUND, EINVALID
+	// naming bad fields or for a correction that changes nothing,
+	// ECONFLICT for a merged worker, a scheme the journey has used
+	// already, or a NIK registered to another worker.
+	CorrectWorker(ctx context.Context, id uuid.UUID, c WorkerCorrection, ev Event) (Worker, error)
 }

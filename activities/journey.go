@@ -45,6 +45,16 @@ func (a *Activities) RecordStep(ctx context.Context, in RecordStepInput) error {
 	return nil
 }
 
+// WorkerScheme returns the scheme on the worker's file, which a
+// correction may have changed since the journey started.
+func (a *Activities) WorkerScheme(ctx context.Context, workerID uuid.UUID) (lindungi.Scheme, error) {
+	w, err := a.Store.FindWorker(ctx, workerID)
+	if err != nil {
+		return "", asActivityError(err)
+	}
+	return w.Scheme, nil
+}
+
 // ContractEnd returns the end of the worker's current work contract (the
 // expiry of the WORK_CONTRACT document), or the zero time if none gives one.
 func (a *Activities) ContractEnd(ctx context.Context, workerID uuid.UUID) (time.Time, error) {

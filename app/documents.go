@@ -84,3 +84,70 @@ func (ds *Documents) find(ctx context.Context, a Actor, id uuid.UUID) (lindungi.
 	a, err = ds.Access.Visible(ctx, a, w.DomicileUnit, w.ID, "Document not found.")
 	return d, a, err
 }
+
+// AddWithScan adds a document to a worker in the caller's reach with the
+// scan uploaded with it (content): the document's file reference is the
+// scan (lindungi.ScanRef), and both are written in one transaction with
+// their audit events. ENOTFOUND for a worker out of reach, then EINVALID
+// naming the bad fields of the document and of the file (field "file":
+// empty, or not a PDF, JPEG or PNG by its bytes), ETOOLARGE for a file
+// over lindungi.MaxScanSize.
+func (ds *Documents) AddWithScan(ctx context.Context, a Actor, workerID uuid.UUID, nd lindungi.NewDocument, content []byte) (lindungi.Document, lindungi.ScanInfo, error) {
+	w, a, err := findWorker(ctx, ds.Workers, ds.Access, a, workerID)
+	if err != nil {
+		return lindungi.Document{}, lindungi.ScanInfo{}, err
+	}
+	scan, scanErr := lindungi.SniffScan("file", content)
+	if lindungi.ErrorCode(scanErr) == lindungi.ETOOLARGE {
+		return lindungi.Document{}, lindungi.ScanInfo{}, scanErr
+	}
+	nd.Normalize()
+	nd.FileRef = lindungi.ScanRef(scan.SHA256)
+	var v lindungi.Validation
+	v.Merge(nd.Validate(clock(ds.Now).In(lindungi.WIB)))
+	v.Merge(scanErr)
+	if err := v.Err(); err != nil {
+		return lindungi.Document{}, lindungi.ScanInfo{}, err
+	}
+	return ds.Store.AddDocumentWithScan(ctx, w.ID, nd, scan, a.Event(ctx))
+}
+
+// Attach stores the scan (content) of a pending document in the caller's
+// reach, replacing the one it had; the document's file reference becomes
+// the scan. ENOTFOUND for a document out of reach, then EINVALID (field
+// "file") or ETOOLARGE for the file, ECONFLICT for a document verified,
+// rejected or superseded.
+func (ds *Documents) Attach(ctx context.Context, a Actor, id uuid.UUID, content []byte) (lindungi.ScanInfo, error) {
+	d, a, err := ds.find(ctx, a, id)
+	if err != nil {
+		return lindungi.ScanInfo{}, err
+	}
+	scan, err := lindungi.SniffScan("file", content)
+	if err != nil {
+		return lindungi.ScanInfo{}, err
+	}
+	return ds.Store.AttachScan(ctx, d.ID, scan, a.Event(ctx))
+}
+
+// Scan returns the scan of a document in the caller's reach, with the
+// document and the decision that allowed the read (which the caller logs
+// with its purpose before it serves the bytes). ENOTFOUND for a document
+// out of reach or without a scan.
+func (ds *Documents) Scan(ctx context.Context, a Actor, id uuid.UUID) (lindungi.Scan, lindungi.Document, Actor, error) {
+	d, a, err := ds.find(ctx, a, id)
+	if err != nil {
+		return lindungi.Scan{}, lindungi.Document{}, a, err
+	}
+	s, err := ds.Store.FindScan(ctx, d.ID)
+	return s, d, a, err
+}
+
+// Scans returns what is known of the scans of the documents of a worker in
+// the caller's reach, by document ID. ENOTFOUND for a worker out of reach.
+func (ds *Documents) Scans(ctx context.Context, a Actor, workerID uuid.UUID) (map[uuid.UUID]lindungi.ScanInfo, error) {
+	w, _, err := findWorker(ctx, ds.Workers, ds.Access, a, workerID)
+	if err != nil {
+		return nil, err
+	}
+	return ds.Store.ScansOf(ctx, w.ID)
+}

@@ -32,10 +32,25 @@ type WorkerSearch interface {
 	MergeWorkers(ctx context.Context, provisionalID, registeredID uuid.UUID, ev lindungi.Event) (lindungi.WorkerMerge, error)
 }
 
-// WorkerFiles is what worker reads and merges need.
+// WorkerFiles is what worker reads, corrections and merges need.
 type WorkerFiles interface {
 	WorkerFinder
 	WorkerSearch
+	WorkerCorrector
+	TimelineReader
+}
+
+// WorkerCorrector is the part of lindungi.WorkerService that corrects a
+// worker's profile.
+type WorkerCorrector interface {
+	CorrectWorker(ctx context.Context, id uuid.UUID, c lindungi.WorkerCorrection, ev lindungi.Event) (lindungi.Worker, error)
+}
+
+// TimelineReader reads a worker's timeline from the audit trail: the
+// latest limit entries (lindungi.TimelineActions), oldest first, in one
+// query. It returns no domain error codes.
+type TimelineReader interface {
+	WorkerTimeline(ctx context.Context, workerID uuid.UUID, limit int) ([]lindungi.TimelineEntry, error)
 }
 
 // CaseStore is the part of lindungi.CaseService intake and handling need:
@@ -56,9 +71,10 @@ type DecisionFinder interface {
 	LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
 }
 
-// DocumentStore is the part of lindungi.DocumentService people use; the
-// rest is the workflow's.
+// DocumentStore is the part of lindungi.DocumentService people use (the
+// rest is the workflow's), and the scans of documents.
 type DocumentStore interface {
+	lindungi.ScanService
 	AddDocument(ctx context.Context, workerID uuid.UUID, d lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error)
 	VerifyDocument(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Document, error)
 	RejectDocument(ctx context.Context, id uuid.UUID, reason string, ev lindungi.Event) (lindungi.Document, error)
@@ -79,12 +95,16 @@ type UserFinder interface {
 
 // Each part stays a part of its root service.
 var (
-	_ WorkerStore      = lindungi.WorkerService(nil)
-	_ WorkerFinder     = lindungi.WorkerService(nil)
-	_ WorkerSearch     = lindungi.CaseService(nil)
-	_ CaseStore        = lindungi.CaseService(nil)
-	_ DecisionFinder   = lindungi.TaskService(nil)
-	_ DocumentStore    = lindungi.DocumentService(nil)
+	_ WorkerStore    = lindungi.WorkerService(nil)
+	_ WorkerFinder   = lindungi.WorkerService(nil)
+	_ WorkerSearch   = lindungi.CaseService(nil)
+	_ CaseStore      = lindungi.CaseService(nil)
+	_ DecisionFinder = lindungi.TaskService(nil)
+	_ DocumentStore  = interface {
+		lindungi.DocumentService
+		lindungi.ScanService
+	}(nil)
+	_ WorkerCorrector  = lindungi.WorkerService(nil)
 	_ DelegationFinder = lindungi.DelegationService(nil)
 	_ UserFinder       = lindungi.UserService(nil)
 )

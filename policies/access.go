@@ -61,10 +61,17 @@ const (
 	// ActReleaseClaimed is giving back to its queue a task that another
 	// user claimed.
 	ActReleaseClaimed = "release-claimed"
+
+	// ObjWorker is the object of the named actions on workers' files.
+	ObjWorker = "worker"
+	// ActCorrectNIK is correcting a worker's NIK, the key of the person's
+	// identity: a supervisor's correction.
+	ActCorrectNIK = "correct-nik"
 )
 
 // Actions are the named actions, checked by Validate like routes.
-var Actions = []RouteSpec{{Method: ActReferWithoutConsent, Path: ObjCase}, {Method: ActReleaseClaimed, Path: ObjTask}}
+var Actions = []RouteSpec{{Method: ActReferWithoutConsent, Path: ObjCase}, {Method: ActReleaseClaimed, Path: ObjTask},
+	{Method: ActCorrectNIK, Path: ObjWorker}}
 
 // Decision is the answer of the Authorizer: whether, and by which rule.
 type Decision struct {

@@ -85,13 +85,25 @@ RETURNING ` + documentColumns
 // document.supersede) and the answer of the request that added it
 // (lindungi.NewContextWithAnswer) in one transaction.
 func (db *DB) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error) {
+	var out lindungi.Document
+	err := db.addDocument(ctx, workerID, nd, ev, func(_ *sqlx.Tx, d lindungi.Document, _ time.Time) (any, error) {
+		out = d
+		return d, nil
+	})
+	return out, err
+}
+
+// addDocument adds a document as AddDocument describes, then runs then in
+// the same transaction with the document added and the time of the
+// change; what then returns is stored as the request's answer.
+func (db *DB) addDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.NewDocument, ev lindungi.Event,
+	then func(tx *sqlx.Tx, d lindungi.Document, now time.Time) (any, error)) error {
 	nd.Normalize()
 	now := db.Now().UTC()
 	if err := nd.Validate(now.In(lindungi.WIB)); err != nil {
-		return lindungi.Document{}, err
+		return err
 	}
-	var out lindungi.Document
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		// Locking the worker serializes additions to one worker, so two
 		// documents of a type added at once supersede one another in turn.
 		var locked uuid.UUID
@@ -111,7 +123,7 @@ func (db *DB) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.N
 			nullString(nd.IssuedOn), nullString(nd.ExpiresOn), nd.FileRef, ev.Actor, now); err != nil {
 			return fmt.Errorf("insert document: %w", translate(err))
 		}
-		out = row.document()
+		out := row.document()
 
 		ev.OccurredAt = now
 		ev.WorkerID = &workerID
@@ -139,15 +151,28 @@ func (db *DB) AddDocument(ctx context.Context, workerID uuid.UUID, nd lindungi.N
 				return err
 			}
 		}
-		return db.answer(ctx, tx, out)
+		answer, err := then(tx, out, now)
+		if err != nil {
+			return err
+		}
+		return db.answer(ctx, tx, answer)
 	})
-	return out, err
 }
 
 // VerifyDocument records that ev.Actor verified a document, with its audit
-// event (document.verify).
+// event (document.verify). Neither the person who added the document nor
+// the one who uploaded its scan may.
 func (db *DB) VerifyDocument(ctx context.Context, id uuid.UUID, ev lindungi.Event) (lindungi.Document, error) {
-	return db.decideDocument(ctx, id, ev, "document.verify", func(d lindungi.Document) error { return d.CheckVerify(ev.Actor) },
+	return db.decideDocument(ctx, id, ev, "document.verify", func(ctx context.Context, tx *sqlx.Tx, d lindungi.Document) error {
+		if err := d.CheckVerify(ev.Actor); err != nil {
+			return err
+		}
+		by, err := scanUploader(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		return lindungi.CheckVerifyScan(by, ev.Actor)
+	},
 		`UPDATE documents SET verified_by = $2, verified_at = $3 WHERE id = $1 RETURNING `+documentColumns, ev.Actor)
 }
 
@@ -158,7 +183,7 @@ func (db *DB) RejectDocument(ctx context.Context, id uuid.UUID, reason string, e
 	if err := lindungi.CheckReason("reason", reason); err != nil {
 		return lindungi.Document{}, err
 	}
-	return db.decideDocument(ctx, id, ev, "document.reject", lindungi.Document.CheckReject,
+	return db.decideDocument(ctx, id, ev, "document.reject", func(_ context.Context, _ *sqlx.Tx, d lindungi.Document) error { return d.CheckReject() },
 		`UPDATE documents SET rejected_by = $2, rejected_at = $3, rejected_reason = $4 WHERE id = $1 RETURNING `+documentColumns,
 		ev.Actor, reason)
 }
@@ -167,7 +192,7 @@ func (db *DB) RejectDocument(ctx context.Context, id uuid.UUID, reason string, e
 // ID, the actor, the time and args, audits action and stores the answer of
 // the request that decided (lindungi.NewContextWithAnswer).
 func (db *DB) decideDocument(ctx context.Context, id uuid.UUID, ev lindungi.Event, action string,
-	check func(lindungi.Document) error, update, actor string, args ...any) (lindungi.Document, error) {
+	check func(context.Context, *sqlx.Tx, lindungi.Document) error, update, actor string, args ...any) (lindungi.Document, error) {
 	var out lindungi.Document
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var row documentRow
@@ -178,7 +203,7 @@ func (db *DB) decideDocument(ctx context.Context, id uuid.UUID, ev lindungi.Even
 			return fmt.Errorf("find document %s: %w", id, translate(err))
 		}
 		before := row.document()
-		if err := check(before); err != nil {
+		if err := check(ctx, tx, before); err != nil {
 			return err
 		}
 		now := db.Now().UTC()

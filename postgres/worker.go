@@ -26,6 +26,7 @@ type workerRow struct {
 	BirthDate    *time.Time     `db:"birth_date"`
 	DomicileUnit string         `db:"domicile_unit"`
 	Phone        string         `db:"phone"`
+	Address      string         `db:"address"`
 	Scheme       sql.NullString `db:"scheme"`
 	Company      string         `db:"placement_company"`
 	JobOrder     string         `db:"job_order_ref"`
@@ -38,14 +39,14 @@ type workerRow struct {
 func (r workerRow) worker() lindungi.Worker {
 	return lindungi.Worker{
 		ID: r.ID, NIK: r.NIK.String, Name: r.Name, BirthDate: dateString(r.BirthDate),
-		DomicileUnit: r.DomicileUnit, Phone: r.Phone, Scheme: lindungi.Scheme(r.Scheme.String),
+		DomicileUnit: r.DomicileUnit, Phone: r.Phone, Address: r.Address, Scheme: lindungi.Scheme(r.Scheme.String),
 		PlacementCompany: r.Company, JobOrderRef: r.JobOrder,
 		JourneyStep: lindungi.Step(r.JourneyStep.String), WorkflowID: r.WorkflowID.String,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 
-const workerColumns = `id, nik, name, birth_date, domicile_unit, phone, scheme, placement_company, job_order_ref,
+const workerColumns = `id, nik, name, birth_date, domicile_unit, phone, address, scheme, placement_company, job_order_ref,
     journey_step, journey_workflow_id, created_at, updated_at`
 
 const insertWorkerSQL = `

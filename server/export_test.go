@@ -42,7 +42,12 @@ var RequestBodies = map[string]any{
 	"POST /v1/cases/:id/transfer/reject":          decisionBody{},
 	"POST /v1/delegations":                        delegationRequest{},
 	"POST /v1/policies":                           lindungi.PolicyChange{},
+	"POST /v1/workers/:id/corrections":            lindungi.WorkerCorrection{},
 }
+
+// FileRoutes are the routes whose body is a file, not JSON: any byte may
+// be in it (a NUL too), and its type is sniffed from its bytes.
+var FileRoutes = []string{"PUT /v1/documents/:id/file"}
 
 // BodilessRoutes are the routes with a method that may carry a body that
 // read none.

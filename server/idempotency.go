@@ -48,7 +48,7 @@ func (s *Server) idempotency(c *gin.Context) {
 			Fields: []lindungi.FieldError{{Field: "Idempotency-Key", Reason: "must be 1 to 200 visible ASCII characters"}}})
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, bodyLimit(c, maxBody)+1))
 	if err != nil {
 		s.problem(c, lindungi.Errorf(lindungi.EMALFORMED, "The request body could not be read."))
 		return

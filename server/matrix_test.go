@@ -83,6 +83,17 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "303 303 403 303", "bp3mi_officer": "303 303 403 303", "bp3mi_head": "303 303 403 303",
 		"national_officer": "303 303 403 303", "auditor": "403 403 403 403", "admin": "303 303 403 303",
 	},
+	// The rest of the worker file: corrections, scans, the second
+	// person's decision; auditors read scans and change nothing.
+	"POST /v1/workers/:id/corrections": workerFileChange("200"),
+	"PUT /v1/documents/:id/file":       workerFileChange("200"),
+	"GET /v1/documents/:id/file":       workerFileRead,
+	"GET /pekerja/:id/koreksi":         workerFileChange("200"),
+	"POST /pekerja/:id/koreksi":        workerFileChange("303"),
+	"POST /pekerja/:id/dokumen":        workerFileChange("303"),
+	"GET /dokumen/:id/berkas":          workerFileRead,
+	"POST /dokumen/:id/verifikasi":     workerFileChange("303"),
+	"POST /dokumen/:id/tolak":          workerFileChange("303"),
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
@@ -384,6 +395,9 @@ var pageForms = map[string]url.Values{
 	"/tugas/:id/perpanjang": {"working_days": {"5"}, "reason": {"menunggu dokumen"}},
 	"/pekerja/baru": {"nik": {"3305011508950001"}, "name": {"Siti"}, "birth_date": {"1995-08-15"}, "domicile_unit": {"3305"},
 		"phone": {"081234567890"}, "scheme": {"P2P"}, "placement_company": {"PT Sinar Jaya"}, "job_order_ref": {"JO-1"}},
+	"/pekerja/:id/koreksi": {"phone": {"081299998888"}, "reason": {"Nomor lama tidak aktif"}},
+	"/pekerja/:id/dokumen": {"type": {"KTP"}, "number": {"3305011508950001"}},
+	"/dokumen/:id/tolak":   {"reason": {"Pindaian tidak terbaca"}},
 }
 
 // pagePost makes req a form post of the route path, with the CSRF token
@@ -394,6 +408,10 @@ func pagePost(req *http.Request, path string, sess web.Session) {
 		form[k] = v
 	}
 	form.Set("csrf_token", sess.CSRFToken())
+	if path == "/pekerja/:id/dokumen" { // an upload: a multipart form with the file
+		multipartPost(req, form, "file", "ktp.pdf", testPDF)
+		return
+	}
 	body := form.Encode()
 	req.Body, req.ContentLength = io.NopCloser(strings.NewReader(body)), int64(len(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -494,6 +512,12 @@ var actionMatrix = map[string]struct {
 			"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 404 403", "bp3mi_head": "200 200 404 200",
 			"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
 		}},
+	policies.ObjWorker + " " + policies.ActCorrectNIK: {http.MethodPost, "/v1/workers/:id/corrections",
+		map[string]any{"nik": "3305011508950002", "reason": "Salah ketik saat pendaftaran"}, nil, map[string]string{
+			"caseworker": "403 403 404 403", "verifier": "403 403 404 403", "supervisor": "200 200 404 200",
+			"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 404 403", "bp3mi_head": "200 200 404 200",
+			"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+		}},
 	policies.ObjCase + " " + policies.ActReferWithoutConsent: {http.MethodPost, "/v1/cases/:id/refer",
 		map[string]any{"to_unit": "33", "consent": false, "reason": "Pekerja tidak dapat dihubungi"}, nil, map[string]string{
 			"caseworker": "403 403 404 403", "verifier": "403 403 404 403", "supervisor": "200 200 404 200",
@@ -534,6 +558,9 @@ func TestNamedActionMatrix(t *testing.T) {
 				if strings.HasPrefix(row.path, "/v1/tasks/") {
 					id = store.task.ID
 				}
+				if strings.HasPrefix(row.path, "/v1/workers/") {
+					id = store.worker.ID
+				}
 				req := httptest.NewRequest(row.method, strings.Replace(row.path, ":id", id.String(), 1), bytes.NewReader(raw))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
@@ -557,6 +584,7 @@ type fakeStore struct {
 	pcase       lindungi.Case
 	listed      []lindungi.Task  // what ListTasks answers
 	reads       []lindungi.Event // the access events of pages (RecordAccesses)
+	files       workerFiles      // corrections and scans (workerfile_test.go)
 }
 
 func newFakeStore() *fakeStore {
@@ -585,6 +613,11 @@ func newFakeStore() *fakeStore {
 func (f *fakeStore) request(t *testing.T, method, path string) *http.Request {
 	t.Helper()
 	var body io.Reader
+	if raw, ok := rawBodies[method+" "+path]; ok {
+		req := httptest.NewRequest(method, f.url(method, path), bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/octet-stream")
+		return req
+	}
 	if b, ok := f.bodies()[method+" "+path]; ok {
 		raw, err := json.Marshal(b)
 		if err != nil {
@@ -626,7 +659,8 @@ func (f *fakeStore) bodies() map[string]any {
 		"POST /v1/workers/:id/merge": map[string]any{"into": f.worker.ID},
 		"POST /v1/workers/:id/documents": lindungi.NewDocument{Type: lindungi.DocPassport, Number: "C1234567",
 			IssuedOn: "2025-01-05", ExpiresOn: "2030-01-05", FileRef: "docs/3305/paspor.pdf"},
-		"POST /v1/documents/:id/reject": map[string]string{"reason": "Pindaian tidak terbaca"},
+		"POST /v1/documents/:id/reject":    map[string]string{"reason": "Pindaian tidak terbaca"},
+		"POST /v1/workers/:id/corrections": map[string]string{"phone": "081299998888", "reason": "Nomor lama tidak aktif"},
 		"POST /v1/holidays": map[string]string{"date": "2027-01-01", "kind": "national",
 			"name": "Tahun Baru 2027 Masehi", "reason": "SKB 3 Menteri 2026"},
 		"POST /v1/tasks/:id/escalate":                 map[string]any{"reason": "tidak ada petugas"},
@@ -651,8 +685,10 @@ func (f *fakeStore) url(method, path string) string {
 		url = strings.Replace(path, ":id", f.provisional.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/cases/"):
 		url = strings.Replace(path, ":id", f.pcase.ID.String(), 1)
-	case strings.HasPrefix(path, "/v1/workers/"), path == "/pekerja/:id":
+	case strings.HasPrefix(path, "/v1/workers/"), path == "/pekerja/:id", strings.HasPrefix(path, "/pekerja/:id/"):
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
+	case strings.HasPrefix(path, "/dokumen/"):
+		url = strings.Replace(path, ":id", f.document.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/tasks/"), strings.HasPrefix(path, "/tugas/"):
 		url = strings.Replace(path, ":id", f.task.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/documents/"):

@@ -97,12 +97,27 @@ func (s *Server) unitNames() map[string]string {
 	return units
 }
 
-// workerPage is a worker's file: the profile, the journey step in words,
-// the open tasks and the documents, through the reads of the API's
-// GET /v1/workers/{id} and its documents list. A worker out of the user's
-// reach is the 404 page. The reads are logged, in one batch, with their
-// purpose (case-work unless the user gives one) before the page is sent.
+// workerPage is a worker's file: the profile, the journey's timeline, the
+// open tasks, the cases and the documents with their scans, through the
+// reads of the API (GET /v1/workers/{id}, its documents, the cases
+// filtered by worker). A worker out of the user's reach is the 404 page.
+// The reads are logged, in one batch, with their purpose (case-work unless
+// the user gives one) before the page is sent.
 func (s *Server) workerPage(c *gin.Context) {
+	s.showWorker(c, http.StatusOK, nil, nil)
+}
+
+// workerPageTimeline is the most timeline entries a worker's page shows:
+// the latest.
+const workerPageTimeline = 100
+
+// workerPageCases is the most cases a worker's page lists.
+const workerPageCases = 50
+
+// showWorker renders the :id worker's page with status. upload, when not
+// nil, is the upload form as refused (its values and errors), and flash an
+// error to show on top.
+func (s *Server) showWorker(c *gin.Context, status int, upload *web.UploadForm, flash *web.Flash) {
 	ctx := c.Request.Context()
 	w, a, ok := s.visibleWorker(c)
 	if !ok {
@@ -118,8 +133,23 @@ func (s *Server) workerPage(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
+	scans, err := s.Documents.Scans(ctx, actor(c), w.ID)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
 	now := s.Now()
 	tasks, err := s.Tasks.List(ctx, actor(c), lindungi.TaskFilter{Status: lindungi.TaskOpen, WorkerID: w.ID, Now: now, Limit: workerPageTasks})
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	timeline, err := s.Workers.Timeline(ctx, actor(c), w.ID, workerPageTimeline)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	cases, err := s.Cases.List(ctx, actor(c), lindungi.CaseFilter{WorkerID: w.ID, Now: now, Limit: workerPageCases})
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -136,9 +166,38 @@ func (s *Server) workerPage(c *gin.Context) {
 	}
 
 	page := s.frame(c, "workers")
+	if flash != nil {
+		page.Flash = append(page.Flash, *flash)
+	}
 	units := s.unitNames()
-	data := web.WorkerPage{Page: page, Name: w.Name, Provisional: w.NIK == "", Step: page.Step(w.JourneyStep),
-		Documents: page.DocumentTable(docs), Tasks: page.WorkerTaskTable(tasks, units)}
+	p := principal(c)
+	may := func(path string) bool {
+		_, err := s.Access.Route(p, path, http.MethodPost)
+		return err == nil
+	}
+	mayVerify, mayReject := may(pageVerifyDocument), may(pageRejectDocument)
+	data := web.WorkerPage{Page: page, ID: w.ID.String(), Name: w.Name, Provisional: w.NIK == "", Step: page.Step(w.JourneyStep),
+		Timeline: page.Timeline(web.TimelineInput{Entries: timeline, Units: units}),
+		Tasks:    page.WorkerTaskTable(tasks, units), Cases: page.WorkerCaseTable(cases),
+		Documents: page.DocumentCards(web.DocumentInput{Docs: docs, Scans: scans,
+			MayVerify: func(d lindungi.Document, scan *lindungi.ScanInfo) bool {
+				uploader := ""
+				if scan != nil {
+					uploader = scan.UploadedBy
+				}
+				return mayVerify && d.CheckVerify(p.Subject) == nil && lindungi.CheckVerifyScan(uploader, p.Subject) == nil
+			},
+			MayReject: func(d lindungi.Document, _ *lindungi.ScanInfo) bool { return mayReject && d.CheckReject() == nil },
+		})}
+	if may(pageCorrectWorker) {
+		data.CorrectURL = "/pekerja/" + w.ID.String() + "/koreksi"
+	}
+	if may(pageUploadDocument) {
+		if upload == nil {
+			upload = s.uploadForm(c, w.ID.String(), lindungi.NewDocument{}, nil)
+		}
+		data.Upload = upload
+	}
 	fact := func(key, value, sub string) {
 		if value != "" {
 			data.Profile = append(data.Profile, web.Fact{Label: page.T(key), Value: value, Sub: sub})
@@ -149,13 +208,14 @@ func (s *Server) workerPage(c *gin.Context) {
 		fact("worker.birth_date", page.Day(w.BirthDate), "")
 	}
 	fact("worker.phone", w.Phone, "")
+	fact("worker.address", w.Address, "")
 	fact("worker.district", s.unitName(w.DomicileUnit), w.DomicileUnit)
 	if w.Scheme != "" {
 		fact("worker.scheme", page.Scheme(w.Scheme), "")
 	}
 	fact("worker.company", w.PlacementCompany, "")
 	fact("worker.job_order", w.JobOrderRef, "")
-	s.render(c, http.StatusOK, "worker", data)
+	s.render(c, status, "worker", data)
 }
 
 // workerForm is the registration form with the values given and, for

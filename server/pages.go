@@ -60,7 +60,7 @@ func (s *Server) pageSession(c *gin.Context) {
 		s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint."))
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxForm)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, bodyLimit(c, maxForm))
 	sess, err := s.Pages.Sessions.Load(c.Request)
 	if err != nil {
 		c.Set(expiredKey, errors.Is(err, web.ErrExpired))
@@ -104,8 +104,14 @@ func (s *Server) flushSession(c *gin.Context) {
 var errCSRF = lindungi.Errorf(lindungi.EFORBIDDEN, "The form's CSRF token is missing or wrong.")
 
 // checkCSRF refuses a post whose CSRF token (the form's csrf_token field,
-// or the X-CSRF-Token header htmx sends) is not one of the session's.
+// or the X-CSRF-Token header htmx sends) is not one of the session's. A
+// form larger than the route reads is refused as too large first, in
+// words, rather than as a form without its token.
 func (s *Server) checkCSRF(c *gin.Context) {
+	if err := readForm(c); err != nil {
+		s.pageProblem(c, err)
+		return
+	}
 	if !session(c).CheckCSRF(web.RequestCSRF(c.Request)) {
 		s.pageProblem(c, errCSRF)
 		return
@@ -208,6 +214,8 @@ func (s *Server) pageProblem(c *gin.Context, err error) {
 		msg = page.T("error.403")
 	case status == http.StatusNotFound:
 		msg = page.T("error.404")
+	case status == http.StatusRequestEntityTooLarge:
+		msg = page.T("error.413", "MiB", lindungi.MaxScanSize>>20)
 	case status < 500:
 		msg = lindungi.ErrorMessage(err)
 	default:

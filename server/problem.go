@@ -34,6 +34,7 @@ var statuses = map[string]struct {
 	lindungi.ECONFLICT:     {http.StatusConflict, "Konflik dengan data yang ada (Conflict)"},
 	lindungi.EUNAUTHORIZED: {http.StatusUnauthorized, "Perlu masuk (Authentication required)"},
 	lindungi.EFORBIDDEN:    {http.StatusForbidden, "Tidak diizinkan (Forbidden)"},
+	lindungi.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "Terlalu besar (Content too large)"},
 	lindungi.EUNAVAILABLE:  {http.StatusServiceUnavailable, "Layanan belum siap (Service unavailable)"},
 	lindungi.ETIMEOUT:      {http.StatusGatewayTimeout, "Layanan tidak menjawab tepat waktu (Timeout)"},
 	lindungi.EINTERNAL:     {http.StatusInternalServerError, "Kesalahan internal (Internal error)"},

@@ -26,6 +26,9 @@ type route struct {
 	page       bool
 	national   bool
 	idempotent bool // honours the Idempotency-Key header
+	// maxBody is the largest body the route reads: 0 is maxForm for a
+	// page, maxBody for the API. Only uploads need more.
+	maxBody int64
 }
 
 // routes is the whole API and every web page.
@@ -56,6 +59,14 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/pekerja/:id", handler: s.workerPage, page: true, auth: true},
 		{method: http.MethodGet, path: "/pekerja/baru", handler: s.newWorkerPage, page: true, auth: true},
 		{method: http.MethodPost, path: "/pekerja/baru", handler: s.registerWorkerPage, page: true, auth: true},
+		// The rest of the worker file: corrections (page_worker_correct.go),
+		// documents with their scans and decisions (page_documents.go).
+		{method: http.MethodGet, path: pageCorrectWorker, handler: s.correctWorkerPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageCorrectWorker, handler: s.submitCorrectionPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageUploadDocument, handler: s.uploadDocumentPage, page: true, auth: true, maxBody: maxUploadForm},
+		{method: http.MethodGet, path: pageDownloadScan, handler: s.downloadScanPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageVerifyDocument, handler: s.verifyDocumentPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageRejectDocument, handler: s.rejectDocumentPage, page: true, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},
@@ -80,6 +91,10 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/workers/:id/documents", handler: s.addDocument, auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/documents/:id/verify", handler: s.verifyDocument, auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/documents/:id/reject", handler: s.rejectDocument, auth: true, idempotent: true},
+		// Corrections and scans (corrections.go, scans.go).
+		{method: http.MethodPost, path: "/v1/workers/:id/corrections", handler: s.correctWorker, auth: true, idempotent: true},
+		{method: http.MethodPut, path: "/v1/documents/:id/file", handler: s.attachScan, auth: true, idempotent: true, maxBody: maxScanBody + 1},
+		{method: http.MethodGet, path: "/v1/documents/:id/file", handler: s.downloadScan, auth: true},
 
 		{method: http.MethodGet, path: "/v1/holidays", handler: s.listHolidays, auth: true},
 		{method: http.MethodPost, path: "/v1/holidays", handler: s.addHoliday, auth: true, national: true, idempotent: true},

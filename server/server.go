@@ -110,6 +110,9 @@ func New(d Deps) *Server {
 	})
 	for _, r := range s.routes() {
 		handlers := []gin.HandlerFunc{}
+		if r.maxBody > 0 {
+			handlers = append(handlers, limitBody(r.maxBody))
+		}
 		switch {
 		case r.page:
 			// A page: the session cookie instead of a bearer token, a

@@ -19,12 +19,17 @@ type WorkerSearchPage struct {
 // WorkerPage is the data of views/worker.html.
 type WorkerPage struct {
 	Page
+	ID          string
 	Name        string
 	Provisional bool
 	Step        string // the journey step in words
 	Profile     []Fact
-	Documents   Table
+	CorrectURL  string // the correction form, when the user may correct
+	Timeline    []TimelineItem
 	Tasks       Table
+	Cases       Table
+	Documents   []DocumentCard
+	Upload      *UploadForm // nil when the user may not add documents
 }
 
 // Fact is a labelled value of a profile.

@@ -522,6 +522,10 @@ func (j *journey) runStep() error {
 		case lindungi.StepReintegration:
 			by, req := j.actor()
 			return j.close(closedAfterReintegration, by, req)
+		case lindungi.StepMedical:
+			if err := j.refreshScheme(); err != nil {
+				return err
+			}
 		}
 		return j.advance(lindungi.NextStep(j.s.Step, j.s.Scheme))
 	case lindungi.OutcomeNeedsCorrection:
@@ -542,6 +546,27 @@ func (j *journey) runStep() error {
 		by, req := j.actor()
 		return j.close(reason, by, req)
 	}
+}
+
+// refreshScheme reads the worker's scheme from the file where the scheme
+// first chooses the journey's path (after the medical check): a
+// correction may have changed it since the journey started, until then
+// (lindungi.SchemeCorrectable). A file without a valid scheme keeps the
+// journey's. Journeys recorded before this did not read it: the version
+// keeps their histories replaying.
+func (j *journey) refreshScheme() error {
+	if workflow.GetVersion(j.ctx, "scheme-from-file", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	var scheme lindungi.Scheme
+	if err := execute(j.ctx, &scheme, a.WorkerScheme, j.s.WorkerID); err != nil {
+		return fmt.Errorf("read the scheme: %w", err)
+	}
+	if scheme.Valid() && scheme != j.s.Scheme {
+		j.s.Scheme = scheme
+		j.s.Rev++
+	}
+	return nil
 }
 
 // closingOr turns a wait ended by a close request into the close itself.

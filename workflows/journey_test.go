@@ -44,6 +44,9 @@ type journeyTest struct {
 	escalateFails func(n int) error
 	escalations   int                         // EscalateTask calls, failed ones included
 	flags         []activities.AttentionInput // FlagAttention calls
+	// fileScheme is the scheme WorkerScheme reads from the worker's file
+	// ("": none, the journey keeps its own).
+	fileScheme lindungi.Scheme
 }
 
 func newJourneyTest(t *testing.T) *journeyTest {
@@ -131,6 +134,8 @@ func newJourneyTest(t *testing.T) *journeyTest {
 			jt.flags = append(jt.flags, in)
 			return nil
 		})
+	env.OnActivity(acts.WorkerScheme, mock.Anything, mock.Anything).Return(
+		func(context.Context, uuid.UUID) (lindungi.Scheme, error) { return jt.fileScheme, nil })
 	env.OnActivity(acts.ContractEnd, mock.Anything, mock.Anything).Return(
 		func(context.Context, uuid.UUID) (time.Time, error) { return env.Now().Add(400 * 24 * time.Hour), nil })
 	return jt
@@ -536,6 +541,28 @@ func TestBeforeDeparturePaths(t *testing.T) {
 				t.Errorf("last step %s, want ABROAD", last)
 			}
 		})
+	}
+}
+
+// TestCorrectedSchemeChoosesThePath: a P2P journey whose worker's scheme
+// was corrected to MANDIRI before the medical check reads the file's
+// scheme when the check is approved, and skips the placement agreement.
+func TestCorrectedSchemeChoosesThePath(t *testing.T) {
+	jt := newJourneyTest(t)
+	jt.fileScheme = lindungi.SchemeMandiri
+	jt.script(append(jt.completeAll(lindungi.TaskVerifyRegistration, lindungi.TaskRecordTraining, lindungi.TaskMedicalCheck),
+		func() {
+			jt.send(workflows.UpdateCloseJourney, workflows.JourneyRequest{Reason: "test over", Actor: kebumenCaseworker})
+		})...)
+	s := jt.run(workflows.JourneyInput{Scheme: lindungi.SchemeP2P})
+	jt.noUpdateErrors()
+	want := steps(lindungi.StepRegistered, lindungi.StepVerified, lindungi.StepTraining, lindungi.StepMedical,
+		lindungi.StepSocialSecurity, lindungi.StepClosed)
+	if diff := cmp.Diff(want, jt.steps); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	if s.Scheme != lindungi.SchemeMandiri {
+		t.Errorf("the journey's scheme is %s, want the corrected MANDIRI", s.Scheme)
 	}
 }
 
