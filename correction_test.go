@@ -66,8 +66,8 @@ func TestCorrectionCheck(t *testing.T) {
 			},
 			code: lindungi.ECONFLICT, fields: []string{"scheme"}},
 		{name: "a provisional record gets a NIK without a birth date",
-			c: lindungi.WorkerCorrection{NIK: ptr("3305011508950001"), Address: ptr("Desa Kutosari\r\nRT 02"), Reason: reason},
-			w: func(w *lindungi.Worker) { *w = lindungi.Worker{Name: "Sri", DomicileUnit: "3305"} },
+			c:       lindungi.WorkerCorrection{NIK: ptr("3305011508950001"), Address: ptr("Desa Kutosari\r\nRT 02"), Reason: reason},
+			w:       func(w *lindungi.Worker) { *w = lindungi.Worker{Name: "Sri", DomicileUnit: "3305"} },
 			changed: []lindungi.Change{{"nik", "", "3305011508950001"}, {"address", "", "Desa Kutosari\nRT 02"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
