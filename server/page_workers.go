@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -189,6 +190,15 @@ func (s *Server) showWorker(c *gin.Context, status int, upload *web.UploadForm, 
 			},
 			MayReject: func(d lindungi.Document, _ *lindungi.ScanInfo) bool { return mayReject && d.CheckReject() == nil },
 		})}
+	if q := c.Query("purpose"); q != "" {
+		// The purpose the page was read for is the downloads' too (auditors
+		// must give one).
+		for i := range data.Documents {
+			if data.Documents[i].ScanURL != "" {
+				data.Documents[i].ScanURL += "?purpose=" + url.QueryEscape(q)
+			}
+		}
+	}
 	if may(pageCorrectWorker) {
 		data.CorrectURL = "/pekerja/" + w.ID.String() + "/koreksi"
 	}
