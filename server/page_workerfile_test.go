@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/lindungi/lindungi"
-	"github.com/lindungi/lindungi/server"
 )
 
 var kebumenSupervisor = lindungi.Principal{Subject: "sup-3305", Unit: "3305", Roles: []string{"supervisor"}}
