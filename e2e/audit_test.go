@@ -103,6 +103,35 @@ var mutations = map[string]mutation{
 		task := taskFor(f.t, f.s, f.worker().ID)
 		return f.pick(as, f.supervisor).page("POST", "/tugas/"+task.ID.String()+"/perpanjang", url.Values{"working_days": {"3"}, "reason": {"Menunggu KK"}}, h...)
 	},
+	// The rest of the worker file: corrections, scans and the second
+	// person's decision, on the API and on the worker's page.
+	"POST /v1/workers/:id/corrections": func(f *auditFixture, as *user, h ...string) response {
+		w := f.worker()
+		return f.pick(as, f.caseworker).do("POST", "/v1/workers/"+w.ID.String()+"/corrections",
+			map[string]string{"phone": "081299990000", "reason": "Nomor lama tidak aktif"}, h...)
+	},
+	"PUT /v1/documents/:id/file": func(f *auditFixture, as *user, h ...string) response {
+		doc := f.document()
+		return f.pick(as, f.caseworker).upload("PUT", "/v1/documents/"+doc.ID.String()+"/file", scanPDF, h...)
+	},
+	"POST /pekerja/:id/koreksi": func(f *auditFixture, as *user, h ...string) response {
+		w := f.worker()
+		return f.pick(as, f.caseworker).page("POST", "/pekerja/"+w.ID.String()+"/koreksi",
+			url.Values{"phone": {"081299990001"}, "reason": {"Nomor lama tidak aktif"}}, h...)
+	},
+	"POST /pekerja/:id/dokumen": func(f *auditFixture, as *user, h ...string) response {
+		w := f.worker()
+		return f.pick(as, f.caseworker).pageUpload("/pekerja/"+w.ID.String()+"/dokumen",
+			url.Values{"type": {"KTP"}, "number": {w.NIK}}, "ktp.pdf", scanPDF, h...)
+	},
+	"POST /dokumen/:id/verifikasi": func(f *auditFixture, as *user, h ...string) response {
+		doc := f.document()
+		return f.pick(as, f.verifier).page("POST", "/dokumen/"+doc.ID.String()+"/verifikasi", url.Values{}, h...)
+	},
+	"POST /dokumen/:id/tolak": func(f *auditFixture, as *user, h ...string) response {
+		doc := f.document()
+		return f.pick(as, f.verifier).page("POST", "/dokumen/"+doc.ID.String()+"/tolak", url.Values{"reason": {"Foto KTP buram"}}, h...)
+	},
 	"POST /v1/tasks/:id/complete": func(f *auditFixture, as *user, h ...string) response {
 		w := f.worker()
 		task := taskFor(f.t, f.s, w.ID)
