@@ -280,4 +280,3 @@ func TestDocumentDecisionPages(t *testing.T) {
 		t.Errorf("verify by the one who added it: %d\n%s", rec.Code, rec.Body)
 	}
 }
-
