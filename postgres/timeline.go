@@ -14,14 +14,16 @@ import (
 
 // The latest events of lindungi.TimelineActions about a worker, with the
 // actor's name from the directory and, for task events, the task's kind,
-// in one query (indexed by audit_events_worker_chain).
+// in one query. Reads carry a purpose and none of these actions; the
+// partial index audit_events_worker_changes (changes only) keeps a worker
+// read ten thousand times as quick to show as one read once.
 const timelineSQL = `
 SELECT e.chain_seq, e.occurred_at, e.action, e.actor, coalesce(u.name, '') AS actor_name, e.actor_unit, e.actor_role,
     coalesce(t.kind, '') AS task_kind, e.after::text AS after
 FROM audit_events e
 LEFT JOIN users u ON u.subject = e.actor
 LEFT JOIN tasks t ON t.id = CASE WHEN e.subject_type = 'task' THEN e.subject_id::uuid END
-WHERE e.worker_id = $1 AND e.action = ANY ($2)
+WHERE e.worker_id = $1 AND e.purpose = '' AND e.action = ANY ($2)
 ORDER BY e.chain_seq DESC
 LIMIT $3`
 

@@ -23,6 +23,12 @@ CREATE TABLE document_scans (
 -- main pages (TOAST compresses nothing of a PDF or JPEG worth the CPU).
 ALTER TABLE document_scans ALTER COLUMN content SET STORAGE EXTERNAL;
 
+-- A worker's timeline reads the latest changes about the worker, newest
+-- first, past the reads of the file (which carry a purpose and can be
+-- many): this index holds the changes only.
+CREATE INDEX audit_events_worker_changes ON audit_events (worker_id, chain_seq) WHERE purpose = '';
+
 -- +goose Down
+DROP INDEX audit_events_worker_changes;
 DROP TABLE document_scans;
 ALTER TABLE workers DROP COLUMN address;
