@@ -56,6 +56,12 @@ type DecisionFinder interface {
 	LastTaskOf(ctx context.Context, workflowID string, kind lindungi.TaskKind) (lindungi.Task, error)
 }
 
+// CaseNoteStore keeps the notes of cases (lindungi.CaseNoteService).
+type CaseNoteStore interface {
+	AddCaseNote(ctx context.Context, caseID uuid.UUID, text string, ev lindungi.Event) (lindungi.CaseNote, error)
+	CaseNotes(ctx context.Context, caseID uuid.UUID, limit int) ([]lindungi.CaseNote, error)
+}
+
 // DocumentStore is the part of lindungi.DocumentService people use; the
 // rest is the workflow's.
 type DocumentStore interface {
@@ -84,6 +90,7 @@ var (
 	_ WorkerSearch     = lindungi.CaseService(nil)
 	_ CaseStore        = lindungi.CaseService(nil)
 	_ DecisionFinder   = lindungi.TaskService(nil)
+	_ CaseNoteStore    = lindungi.CaseNoteService(nil)
 	_ DocumentStore    = lindungi.DocumentService(nil)
 	_ DelegationFinder = lindungi.DelegationService(nil)
 	_ UserFinder       = lindungi.UserService(nil)
