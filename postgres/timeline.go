@@ -61,3 +61,15 @@ func (db *DB) UserNames(ctx context.Context, subjects []string) (map[string]stri
 	}
 	return out, nil
 }
+
+// OpenCaseTasks returns the open tasks of a case's workflow (its handling
+// and the decisions waiting), by deadline: what the case waits for. It
+// returns no domain error codes.
+func (db *DB) OpenCaseTasks(ctx context.Context, workflowID string) ([]lindungi.Task, error) {
+	var rows []taskRow
+	if err := db.db.SelectContext(ctx, &rows, `SELECT `+taskColumns+` FROM tasks
+WHERE workflow_id = $1 AND status = 'open' ORDER BY due_at, id LIMIT 50`, workflowID); err != nil {
+		return nil, fmt.Errorf("open case tasks: %w", translate(err))
+	}
+	return convert(rows, taskRow.task), nil
+}
