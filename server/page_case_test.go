@@ -27,9 +27,13 @@ func (f *fakeStore) AddCaseNote(_ context.Context, caseID uuid.UUID, text string
 	return n, nil
 }
 
-func (f *fakeStore) CaseNotes(context.Context, uuid.UUID, int) ([]lindungi.CaseNote, error) { return f.notes, nil }
+func (f *fakeStore) CaseNotes(context.Context, uuid.UUID, int) ([]lindungi.CaseNote, error) {
+	return f.notes, nil
+}
 
-func (f *fakeStore) OpenCaseTasks(context.Context, string) ([]lindungi.Task, error) { return f.caseTasks, nil }
+func (f *fakeStore) OpenCaseTasks(context.Context, string) ([]lindungi.Task, error) {
+	return f.caseTasks, nil
+}
 
 func (f *fakeStore) CaseTimeline(context.Context, uuid.UUID, string, int) ([]lindungi.Event, error) {
 	return f.timeline, nil
@@ -50,7 +54,9 @@ func (f *fuzzFakes) AddCaseNote(_ context.Context, caseID uuid.UUID, text string
 	return lindungi.CaseNote{ID: uuid.New(), CaseID: caseID, Text: text, CreatedAt: time.Now().UTC()}, nil
 }
 
-func (f *fuzzFakes) CaseNotes(context.Context, uuid.UUID, int) ([]lindungi.CaseNote, error) { return nil, nil }
+func (f *fuzzFakes) CaseNotes(context.Context, uuid.UUID, int) ([]lindungi.CaseNote, error) {
+	return nil, nil
+}
 
 func FuzzCaseNoteBody(f *testing.F) {
 	for _, seed := range []string{`{"text":"Keluarga datang.\nMembawa slip gaji."}`, `{"text":"a\u0000b"}`, `{"text":"a\u0085b"}`,
