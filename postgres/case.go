@@ -519,7 +519,7 @@ WHERE c.id = $1`, caseID)
 }
 
 // listCasesSQL: $1 now, $2 scope units, $3 scope workers, then the filter
-// ($14: one case number, or ”).
+// ($14: one case number, or empty for any).
 var listCasesSQL = `
 WITH scope AS (SELECT array_agg(code) AS units FROM units WHERE path && $2::text[])
 SELECT * FROM (` + caseSelect + `
