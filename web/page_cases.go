@@ -511,8 +511,6 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 		if !a.DueAt.IsZero() && (ev.Action == "task.create" || ev.Action == "task.extend") {
 			add(p.T("timeline.due", "Date", p.Date(a.DueAt)))
 		}
-	case ev.Action == "case.open":
-		add(p.label("casestep.", string(lindungi.CaseReceived)))
 	case ev.Action == "case.resolve":
 		if a.Resolution != "" {
 			add(p.Resolution(a.Resolution))
@@ -549,9 +547,29 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 		add(p.CaseStep(a.Step))
 	}
 	if person && a.Reason != "" {
-		add(a.Reason)
+		add(p.reason(a.Reason))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// reason is a reason as the timeline shows it: a person's as written; the
+// reasons the case's workflow gives its own moves, in words ("referral
+// accepted" is "rujukan diterima"), or nothing where the event says it
+// already.
+func (p *Printer) reason(r string) string {
+	switch {
+	case r == "referral accepted":
+		return p.T("timeline.reason_referral")
+	case r == "transfer accepted":
+		return p.T("timeline.reason_transfer")
+	case r == "handling deadline passed":
+		return p.T("timeline.reason_deadline")
+	case strings.HasPrefix(r, "escalated: "):
+		return strings.TrimPrefix(r, "escalated: ")
+	case strings.HasPrefix(r, "case closed: "), strings.HasPrefix(r, "routed by "):
+		return ""
+	}
+	return r
 }
 
 // NoteEntries are a case's notes, newest first.
