@@ -183,6 +183,11 @@ func TestWebWalkInComplaintToClosure(t *testing.T) {
 	if final.ClosedReason != "resolved" || final.OwnerUnit != "33" || final.IntakeUnit != "3329" || final.Channel != lindungi.ChannelWalkIn {
 		t.Errorf("the case as the API reads it: %+v", final)
 	}
+	var notes struct{ Items []lindungi.CaseNote }
+	province.do(http.MethodGet, "/v1/cases/"+final.ID.String()+"/notes", nil).decode(t, &notes)
+	if len(notes.Items) != 1 || notes.Items[0].Text != "Keluarga membawa slip gaji terakhir dan kontrak kerja." || notes.Items[0].Author != "caseworker-3329" {
+		t.Errorf("the notes through the API: %+v", notes.Items)
+	}
 	var readers []string
 	if err := s.db.SQL().Select(&readers, `SELECT DISTINCT actor FROM audit_events
 		WHERE action = 'access.case' AND subject_id = $1 AND purpose = 'case-work' ORDER BY actor`, final.ID.String()); err != nil {
@@ -191,10 +196,10 @@ func TestWebWalkInComplaintToClosure(t *testing.T) {
 	if strings.Join(readers, " ") != "bp3mi_head-33 bp3mi_officer-33 caseworker-3329 province_supervisor-33" {
 		t.Errorf("the case page's reads were logged for %q, want each of the four users", readers)
 	}
-	var notes int
-	s.db.SQL().Get(&notes, `SELECT count(*) FROM audit_events WHERE action = 'case.note' AND subject_id = $1 AND actor = 'caseworker-3329'`, final.ID.String())
-	if notes != 1 {
-		t.Errorf("%d case.note events, want the one note", notes)
+	var noted int
+	s.db.SQL().Get(&noted, `SELECT count(*) FROM audit_events WHERE action = 'case.note' AND subject_id = $1 AND actor = 'caseworker-3329'`, final.ID.String())
+	if noted != 1 {
+		t.Errorf("%d case.note events, want the one note", noted)
 	}
 
 	// A phone: the case page, its reopen form open, without sideways
