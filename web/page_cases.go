@@ -509,7 +509,8 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 			add(p.label("outcome_done.", string(a.Outcome)))
 		}
 		if !a.DueAt.IsZero() && (ev.Action == "task.create" || ev.Action == "task.extend") {
-			add(p.T("timeline.due", "Date", p.Date(a.DueAt)))
+			// A deadline is the end of its last working day: midnight after it.
+			add(p.T("timeline.due", "Date", p.Date(a.DueAt.Add(-time.Nanosecond))))
 		}
 	case ev.Action == "case.resolve":
 		if a.Resolution != "" {
