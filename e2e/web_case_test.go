@@ -112,7 +112,7 @@ func TestWebWalkInComplaintToClosure(t *testing.T) {
 	if _, valid := lindungi.NormalizeCaseNumber(number); !ok || !valid || !strings.HasPrefix(number, "PGD-33-") {
 		t.Fatalf("the case page's title is %q, want the case number", h1)
 	}
-	mainHas(t, ctx, "the new case", "Pengaduan diterima. Berikan nomor kasus", "Status: Diterima", "Warsini", "Data sementara",
+	mainHas(t, ctx, "the new case", "Pengaduan diterima dengan nomor kasus "+number+". Berikan nomor ini kepada pengadu.", "Status: Diterima", "Warsini", "Data sementara",
 		"Gaji tidak dibayar", "Tarsih", "Keluarga", "Datang langsung", "Malaysia", "Kabupaten Brebes", "Rp 0",
 		"Demo caseworker 3329")
 

@@ -144,7 +144,11 @@ func (s *Server) showCase(c *gin.Context, status int, purpose string, f caseForm
 		return
 	}
 
+	justTaken := session(c).Flash == flashTakenIn
 	page := s.frame(c, "cases")
+	if justTaken && len(page.Flash) == 1 { // the intake's message, with the number to give the complainant
+		page.Flash[0].Text = page.T("flash.case_taken_in_number", "Number", pc.Number)
+	}
 	units := s.unitNames()
 	waits := waitsOf(tasks)
 	d := web.CasePage{Page: page, ID: pc.ID, Number: pc.Number, Step: page.CaseStep(pc.Step), Closed: pc.Step == lindungi.CaseClosed,

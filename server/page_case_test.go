@@ -228,10 +228,29 @@ func TestIntakeForm(t *testing.T) {
 		t.Errorf("a person never seen: %d, %+v", rec.Code, store.intakes)
 	}
 
+	// In a browser: the case page after intake says the number to give.
+	b := newBrowser(t, srv)
+	req := httptest.NewRequest(http.MethodGet, "/pengaduan/baru", nil)
+	signIn(t, req, kebumenCaseworker)
+	for _, c := range req.Cookies() {
+		b.cookies[c.Name] = c
+	}
+	_, body = b.get("/pengaduan/baru")
+	form = intakeForm()
+	form.Set("csrf_token", csrf(t, body))
+	// (The fake store keeps no new case: its page is the fixture's.)
+	if res, _ := b.post("/pengaduan/baru", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("taken in: %d", res.StatusCode)
+	}
+	if res, body := b.get("/kasus/" + store.pcase.ID.String()); res.StatusCode != http.StatusOK ||
+		!strings.Contains(body, "Pengaduan diterima dengan nomor kasus PGD-33-2026-000001.") {
+		t.Errorf("the case page after intake: %d\n%s", res.StatusCode, body)
+	}
+
 	if rec := pageGet(t, srv, provinceAuditor, "/pengaduan/baru"); rec.Code != http.StatusForbidden {
 		t.Errorf("an auditor opening the intake form: %d, want 403", rec.Code)
 	}
-	if rec := postAs(t, srv, provinceAuditor, "/pengaduan/baru", intakeForm()); rec.Code != http.StatusForbidden || len(store.intakes) != 2 {
+	if rec := postAs(t, srv, provinceAuditor, "/pengaduan/baru", intakeForm()); rec.Code != http.StatusForbidden || len(store.intakes) != 3 {
 		t.Errorf("an auditor taking a complaint in: %d, %d intakes", rec.Code, len(store.intakes))
 	}
 }

@@ -20,6 +20,10 @@ import (
 // the service of POST /v1/cases (app.Cases.Intake). Success goes to the
 // new case's page, which shows its number.
 
+// flashTakenIn is the message of a complaint taken in, which the case
+// page completes with the case's number.
+const flashTakenIn = "flash.case_taken_in"
+
 // intakeForm is the intake form as posted: the complaint, the subject as
 // described (kept for showing the form again), and the worker chosen from
 // the search ("" for a person never seen).
@@ -91,7 +95,7 @@ func (s *Server) takeComplaintPage(c *gin.Context) {
 		pc, err = s.Cases.Intake(c.Request.Context(), actor(c), app.Intake{Complaint: nc})
 		if err == nil {
 			sess := session(c)
-			sess.Flash = "flash.case_taken_in"
+			sess.Flash = flashTakenIn
 			setSession(c, sess)
 			s.redirect(c, "/kasus/"+pc.ID.String())
 			return
