@@ -208,7 +208,7 @@ func (s *Server) showIntake(c *gin.Context, status int, f intakeForm, err error)
 	}
 
 	if f.query != "" {
-		matches, err := s.searchSubjects(ctx, f.query)
+		matches, err := s.searchSubjects(ctx, actor(c), f.query)
 		switch {
 		case lindungi.ErrorCode(err) == lindungi.EINVALID:
 			d.Search.Error = page.T("workers.query_invalid")
@@ -240,8 +240,7 @@ func (s *Server) showIntake(c *gin.Context, status int, f intakeForm, err error)
 // search does, and logs each one found as read (access.search), in one
 // batch. Merged workers are left out: their cases go to the worker they
 // were merged into.
-func (s *Server) searchSubjects(ctx context.Context, q string) ([]lindungi.WorkerMatch, error) {
-	a := actorFrom(ctx)
+func (s *Server) searchSubjects(ctx context.Context, a app.Actor, q string) ([]lindungi.WorkerMatch, error) {
 	matches, err := s.Workers.Search(ctx, a, workerQuery(q))
 	if err != nil {
 		return nil, err
@@ -267,10 +266,4 @@ func unitNameOr(units map[string]string, code string) string {
 		return n
 	}
 	return code
-}
-
-// actorFrom is the access decision a request context carries.
-func actorFrom(ctx context.Context) app.Actor {
-	a, _ := ctx.Value(actorKey{}).(app.Actor)
-	return a
 }
