@@ -240,6 +240,7 @@ type CaseFilter struct {
 	Unit       string // owner unit at or below
 	Category   CaseCategory
 	WorkerID   uuid.UUID // only this worker's cases
+	Number     string    // only the case with this number (NormalizeCaseNumber)
 	IdleDays   int       // at least this many days since the last action
 	Overdue    bool
 	Limit      int

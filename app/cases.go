@@ -27,6 +27,7 @@ type Router interface {
 // Cases takes complaints in and handles protection cases.
 type Cases struct {
 	Store   CaseStore
+	Notes   CaseNoteStore
 	Tasks   DecisionFinder
 	Workers WorkerFinder
 	Flows   CaseFlows

@@ -73,6 +73,14 @@ type DecisionFinder interface {
 
 // DocumentStore is the part of lindungi.DocumentService people use (the
 // rest is the workflow's), and the scans of documents.
+// CaseNoteStore keeps the notes of cases (lindungi.CaseNoteService).
+type CaseNoteStore interface {
+	AddCaseNote(ctx context.Context, caseID uuid.UUID, text string, ev lindungi.Event) (lindungi.CaseNote, error)
+	CaseNotes(ctx context.Context, caseID uuid.UUID, limit int) ([]lindungi.CaseNote, error)
+}
+
+// DocumentStore is the part of lindungi.DocumentService people use; the
+// rest is the workflow's.
 type DocumentStore interface {
 	lindungi.ScanService
 	AddDocument(ctx context.Context, workerID uuid.UUID, d lindungi.NewDocument, ev lindungi.Event) (lindungi.Document, error)
@@ -105,6 +113,7 @@ var (
 		lindungi.ScanService
 	}(nil)
 	_ WorkerCorrector  = lindungi.WorkerService(nil)
+	_ CaseNoteStore    = lindungi.CaseNoteService(nil)
 	_ DelegationFinder = lindungi.DelegationService(nil)
 	_ UserFinder       = lindungi.UserService(nil)
 )

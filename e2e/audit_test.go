@@ -132,6 +132,38 @@ var mutations = map[string]mutation{
 		doc := f.document()
 		return f.pick(as, f.verifier).page("POST", "/dokumen/"+doc.ID.String()+"/tolak", url.Values{"reason": {"Foto KTP buram"}}, h...)
 	},
+	// Complaint intake and the case page's forms: the services of
+	// POST /v1/cases and /v1/cases/:id/...
+	"POST /pengaduan/baru": func(f *auditFixture, as *user, h ...string) response {
+		f.serial++
+		return f.pick(as, f.caseworker).page("POST", "/pengaduan/baru", url.Values{"channel": {"WALK_IN"}, "unit": {"3305"},
+			"complainant_name": {"Parmi"}, "complainant_relation": {"FAMILY"}, "subject_name": {fmt.Sprintf("Sri %d", f.serial)},
+			"subject_domicile_unit": {"3305"}, "categories": {"UNPAID_WAGES"}, "description": {"Gaji tidak dibayar selama tujuh bulan."}}, h...)
+	},
+	"POST /kasus/:id/catatan": func(f *auditFixture, as *user, h ...string) response {
+		return f.pick(as, f.caseworker).page("POST", "/kasus/"+f.newCase().ID.String()+"/catatan", url.Values{"text": {"Keluarga datang."}}, h...)
+	},
+	"POST /kasus/:id/verifikasi":          casePageScenario("", "verifikasi", nil),
+	"POST /kasus/:id/minta-info":          casePageScenario("", "minta-info", nil),
+	"POST /kasus/:id/kontak":              casePageScenario("", "kontak", nil),
+	"POST /kasus/:id/klarifikasi":         casePageScenario("", "klarifikasi", nil),
+	"POST /kasus/:id/mediasi":             casePageScenario("", "mediasi", nil),
+	"POST /kasus/:id/tidak-terselesaikan": casePageScenario("", "tidak-terselesaikan", nil),
+	"POST /kasus/:id/rujuk":               casePageScenario("", "rujuk", url.Values{"to_unit": {"33"}, "consent": {"yes"}}),
+	"POST /kasus/:id/alihkan":             casePageScenario("", "alihkan", url.Values{"to_unit": {"33"}, "reason": {"BP3MI menangani"}}),
+	"POST /kasus/:id/selesaikan":          casePageScenario("", "selesaikan", url.Values{"resolution": {"WAGES_PAID"}, "money_recovered_idr": {"5.000.000"}}),
+	"POST /kasus/:id/usul-tutup":          casePageScenario("", "usul-tutup", url.Values{"reason": {"Pengadu tidak dapat dihubungi"}}),
+	"POST /kasus/:id/eskalasi":            casePageScenario("", "eskalasi", url.Values{"reason": {"Risiko tinggi"}}),
+	"POST /kasus/:id/buka-kembali":        casePageScenario("closed", "buka-kembali", url.Values{"reason": {"Bukti baru dari keluarga"}}),
+	"POST /kasus/:id/penutupan/setujui":   casePageScenario("proposed", "penutupan/setujui", nil),
+	"POST /kasus/:id/penutupan/tolak":     casePageScenario("proposed", "penutupan/tolak", url.Values{"reason": {"Klaim asuransi belum dibayar"}}),
+	"POST /kasus/:id/rujukan/terima":      casePageScenario("referred", "rujukan/terima", nil),
+	"POST /kasus/:id/rujukan/tolak":       casePageScenario("referred", "rujukan/tolak", url.Values{"reason": {"Bukan kewenangan"}}),
+	"POST /kasus/:id/pengalihan/terima":   casePageScenario("transferred", "pengalihan/terima", nil),
+	"POST /kasus/:id/pengalihan/tolak":    casePageScenario("transferred", "pengalihan/tolak", url.Values{"reason": {"Bukan kewenangan"}}),
+	"POST /v1/cases/:id/notes": func(f *auditFixture, as *user, h ...string) response {
+		return f.pick(as, f.caseworker).do("POST", "/v1/cases/"+f.newCase().ID.String()+"/notes", map[string]string{"text": "Keluarga datang."}, h...)
+	},
 	"POST /v1/tasks/:id/complete": func(f *auditFixture, as *user, h ...string) response {
 		w := f.worker()
 		task := taskFor(f.t, f.s, w.ID)
@@ -300,6 +332,28 @@ var mutations = map[string]mutation{
 			Add: []lindungi.PolicyRule{{Model: "access", PType: "g", Values: []string{fmt.Sprintf("kc-petugas-%d", f.serial), "caseworker"}}}}
 		return f.pick(as, f.admin).do("POST", "/v1/policies", change, h...)
 	},
+}
+
+// casePageScenario is the scenario of a form of the case page: a case brought
+// to state (auditFixture.caseIn), then the form posted to its word with
+// form, by a case worker, or by the national administrator for the forms
+// only supervisors may post (escalation, reopening, decisions).
+func casePageScenario(state, word string, form url.Values) mutation {
+	return func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn(state)
+		own := f.caseworker
+		switch {
+		case word == "eskalasi":
+			own = f.supervisor
+		case state != "" || word == "buka-kembali":
+			own = f.admin
+		}
+		values := url.Values{}
+		for k, v := range form {
+			values[k] = v
+		}
+		return f.pick(as, own).page("POST", "/kasus/"+pc.ID.String()+"/"+word, values, h...)
+	}
 }
 
 // complaint is a new complaint about an unknown Kebumen worker.

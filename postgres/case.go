@@ -518,7 +518,8 @@ WHERE c.id = $1`, caseID)
 	return nil
 }
 
-// listCasesSQL: $1 now, $2 scope units, $3 scope workers, then the filter.
+// listCasesSQL: $1 now, $2 scope units, $3 scope workers, then the filter
+// ($14: one case number, or empty for any).
 var listCasesSQL = `
 WITH scope AS (SELECT array_agg(code) AS units FROM units WHERE path && $2::text[])
 SELECT * FROM (` + caseSelect + `
@@ -530,6 +531,7 @@ SELECT * FROM (` + caseSelect + `
       AND ($7 = '' OR $7 = ANY (c.categories))
       AND ($8::timestamptz IS NULL OR (c.received_at, c.id) > ($8, $9::uuid))
       AND ($13::uuid IS NULL OR c.worker_id = $13)
+      AND ($14 = '' OR c.number = $14)
 ) listed
 WHERE ($10 = 0 OR days_since_action >= $10)
   AND (NOT $11 OR overdue)
@@ -550,7 +552,7 @@ func (db *DB) ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.Ca
 	var rows []caseRow
 	if err := db.db.SelectContext(ctx, &rows, listCasesSQL, db.nowOr(f.Now).UTC(), pq.StringArray(scope.Units), pq.Array(scope.Workers),
 		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, pageSize(f.Limit, 100, 500),
-		nullUUID(f.WorkerID)); err != nil {
+		nullUUID(f.WorkerID), f.Number); err != nil {
 		return nil, fmt.Errorf("list cases: %w", translate(err))
 	}
 	return convert(rows, caseRow.pcase), nil

@@ -84,6 +84,12 @@ func (s *Server) listCases(c *gin.Context) {
 		f.Open = &b
 	}
 	f.WorkerID = uuidParam(c, &v, "worker", "must be a worker ID")
+	if n := c.Query("number"); n != "" {
+		var ok bool
+		if f.Number, ok = lindungi.NormalizeCaseNumber(n); !ok {
+			v.Add("number", "must be a case number such as PGD-33-2026-000042")
+		}
+	}
 	if f.Unit != "" && !unitCodePattern.MatchString(f.Unit) {
 		v.Add("unit", "must be a unit code such as 3305, 33 or ID")
 	}

@@ -40,6 +40,7 @@ var RequestBodies = map[string]any{
 	"POST /v1/cases/:id/referral/reject":          decisionBody{},
 	"POST /v1/cases/:id/transfer/accept":          decisionBody{},
 	"POST /v1/cases/:id/transfer/reject":          decisionBody{},
+	"POST /v1/cases/:id/notes":                    caseNoteBody{},
 	"POST /v1/delegations":                        delegationRequest{},
 	"POST /v1/policies":                           lindungi.PolicyChange{},
 	"POST /v1/workers/:id/corrections":            lindungi.WorkerCorrection{},

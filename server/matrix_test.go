@@ -94,6 +94,58 @@ var matrix = map[string]map[string]string{
 	"GET /dokumen/:id/berkas":          workerFileRead,
 	"POST /dokumen/:id/verifikasi":     workerFileChange("303"),
 	"POST /dokumen/:id/tolak":          workerFileChange("303"),
+	// Complaint intake and the case pages, as the /v1/cases routes they
+	// mirror: a redirect (303) when done; a unit out of reach is refused at
+	// intake (403, the form again) and a case out of reach is the 404 page.
+	"GET /pengaduan/baru": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "403 403 403 403", "admin": "200 200 200 200",
+	},
+	"POST /pengaduan/baru": {
+		"caseworker": "303 303 403 303", "verifier": "303 303 403 303", "supervisor": "303 303 403 303",
+		"province_supervisor": "303 303 403 303", "bp3mi_officer": "303 303 403 303", "bp3mi_head": "303 303 403 303",
+		"national_officer": "303 303 403 303", "auditor": "403 403 403 403", "admin": "303 303 403 303",
+	},
+	"GET /kasus": {
+		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	},
+	"GET /kasus/:id": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
+	"POST /kasus/:id/catatan":             pageCaseWork,
+	"POST /kasus/:id/verifikasi":          pageCaseWork,
+	"POST /kasus/:id/minta-info":          pageCaseWork,
+	"POST /kasus/:id/kontak":              pageCaseWork,
+	"POST /kasus/:id/klarifikasi":         pageCaseWork,
+	"POST /kasus/:id/mediasi":             pageCaseWork,
+	"POST /kasus/:id/tidak-terselesaikan": pageCaseWork,
+	"POST /kasus/:id/rujuk":               pageCaseWork,
+	"POST /kasus/:id/alihkan":             pageCaseWork,
+	"POST /kasus/:id/selesaikan":          pageCaseWork,
+	"POST /kasus/:id/usul-tutup":          pageCaseWork,
+	"POST /kasus/:id/eskalasi":            pageCaseSupervise,
+	"POST /kasus/:id/buka-kembali":        pageCaseSupervise,
+	"POST /kasus/:id/penutupan/setujui":   pageCaseSupervise,
+	"POST /kasus/:id/penutupan/tolak":     pageCaseSupervise,
+	"POST /kasus/:id/rujukan/terima":      pageCaseSupervise,
+	"POST /kasus/:id/rujukan/tolak":       pageCaseSupervise,
+	"POST /kasus/:id/pengalihan/terima":   pageCaseSupervise,
+	"POST /kasus/:id/pengalihan/tolak":    pageCaseSupervise,
+	"POST /v1/cases/:id/notes": {
+		"caseworker": "201 201 404 201", "verifier": "201 201 404 201", "supervisor": "201 201 404 201",
+		"province_supervisor": "201 201 404 201", "bp3mi_officer": "201 201 404 201", "bp3mi_head": "201 201 404 201",
+		"national_officer": "201 201 404 201", "auditor": "403 403 403 403", "admin": "201 201 404 201",
+	},
+	"GET /v1/cases/:id/notes": {
+		"caseworker": "200 200 404 200", "verifier": "200 200 404 200", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	},
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
@@ -387,6 +439,13 @@ var (
 	}
 )
 
+// The case page's forms: handling and notes as the case workers' API
+// routes; escalation, reopening and decisions as the supervisors'.
+var (
+	pageCaseWork      = pageTaskWork
+	pageCaseSupervise = pageTaskMove
+)
+
 // pageForms are valid forms of the page posts, keyed by route template.
 var pageForms = map[string]url.Values{
 	"/tugas/:id/selesai":    {"outcome": {"approved"}, "note": {"dokumen lengkap"}},
@@ -398,6 +457,19 @@ var pageForms = map[string]url.Values{
 	"/pekerja/:id/koreksi": {"phone": {"081299998888"}, "reason": {"Nomor lama tidak aktif"}},
 	"/pekerja/:id/dokumen": {"type": {"KTP"}, "number": {"3305011508950001"}},
 	"/dokumen/:id/tolak":   {"reason": {"Pindaian tidak terbaca"}},
+	"/pengaduan/baru": {"channel": {"WALK_IN"}, "unit": {"3305"}, "complainant_name": {"Parmi"}, "complainant_relation": {"FAMILY"},
+		"subject_name": {"Sri Wahyuni"}, "subject_domicile_unit": {"3305"}, "categories": {"UNPAID_WAGES"},
+		"description": {"Gaji tidak dibayar selama tujuh bulan."}},
+	"/kasus/:id/catatan":          {"text": {"Keluarga datang membawa slip gaji."}},
+	"/kasus/:id/rujuk":            {"to_unit": {"33"}, "consent": {"yes"}},
+	"/kasus/:id/alihkan":          {"to_unit": {"33"}, "reason": {"BP3MI menangani"}},
+	"/kasus/:id/selesaikan":       {"resolution": {"WAGES_PAID"}, "money_recovered_idr": {"15.000.000"}},
+	"/kasus/:id/usul-tutup":       {"reason": {"Pengadu tidak dapat dihubungi"}},
+	"/kasus/:id/eskalasi":         {"reason": {"Risiko tinggi"}},
+	"/kasus/:id/buka-kembali":     {"reason": {"Bukti baru"}},
+	"/kasus/:id/penutupan/tolak":  {"reason": {"Masih ada klaim"}},
+	"/kasus/:id/rujukan/tolak":    {"reason": {"Bukan kewenangan"}},
+	"/kasus/:id/pengalihan/tolak": {"reason": {"Bukan kewenangan"}},
 }
 
 // pagePost makes req a form post of the route path, with the CSRF token
@@ -485,7 +557,7 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access, Units: units},
 		Workers:     &app.Workers{Store: store, Access: access},
 		Tasks:       &app.Tasks{Store: store, Users: store, Flows: flows, Access: access, Units: units},
-		Cases:       &app.Cases{Store: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},
+		Cases:       &app.Cases{Store: store, Notes: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},
 		Documents:   &app.Documents{Store: store, Workers: store, Access: access},
 		Delegations: &app.Delegations{Store: store, Workers: store, Access: access, Units: units},
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
@@ -585,6 +657,13 @@ type fakeStore struct {
 	listed      []lindungi.Task  // what ListTasks answers
 	reads       []lindungi.Event // the access events of pages (RecordAccesses)
 	files       workerFiles      // corrections and scans (workerfile_test.go)
+
+	// The case pages' (page_case_test.go): complaints taken in, notes
+	// written, the case's open tasks and timeline.
+	intakes   []lindungi.NewComplaint
+	notes     []lindungi.CaseNote
+	caseTasks []lindungi.Task
+	timeline  []lindungi.Event
 }
 
 func newFakeStore() *fakeStore {
@@ -651,6 +730,7 @@ func (f *fakeStore) bodies() map[string]any {
 		"POST /v1/cases/:id/closure/reject":  map[string]any{"reason": "Masih ada klaim"},
 		"POST /v1/cases/:id/referral/reject": map[string]any{"reason": "Bukan kewenangan"},
 		"POST /v1/cases/:id/transfer/reject": map[string]any{"reason": "Bukan kewenangan"},
+		"POST /v1/cases/:id/notes":           map[string]any{"text": "Keluarga datang membawa slip gaji."},
 		"POST /v1/cases": lindungi.NewComplaint{Channel: lindungi.ChannelWalkIn,
 			Complainant: lindungi.Complainant{Name: "Parmi", Relation: lindungi.ComplainantFamily},
 			Subject:     &lindungi.CaseSubject{Name: "Sri Wahyuni", DomicileUnit: "3305"},
@@ -683,7 +763,7 @@ func (f *fakeStore) url(method, path string) string {
 	switch {
 	case path == "/v1/workers/:id/merge":
 		url = strings.Replace(path, ":id", f.provisional.ID.String(), 1)
-	case strings.HasPrefix(path, "/v1/cases/"):
+	case strings.HasPrefix(path, "/v1/cases/"), strings.HasPrefix(path, "/kasus/"):
 		url = strings.Replace(path, ":id", f.pcase.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/workers/"), path == "/pekerja/:id", strings.HasPrefix(path, "/pekerja/:id/"):
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
@@ -922,6 +1002,7 @@ func (f *fakeStore) FindWorker(_ context.Context, id uuid.UUID) (lindungi.Worker
 }
 
 func (f *fakeStore) CreateCase(_ context.Context, nc lindungi.NewComplaint, owner string, _ lindungi.Event) (lindungi.Case, error) {
+	f.intakes = append(f.intakes, nc)
 	c := f.pcase
 	c.ID, c.IntakeUnit, c.OwnerUnit = uuid.New(), nc.Unit, owner
 	return c, nil
@@ -934,7 +1015,10 @@ func (f *fakeStore) FindCase(_ context.Context, id uuid.UUID) (lindungi.Case, er
 	return f.pcase, nil
 }
 
-func (f *fakeStore) ListCases(context.Context, lindungi.Scope, lindungi.CaseFilter) ([]lindungi.Case, error) {
+func (f *fakeStore) ListCases(_ context.Context, _ lindungi.Scope, cf lindungi.CaseFilter) ([]lindungi.Case, error) {
+	if cf.Number != "" && cf.Number != f.pcase.Number {
+		return nil, nil
+	}
 	return []lindungi.Case{f.pcase}, nil
 }
 

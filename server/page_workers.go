@@ -178,7 +178,7 @@ func (s *Server) showWorker(c *gin.Context, status int, upload *web.UploadForm, 
 	}
 	mayVerify, mayReject := may(pageVerifyDocument), may(pageRejectDocument)
 	data := web.WorkerPage{Page: page, ID: w.ID.String(), Name: w.Name, Provisional: w.NIK == "", Step: page.Step(w.JourneyStep),
-		Timeline: page.Timeline(web.TimelineInput{Entries: timeline, Units: units}),
+		Timeline: page.WorkerTimeline(web.WorkerTimelineInput{Entries: timeline, Units: units}),
 		Tasks:    page.WorkerTaskTable(tasks, units), Cases: page.WorkerCaseTable(cases),
 		Documents: page.DocumentCards(web.DocumentInput{Docs: docs, Scans: scans,
 			MayVerify: func(d lindungi.Document, scan *lindungi.ScanInfo) bool {

@@ -32,10 +32,18 @@ type Pages struct {
 
 // PageStore is what pages read besides the application services: the
 // names of the workers a list shows, in one query, and the access events
-// of showing them, in one transaction.
+// of showing them, in one transaction; and what the case page shows
+// besides the case.
 type PageStore interface {
 	WorkerNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error)
 	RecordAccesses(ctx context.Context, evs []lindungi.Event) error
+
+	// The case page's reads (page_case.go), each one query: the open
+	// tasks of a case (its deadlines, the decisions waiting), its timeline
+	// from the audit trail, and the names of the people in it.
+	OpenCaseTasks(ctx context.Context, workflowID string) ([]lindungi.Task, error)
+	CaseTimeline(ctx context.Context, caseID uuid.UUID, workflowID string, limit int) ([]lindungi.Event, error)
+	UserNames(ctx context.Context, subjects []string) (map[string]string, error)
 }
 
 const (

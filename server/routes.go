@@ -67,6 +67,32 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: pageDownloadScan, handler: s.downloadScanPage, page: true, auth: true},
 		{method: http.MethodPost, path: pageVerifyDocument, handler: s.verifyDocumentPage, page: true, auth: true},
 		{method: http.MethodPost, path: pageRejectDocument, handler: s.rejectDocumentPage, page: true, auth: true},
+		// Complaint intake (page_intake.go), the list and lookup of cases
+		// (page_cases.go), the case page (page_case.go) and its forms
+		// (page_case_actions.go), each as the /v1/cases route it mirrors.
+		{method: http.MethodGet, path: "/pengaduan/baru", handler: s.newComplaintPage, page: true, auth: true},
+		{method: http.MethodPost, path: "/pengaduan/baru", handler: s.takeComplaintPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/kasus", handler: s.casesPage, page: true, auth: true},
+		{method: http.MethodGet, path: pageCase, handler: s.casePage, page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseNote, handler: s.caseNotePage, page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseVerify, handler: s.casePostPage(pageCaseVerify), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseRequestInfo, handler: s.casePostPage(pageCaseRequestInfo), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseContact, handler: s.casePostPage(pageCaseContact), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseClarify, handler: s.casePostPage(pageCaseClarify), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseMediate, handler: s.casePostPage(pageCaseMediate), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseToldUnresolvable, handler: s.casePostPage(pageCaseToldUnresolvable), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseRefer, handler: s.casePostPage(pageCaseRefer), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseTransfer, handler: s.casePostPage(pageCaseTransfer), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseResolve, handler: s.casePostPage(pageCaseResolve), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseProposeClosure, handler: s.casePostPage(pageCaseProposeClosure), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseEscalate, handler: s.casePostPage(pageCaseEscalate), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseReopen, handler: s.casePostPage(pageCaseReopen), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseClosureApprove, handler: s.casePostPage(pageCaseClosureApprove), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseClosureReject, handler: s.casePostPage(pageCaseClosureReject), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseReferralAccept, handler: s.casePostPage(pageCaseReferralAccept), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseReferralReject, handler: s.casePostPage(pageCaseReferralReject), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseTransferAccept, handler: s.casePostPage(pageCaseTransferAccept), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseTransferReject, handler: s.casePostPage(pageCaseTransferReject), page: true, auth: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},
@@ -124,6 +150,9 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/cases/:id/referral/reject", handler: s.decideCase(lindungi.TaskReferralDecision, lindungi.OutcomeRejected), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/cases/:id/transfer/accept", handler: s.decideCase(lindungi.TaskTransferDecision, lindungi.OutcomeApproved), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/cases/:id/transfer/reject", handler: s.decideCase(lindungi.TaskTransferDecision, lindungi.OutcomeRejected), auth: true, idempotent: true},
+		// Case notes (casenotes.go).
+		{method: http.MethodPost, path: "/v1/cases/:id/notes", handler: s.addCaseNote, auth: true, idempotent: true},
+		{method: http.MethodGet, path: "/v1/cases/:id/notes", handler: s.listCaseNotes, auth: true},
 
 		{method: http.MethodGet, path: "/v1/delegations", handler: s.listDelegations, auth: true},
 		{method: http.MethodPost, path: "/v1/delegations", handler: s.grantDelegation, auth: true, idempotent: true},

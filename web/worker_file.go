@@ -22,17 +22,17 @@ type TimelineItem struct {
 	Step bool
 }
 
-// TimelineInput is what the timeline shows besides the entries: the
+// WorkerTimelineInput is what the worker timeline shows besides the entries: the
 // units' names, by code.
-type TimelineInput struct {
+type WorkerTimelineInput struct {
 	Entries []lindungi.TimelineEntry
 	Units   map[string]string
 }
 
-// Timeline writes a worker's timeline in words: each step of the journey,
+// WorkerTimeline writes a worker's timeline in words: each step of the journey,
 // each task completed with its outcome, each correction and document
 // decision, and who did it, with their role and unit.
-func (p *Printer) Timeline(in TimelineInput) []TimelineItem {
+func (p *Printer) WorkerTimeline(in WorkerTimelineInput) []TimelineItem {
 	out := make([]TimelineItem, 0, len(in.Entries))
 	for _, e := range in.Entries {
 		var after map[string]any
@@ -44,9 +44,9 @@ func (p *Printer) Timeline(in TimelineInput) []TimelineItem {
 			item.Step = true
 			item.What = p.T("timeline.journey.step", "Step", p.Step(lindungi.Step(str("journey_step"))))
 		case "task.complete":
-			item.What = p.T("timeline.task.complete", "Task", p.TaskKind(e.TaskKind), "Outcome", p.label("outcome_done.", str("outcome")))
+			item.What = p.T("worker_timeline.task.complete", "Task", p.TaskKind(e.TaskKind), "Outcome", p.label("outcome_done.", str("outcome")))
 		case "task.escalate":
-			item.What = p.T("timeline.task.escalate", "Task", p.TaskKind(e.TaskKind))
+			item.What = p.T("worker_timeline.task.escalate", "Task", p.TaskKind(e.TaskKind))
 		case "document.add", "document.scan", "document.verify", "document.reject":
 			item.What = p.T("timeline."+e.Action, "Doc", p.DocType(lindungi.DocType(str("type"))))
 		case "worker.correct":
@@ -58,7 +58,7 @@ func (p *Printer) Timeline(in TimelineInput) []TimelineItem {
 			}
 			item.What = p.T("timeline.worker.correct", "Fields", strings.Join(fields, ", "))
 		case "case.open":
-			item.What = p.T("timeline.case.open", "Number", str("number"))
+			item.What = p.T("worker_timeline.case.open", "Number", str("number"))
 		default:
 			item.What = p.label("timeline.", e.Action)
 		}

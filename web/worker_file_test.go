@@ -36,7 +36,7 @@ func TestWorkerFileMessages(t *testing.T) {
 	}
 }
 
-func TestTimeline(t *testing.T) {
+func TestWorkerTimeline(t *testing.T) {
 	at := time.Date(2026, 12, 23, 7, 30, 0, 0, time.UTC)
 	entries := []lindungi.TimelineEntry{
 		{OccurredAt: at, Action: "journey.step", Actor: "system:lindungi", ActorRole: "system", After: json.RawMessage(`{"journey_step":"TRAINING"}`)},
@@ -45,7 +45,7 @@ func TestTimeline(t *testing.T) {
 		{OccurredAt: at, Action: "worker.correct", Actor: "sup-3305", ActorName: "Budi", ActorRole: "supervisor", ActorUnit: "3305",
 			After: json.RawMessage(`{"nik":"33************02","phone":"+6**********88","reason":"salah ketik"}`)},
 	}
-	got := NewPrinter(Indonesian).Timeline(TimelineInput{Entries: entries, Units: map[string]string{"3305": "Kabupaten Kebumen"}})
+	got := NewPrinter(Indonesian).WorkerTimeline(WorkerTimelineInput{Entries: entries, Units: map[string]string{"3305": "Kabupaten Kebumen"}})
 	want := []TimelineItem{
 		{When: "23 Des 2026 14.30 WIB", What: "Masuk tahap Pelatihan", Who: "Sistem", Step: true},
 		{When: "23 Des 2026 14.30 WIB", What: "Dokumen diverifikasi: Kartu Tanda Penduduk (KTP)", Who: "verifier-3305 · Verifikator · Kabupaten Kebumen"},
@@ -56,7 +56,7 @@ func TestTimeline(t *testing.T) {
 			t.Errorf("entry %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	en := NewPrinter(English).Timeline(TimelineInput{Entries: entries[:1]})
+	en := NewPrinter(English).WorkerTimeline(WorkerTimelineInput{Entries: entries[:1]})
 	if en[0].What != "Entered Training" || !strings.HasSuffix(en[0].When, "14:30 WIB") {
 		t.Errorf("English: %+v", en[0])
 	}
