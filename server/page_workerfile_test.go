@@ -14,7 +14,6 @@ import (
 	"github.com/lindungi/lindungi"
 )
 
-
 // pageAs sends a request of path as p, signed in, with the session's
 // CSRF token on a post: a form, or a multipart form with file when file is
 // not nil.
