@@ -42,6 +42,7 @@ var RequestBodies = map[string]any{
 	"POST /v1/cases/:id/transfer/reject":          decisionBody{},
 	"POST /v1/delegations":                        delegationRequest{},
 	"POST /v1/policies":                           lindungi.PolicyChange{},
+	"POST /v1/notifications/read":                 lindungi.MarkRead{},
 }
 
 // BodilessRoutes are the routes with a method that may carry a body that

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,6 +134,18 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
 		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
+	// Notifications, read and marked read by everyone with a role, for
+	// themselves: the API and the pages; and bulk assignment from the
+	// inbox, as POST /v1/tasks/assign (a task out of reach is the inbox
+	// with the refusal, 404).
+	"POST /v1/notifications/read": everyone200,
+	"GET /pemberitahuan":          everyone200,
+	"POST /pemberitahuan/baca": {
+		"caseworker": "303 303 303 303", "verifier": "303 303 303 303", "supervisor": "303 303 303 303",
+		"province_supervisor": "303 303 303 303", "bp3mi_officer": "303 303 303 303", "bp3mi_head": "303 303 303 303",
+		"national_officer": "303 303 303 303", "auditor": "303 303 303 303", "admin": "303 303 303 303",
+	},
+	"POST /tugas/tetapkan": pageTaskMove,
 	"POST /v1/workers/:id/journey/close": {
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
 		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
@@ -361,6 +374,13 @@ var (
 	}
 )
 
+// everyone200 lets every role through at every position.
+var everyone200 = map[string]string{
+	"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+	"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+	"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+}
+
 // The inbox's task actions: claim, release and complete as the case
 // workers' API routes; escalate, reassign and extend as the supervisors'.
 var (
@@ -382,16 +402,23 @@ var pageForms = map[string]url.Values{
 	"/tugas/:id/eskalasi":   {"reason": {"tidak ada petugas"}},
 	"/tugas/:id/alihkan":    {"unit": {"3305"}, "reason": {"pindah meja LTSA"}},
 	"/tugas/:id/perpanjang": {"working_days": {"5"}, "reason": {"menunggu dokumen"}},
+	"/pemberitahuan/baca":   {"all": {"true"}},
+	"/tugas/tetapkan":       {"task": {":task"}, "assignee": {"caseworker-3305"}},
 	"/pekerja/baru": {"nik": {"3305011508950001"}, "name": {"Siti"}, "birth_date": {"1995-08-15"}, "domicile_unit": {"3305"},
 		"phone": {"081234567890"}, "scheme": {"P2P"}, "placement_company": {"PT Sinar Jaya"}, "job_order_ref": {"JO-1"}},
 }
 
 // pagePost makes req a form post of the route path, with the CSRF token
-// of the session sess.
-func pagePost(req *http.Request, path string, sess web.Session) {
+// of the session sess; a value ":task" is the ID of the store's task.
+func pagePost(req *http.Request, path string, sess web.Session, f *fakeStore) {
 	form := url.Values{}
 	for k, v := range pageForms[path] {
-		form[k] = v
+		form[k] = slices.Clone(v)
+		for i := range form[k] {
+			if form[k][i] == ":task" {
+				form[k][i] = f.task.ID.String()
+			}
+		}
 	}
 	form.Set("csrf_token", sess.CSRFToken())
 	body := form.Encode()
@@ -434,7 +461,7 @@ func TestAccessMatrix(t *testing.T) {
 				if r.Page {
 					sess := signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
 					if r.Method == http.MethodPost {
-						pagePost(req, r.Path, sess)
+						pagePost(req, r.Path, sess, store)
 					}
 				} else {
 					req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
@@ -555,8 +582,10 @@ type fakeStore struct {
 	document    lindungi.Document
 	provisional lindungi.Worker
 	pcase       lindungi.Case
-	listed      []lindungi.Task  // what ListTasks answers
-	reads       []lindungi.Event // the access events of pages (RecordAccesses)
+	listed      []lindungi.Task         // what ListTasks answers
+	reads       []lindungi.Event        // the access events of pages (RecordAccesses)
+	notices     []lindungi.Notification // the notifications, each Read for everyone (page_notices_test.go)
+	assigned    []uuid.UUID             // the tasks ClaimTask gave someone
 }
 
 func newFakeStore() *fakeStore {
@@ -633,6 +662,7 @@ func (f *fakeStore) bodies() map[string]any {
 		"POST /v1/tasks/:id/reassign":                 map[string]any{"unit": "3305", "reason": "pindah meja LTSA"},
 		"POST /v1/tasks/:id/extend":                   map[string]any{"working_days": 5, "reason": "menunggu dokumen"},
 		"POST /v1/tasks/assign":                       map[string]any{"task_ids": []uuid.UUID{f.task.ID}, "assignee": "caseworker-3305"},
+		"POST /v1/notifications/read":                 map[string]any{"all": true},
 		"POST /v1/workers/:id/journey/close":          map[string]any{"reason": "pekerja mengundurkan diri"},
 		"POST /v1/workers/:id/journey/contract":       map[string]any{"contract_end": "2028-01-31"},
 		"POST /v1/workers/:id/journey/rehabilitation": map[string]any{"family_consent": true},
@@ -803,6 +833,7 @@ func (fakeFlows) CompleteTask(_ context.Context, t lindungi.Task, req workflows.
 }
 
 func (f *fakeStore) ClaimTask(_ context.Context, id uuid.UUID, assignee string, _ lindungi.Event) (lindungi.Task, error) {
+	f.assigned = append(f.assigned, id)
 	t := f.task
 	t.ClaimedBy = assignee
 	return t, nil
@@ -814,10 +845,6 @@ func (f *fakeStore) ReleaseTask(context.Context, uuid.UUID, lindungi.Event) (lin
 
 func (f *fakeStore) FindUser(_ context.Context, sub string) (lindungi.User, error) {
 	return lindungi.User{Subject: sub, Unit: "3305", Roles: []string{"caseworker"}}, nil
-}
-
-func (f *fakeStore) Notifications(context.Context, string, int) ([]lindungi.Notification, error) {
-	return nil, nil
 }
 
 func (fakeFlows) TaskAction(_ context.Context, t lindungi.Task, _ string, _ workflows.TaskActionRequest, _ string) (activities.TaskRef, error) {
