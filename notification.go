@@ -9,8 +9,8 @@ import (
 
 // Notification tells a unit (a role in it, or one person) what happened to
 // its work, such as a task taken up the escalation chain. Every user of
-// RecipientUnit sees it, and RecipientUser wherever they work; each reads
-// it on their own (Read).
+// RecipientUnit sees it, and RecipientUser wherever they work, except the
+// Actor who made the change; each reads it on their own (Read).
 type Notification struct {
 	ID            int64      `json:"id"`
 	RecipientUnit string     `json:"recipient_unit"`
@@ -22,8 +22,11 @@ type Notification struct {
 	// OtherUnit is the other side of a move: where the task went (told to
 	// the unit it left) or where it came from (told to the unit it
 	// reached). Reason is the person's reason for it.
-	OtherUnit string    `json:"other_unit,omitempty"`
-	Reason    string    `json:"reason,omitempty"`
+	OtherUnit string `json:"other_unit,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	// Actor made the change; they are not told of it (it is not among
+	// their notifications).
+	Actor     string    `json:"actor,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 
 	// What the notification is about, read with it: the task's kind and

@@ -13,43 +13,43 @@ import (
 )
 
 const insertNotificationSQL = `
-INSERT INTO notifications (recipient_unit, recipient_role, recipient_user, task_id, kind, message, other_unit, reason, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+INSERT INTO notifications (recipient_unit, recipient_role, recipient_user, task_id, kind, message, other_unit, reason, actor, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 
 // notify stores n inside tx, the transaction of the change it tells of.
 func notify(ctx context.Context, tx *sqlx.Tx, n lindungi.Notification, now time.Time) error {
 	_, err := tx.ExecContext(ctx, insertNotificationSQL, n.RecipientUnit, n.RecipientRole, n.RecipientUser, n.TaskID,
-		n.Kind, n.Message, n.OtherUnit, n.Reason, now)
+		n.Kind, n.Message, n.OtherUnit, n.Reason, n.Actor, now)
 	return translate(err)
 }
 
-// taskNotice is a notification of kind about task t to the unit and role
-// that hold it, and to whom claimed it.
-func taskNotice(t lindungi.Task, kind, message string) lindungi.Notification {
+// taskNotice is a notification of kind about task t, changed by actor, to
+// the unit and role that hold it, and to whom claimed it.
+func taskNotice(t lindungi.Task, kind, message, actor string) lindungi.Notification {
 	id := t.ID
 	return lindungi.Notification{RecipientUnit: t.Unit, RecipientRole: t.HolderRole, RecipientUser: t.ClaimedBy,
-		TaskID: &id, Kind: kind, Message: message}
+		TaskID: &id, Kind: kind, Message: message, Actor: actor}
 }
 
 // noticeMove tells of a move of a task (action is task.escalate or
 // task.reassign) from before to after: the unit it left, that it went
 // (with whoever had claimed it), and the unit it reached, that it came; a
 // move to another role of the same unit tells that unit once, as arrived.
-func noticeMove(ctx context.Context, tx *sqlx.Tx, before, after lindungi.Task, action, reason string, now time.Time) error {
+func noticeMove(ctx context.Context, tx *sqlx.Tx, before, after lindungi.Task, action, reason, actor string, now time.Time) error {
 	in := lindungi.NoticeReassignedIn
 	if action == "task.escalate" {
 		in = lindungi.NoticeEscalatedIn
 	}
 	if before.Unit != after.Unit {
 		away := taskNotice(before, action, fmt.Sprintf("Tugas %s dipindahkan ke %s (%s): %s / Task moved to %s (%s): %s",
-			before.Kind, after.Unit, after.HolderRole, reason, after.Unit, after.HolderRole, reason))
+			before.Kind, after.Unit, after.HolderRole, reason, after.Unit, after.HolderRole, reason), actor)
 		away.OtherUnit, away.Reason = after.Unit, reason
 		if err := notify(ctx, tx, away, now); err != nil {
 			return err
 		}
 	}
 	arrived := taskNotice(after, in, fmt.Sprintf("Tugas %s masuk dari %s (%s): %s / Task arrived from %s (%s): %s",
-		after.Kind, before.Unit, before.HolderRole, reason, before.Unit, before.HolderRole, reason))
+		after.Kind, before.Unit, before.HolderRole, reason, before.Unit, before.HolderRole, reason), actor)
 	arrived.OtherUnit, arrived.Reason = before.Unit, reason
 	if before.Unit == after.Unit {
 		arrived.RecipientUser = before.ClaimedBy // the one it was taken from is told too
@@ -82,17 +82,18 @@ func (db *DB) FlagAttention(ctx context.Context, n lindungi.Notification, ev lin
 
 var _ lindungi.NotificationService = (*DB)(nil)
 
-// A reader's notifications are their unit's and those addressed to them;
-// one is read when the reader's mark reaches it or a read names it.
+// A reader's notifications are their unit's and those addressed to them,
+// but for the changes they made themselves; one is read when the reader's
+// mark reaches it or a read names it.
 const (
-	readerSees = `(n.recipient_unit = $1 OR ($2 <> '' AND n.recipient_user = $2))`
+	readerSees = `(n.recipient_unit = $1 OR ($2 <> '' AND n.recipient_user = $2)) AND n.actor <> $2`
 	readerRead = `(n.id <= COALESCE((SELECT read_up_to FROM notification_marks WHERE subject = $2), 0)
     OR EXISTS (SELECT 1 FROM notification_reads r WHERE r.subject = $2 AND r.notification_id = n.id))`
 )
 
 const notificationsSQL = `
 SELECT n.id, n.recipient_unit, n.recipient_role, n.recipient_user, n.task_id, n.kind, n.message, n.other_unit, n.reason,
-    n.created_at, t.kind AS task_kind, t.worker_id, c.id AS case_id, c.number AS case_number, ` + readerRead + ` AS read
+    n.actor, n.created_at, t.kind AS task_kind, t.worker_id, c.id AS case_id, c.number AS case_number, ` + readerRead + ` AS read
 FROM notifications n
 LEFT JOIN tasks t ON t.id = n.task_id
 LEFT JOIN cases c ON c.workflow_id = t.workflow_id
@@ -112,6 +113,7 @@ type notificationRow struct {
 	Message       string     `db:"message"`
 	OtherUnit     string     `db:"other_unit"`
 	Reason        string     `db:"reason"`
+	Actor         string     `db:"actor"`
 	CreatedAt     time.Time  `db:"created_at"`
 	TaskKind      *string    `db:"task_kind"`
 	WorkerID      *uuid.UUID `db:"worker_id"`
@@ -123,7 +125,7 @@ type notificationRow struct {
 func (r notificationRow) notification() lindungi.Notification {
 	n := lindungi.Notification{ID: r.ID, RecipientUnit: r.RecipientUnit, RecipientRole: r.RecipientRole,
 		RecipientUser: r.RecipientUser, TaskID: r.TaskID, Kind: r.Kind, Message: r.Message, OtherUnit: r.OtherUnit,
-		Reason: r.Reason, CreatedAt: r.CreatedAt.UTC(), WorkerID: r.WorkerID, CaseID: r.CaseID, Read: r.Read}
+		Reason: r.Reason, Actor: r.Actor, CreatedAt: r.CreatedAt.UTC(), WorkerID: r.WorkerID, CaseID: r.CaseID, Read: r.Read}
 	if r.TaskKind != nil {
 		n.TaskKind = lindungi.TaskKind(*r.TaskKind)
 	}
@@ -217,7 +219,7 @@ func (db *DB) MarkNotificationsRead(ctx context.Context, r lindungi.Reader, m li
 // noticeArrival tells the unit of new task t that it arrived, when its
 // kind calls for it (lindungi.ArrivalNotice): a case referred or being
 // transferred there, from the unit that owns the case.
-func noticeArrival(ctx context.Context, tx *sqlx.Tx, t lindungi.Task, now time.Time) error {
+func noticeArrival(ctx context.Context, tx *sqlx.Tx, t lindungi.Task, actor string, now time.Time) error {
 	kind, ok := lindungi.ArrivalNotice(t.Kind)
 	if !ok {
 		return nil
@@ -227,7 +229,7 @@ func noticeArrival(ctx context.Context, tx *sqlx.Tx, t lindungi.Task, now time.T
 		lindungi.ErrorCode(translate(err)) != lindungi.ENOTFOUND {
 		return translate(err)
 	}
-	n := taskNotice(t, kind, fmt.Sprintf("Kasus masuk dari %s: %s / A case arrived from %s: %s", from, t.Kind, from, t.Kind))
+	n := taskNotice(t, kind, fmt.Sprintf("Kasus masuk dari %s: %s / A case arrived from %s: %s", from, t.Kind, from, t.Kind), actor)
 	n.RecipientRole, n.OtherUnit = holderRole(t.HolderRole), from
 	return notify(ctx, tx, n, now)
 }

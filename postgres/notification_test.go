@@ -81,6 +81,10 @@ func TestTaskChangesTellBothUnits(t *testing.T) {
 	if diff := cmp.Diff(want, notices(t, db, cilacap, false)); diff != "" {
 		t.Errorf("Cilacap's notifications (-want +got):\n%s", diff)
 	}
+	// The one who made a change is not told of it.
+	if diff := cmp.Diff([]string{"task.reassigned_in 3301 3305 unread"}, notices(t, db, lindungi.Reader{Subject: "supervisor-3301", Unit: "3301"}, false)); diff != "" {
+		t.Errorf("the supervisor who assigned (-want +got):\n%s", diff)
+	}
 	// The assignee sees what was addressed to them wherever they work.
 	moved := lindungi.Reader{Subject: "caseworker-3301", Unit: "33"}
 	if diff := cmp.Diff([]string{"task.assigned 3301  unread"}, notices(t, db, moved, false)); diff != "" {

@@ -97,7 +97,7 @@ func (db *DB) CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event
 				"due_at": t.DueAt, "route_flagged": t.RouteFlagged, "calendar_fallback": t.CalendarFallback}); err != nil {
 				return err
 			}
-			if err := noticeArrival(ctx, tx, t, now); err != nil {
+			if err := noticeArrival(ctx, tx, t, ev.Actor, now); err != nil {
 				return err
 			}
 		}
@@ -297,7 +297,7 @@ func (db *DB) MoveTask(ctx context.Context, id uuid.UUID, m lindungi.TaskMove, a
 		if err != nil {
 			return out, err
 		}
-		if err := noticeMove(ctx, tx, before, out, action, m.Reason, now); err != nil {
+		if err := noticeMove(ctx, tx, before, out, action, m.Reason, ev.Actor, now); err != nil {
 			return out, err
 		}
 		if ev.Rule == "" {
@@ -323,7 +323,7 @@ func (db *DB) MarkTaskAtTop(ctx context.Context, id uuid.UUID, ev lindungi.Event
 		if err != nil {
 			return before, err
 		}
-		if err := notify(ctx, tx, taskNotice(out, lindungi.NoticeOverdueAtTop, "Tugas lewat tenggat di ujung rantai eskalasi / Task overdue at the top of its escalation chain"), now); err != nil {
+		if err := notify(ctx, tx, taskNotice(out, lindungi.NoticeOverdueAtTop, "Tugas lewat tenggat di ujung rantai eskalasi / Task overdue at the top of its escalation chain", ev.Actor), now); err != nil {
 			return out, err
 		}
 		return out, auditTask(ctx, tx, ev, "task.overdue", out, now, nil, map[string]any{"at_top": true, "due_at": out.DueAt})
@@ -398,7 +398,7 @@ func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev l
 		}
 		if action == "task.assign" {
 			n := taskNotice(out, lindungi.NoticeAssigned, fmt.Sprintf("Tugas %s ditetapkan kepada %s oleh %s / Task assigned to %s by %s",
-				out.Kind, assignee, ev.Actor, assignee, ev.Actor))
+				out.Kind, assignee, ev.Actor, assignee, ev.Actor), ev.Actor)
 			if err := notify(ctx, tx, n, now); err != nil {
 				return lindungi.Task{}, err
 			}

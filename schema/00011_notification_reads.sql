@@ -15,6 +15,8 @@ ALTER TABLE notifications DROP COLUMN read_at;
 -- instead of showing the stored message.
 ALTER TABLE notifications ADD COLUMN other_unit text NOT NULL DEFAULT '';
 ALTER TABLE notifications ADD COLUMN reason text NOT NULL DEFAULT '';
+-- Who made the change: they are not told of what they did themselves.
+ALTER TABLE notifications ADD COLUMN actor text NOT NULL DEFAULT '';
 
 -- A user's notifications are those of their unit and those addressed to
 -- them, newest (highest ID) first.
@@ -41,6 +43,7 @@ DROP TABLE notification_marks;
 DROP INDEX notifications_user;
 DROP INDEX notifications_unit;
 CREATE INDEX notifications_unit ON notifications (recipient_unit, created_at DESC);
+ALTER TABLE notifications DROP COLUMN actor;
 ALTER TABLE notifications DROP COLUMN reason;
 ALTER TABLE notifications DROP COLUMN other_unit;
 ALTER TABLE notifications ADD COLUMN read_at timestamptz;

@@ -20,7 +20,7 @@ import (
 // notification itself.
 
 func (f *fakeStore) sees(r lindungi.Reader, n lindungi.Notification) bool {
-	return n.RecipientUnit == r.Unit || (r.Subject != "" && n.RecipientUser == r.Subject)
+	return (n.RecipientUnit == r.Unit || (r.Subject != "" && n.RecipientUser == r.Subject)) && n.Actor != r.Subject
 }
 
 func (f *fakeStore) Notifications(_ context.Context, q lindungi.NotificationQuery) ([]lindungi.Notification, error) {
@@ -291,6 +291,11 @@ func TestInboxCaseNumberAndWorkerLink(t *testing.T) {
 	if n := strings.Count(body, "/kasus/"); n != 1 {
 		t.Errorf("%d case links, want 1 (the journey's task belongs to no case)", n)
 	}
+	// Without a case on the page, no case column.
+	store.listed = store.listed[:1]
+	if _, body := b.get("/"); strings.Contains(body, `<th scope="col">Kasus</th>`) {
+		t.Error("the inbox has a case column without a case")
+	}
 	// A worker's tasks only: where a notification leads.
 	if res, body := b.get("/?worker=" + store.worker.ID.String()); res.StatusCode != http.StatusOK ||
 		!strings.Contains(body, `<input type="hidden" name="worker" value="`+store.worker.ID.String()+`">`) || !strings.Contains(body, "Hapus saringan") {
@@ -387,7 +392,7 @@ func TestInboxPartsForHTMX(t *testing.T) {
 	// The filters: the results alone, with the language switch coming back
 	// to the filtered inbox and the link that clears the filters.
 	res, body := hx(http.MethodGet, "/?kind=VERIFY_REGISTRATION", nil)
-	for _, want := range []string{`<table class="cards">`, `<a id="lang-switch" class="lang" href="/bahasa/en?next=%2F%3Fkind%3DVERIFY_REGISTRATION" hreflang="en" lang="en" hx-swap-oob="true">`,
+	for _, want := range []string{`<table class="cards wide">`, `<a id="lang-switch" class="lang" href="/bahasa/en?next=%2F%3Fkind%3DVERIFY_REGISTRATION" hreflang="en" lang="en" hx-swap-oob="true">`,
 		`<span id="filter-clear" hx-swap-oob="true"><a href="/">Hapus saringan</a></span>`, `<div id="flash" hx-swap-oob="innerHTML">`,
 		`name="back" value="/?kind=VERIFY_REGISTRATION"`} {
 		if !strings.Contains(body, want) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -117,14 +118,24 @@ type InboxInput struct {
 
 // InboxTable is the inbox: for each task the worker's name (a link to the
 // worker's page), the case number where the task belongs to a case (a
-// link to the case), the task in words, its deadline as a date and in
+// link to the case; the column shows when some task of the page does), the task in words, its deadline as a date and in
 // working days, its badges, and who holds it. Worker names come first:
 // that is who the work is for.
 func (p *Printer) InboxTable(in InboxInput) Table {
 	t := Table{
 		Caption: p.T("inbox.caption", "Count", len(in.Tasks)),
-		Headers: []string{p.T("inbox.worker"), p.T("inbox.case_col"), p.T("inbox.task"), p.T("inbox.deadline"), p.T("inbox.status"), p.T("inbox.holder")},
+		Headers: []string{p.T("inbox.worker"), p.T("inbox.task"), p.T("inbox.deadline"), p.T("inbox.status"), p.T("inbox.holder")},
 		Empty:   p.T("inbox.empty"),
+	}
+	// The case column shows when some task of the page belongs to a case:
+	// a narrow screen gives no room to an empty column.
+	withCases := false
+	for _, task := range in.Tasks {
+		_, ok := in.Cases[task.WorkflowID]
+		withCases = withCases || ok
+	}
+	if withCases {
+		t.Headers = slices.Insert(t.Headers, 1, p.T("inbox.case_col"))
 	}
 	cal := in.Calendar
 	if cal == nil {
@@ -176,12 +187,14 @@ func (p *Printer) InboxTable(in InboxInput) Table {
 		}
 		row := Row{ID: "task-" + task.ID.String(), Cells: []Cell{
 			who,
-			pcase,
 			{Text: p.TaskKind(task.Kind), Sub: unitName(in.Units, task.Unit)},
 			due,
 			{Badges: badges},
 			holder,
 		}}
+		if withCases {
+			row.Cells = slices.Insert(row.Cells, 1, pcase)
+		}
 		if overdue {
 			row.Class = "late"
 		}
