@@ -40,7 +40,7 @@ type Notification struct {
 	Read bool `json:"read"`
 }
 
-// Kinds of notification about tasks. A move tells both sides: the unit the
+// Kinds of notification. A move tells both sides: the unit the
 // task left (the move's audit action as kind) and the unit it reached
 // (the ..._in kinds); a move within one unit, to another role, tells it once,
 // as arrived.
@@ -53,6 +53,7 @@ const (
 	NoticeOverdueAtTop = "task.overdue"       // overdue with no one left above
 	NoticeReferralIn   = "referral.arrived"   // a case was referred to the recipient, to accept or reject
 	NoticeTransferIn   = "transfer.arrived"   // a case's transfer to the recipient waits for its decision
+	NoticeAttention    = "attention"          // a workflow stopped and waits for the recipient administrators
 )
 
 // ArrivalNotice is the kind of notification the unit of a new task of kind

@@ -127,13 +127,29 @@ func TestWebNotifications(t *testing.T) {
 		t.Errorf("%d notifications still unread on the page", n)
 	}
 
-	// Others of the unit read on their own: the case worker has both unread.
+	// Others of the unit read on their own: the case worker has both
+	// unread, and marks them through the API.
+	cw := s.user("caseworker-3305", "3305", lindungi.RoleCaseworker)
+	var list struct {
+		Items  []lindungi.Notification `json:"items"`
+		Unread int                     `json:"unread"`
+	}
+	cw.do(http.MethodGet, "/v1/notifications?unread=true", nil).decode(t, &list)
+	if list.Unread != 2 || len(list.Items) != 2 || list.Items[0].Kind != lindungi.NoticeAssigned || list.Items[0].Read {
+		t.Fatalf("the case worker's unread notifications: %d %+v, want the assignment and the escalation: reading is per person", list.Unread, list.Items)
+	}
 	var left struct {
 		Unread int `json:"unread"`
 	}
-	s.user("caseworker-3305", "3305", lindungi.RoleCaseworker).do(http.MethodGet, "/v1/notifications", nil).decode(t, &left)
-	if left.Unread != 2 {
-		t.Errorf("the case worker of the unit has %d unread, want 2: reading is per person", left.Unread)
+	cw.do(http.MethodPost, "/v1/notifications/read", map[string]any{"ids": []int64{list.Items[0].ID}}).decode(t, &left)
+	if left.Unread != 1 {
+		t.Errorf("after marking one read through the API, %d unread, want 1", left.Unread)
+	}
+	if r := cw.do(http.MethodPost, "/v1/notifications/read", map[string]any{"ids": []int64{list.Items[0].ID}, "all": true}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("ids and all at once = %d, want 422", r.Status)
+	}
+	if r := s.user("auditor-33", "33", lindungi.RoleAuditor).do(http.MethodPost, "/v1/notifications/read", map[string]any{"all": true}); r.Status != http.StatusOK {
+		t.Errorf("an auditor marking their own notifications read = %d, want 200", r.Status)
 	}
 	// The last page, for the screenshot: the list, all read, on a phone.
 	do(t, ctx, "a 360-pixel screen", chromedp.EmulateViewport(360, 780, chromedp.EmulateMobile), chromedp.Reload())

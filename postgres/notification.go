@@ -86,7 +86,7 @@ var _ lindungi.NotificationService = (*DB)(nil)
 // but for the changes they made themselves; one is read when the reader's
 // mark reaches it or a read names it.
 const (
-	readerSees = `(n.recipient_unit = $1 OR ($2 <> '' AND n.recipient_user = $2)) AND n.actor <> $2`
+	readerSees = `(n.recipient_unit = $1 OR ($2 <> '' AND n.recipient_user = $2)) AND ($2 = '' OR n.actor <> $2)`
 	readerRead = `(n.id <= COALESCE((SELECT read_up_to FROM notification_marks WHERE subject = $2), 0)
     OR EXISTS (SELECT 1 FROM notification_reads r WHERE r.subject = $2 AND r.notification_id = n.id))`
 )

@@ -133,6 +133,11 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 	page.Path = u.RequestURI()
 	page.Flash = append(page.Flash, flash...)
 	page.Partial = hxTarget(c) == "inbox-results"
+	if page.Partial && slices.ContainsFunc(flash, func(f web.Flash) bool { return f.Kind == "error" }) {
+		// A refusal scrolls its reason into view; success leaves the
+		// user where they are, at the row that changed.
+		c.Header("HX-Reswap", "innerHTML show:#flash:top")
+	}
 	p := a.Principal
 	units := map[string]string{}
 	for _, u := range s.Units {

@@ -421,8 +421,9 @@ func TestInboxPartsForHTMX(t *testing.T) {
 	}
 	// A refusal: the results with the reason, with its status.
 	res, body = hx(http.MethodPost, task+"/selesai", url.Values{"back": {"/"}, "outcome": {"maybe"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `class="flash flash-error" role="alert"`) || strings.Contains(body, "<html") {
-		t.Errorf("htmx refusal = %d\n%s", res.StatusCode, body)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `class="flash flash-error" role="alert"`) || strings.Contains(body, "<html") ||
+		res.Header.Get("HX-Reswap") != "innerHTML show:#flash:top" {
+		t.Errorf("htmx refusal = %d (reswap %q), want the results with the reason, scrolled into view\n%s", res.StatusCode, res.Header.Get("HX-Reswap"), body)
 	}
 	// An error the results cannot show: the error page, for the body.
 	res, body = hx(http.MethodPost, "/tugas/"+uuid.NewString()+"/ambil", url.Values{"back": {"/"}})

@@ -81,7 +81,7 @@ func (p *Printer) Notices(in NoticeInput) []Notice {
 		} else {
 			item.Text = n.Message
 		}
-		if n.Kind == "attention" {
+		if n.Kind == lindungi.NoticeAttention {
 			item.Detail = n.Message // the workflow and the failure, for the administrator
 		}
 		switch {
