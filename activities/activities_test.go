@@ -474,7 +474,7 @@ func TestFlagAttention(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ns, err := e.db.Notifications(ctx, "ID", 10)
+	ns, err := e.db.Notifications(ctx, lindungi.NotificationQuery{Reader: lindungi.Reader{Unit: "ID"}, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

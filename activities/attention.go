@@ -13,7 +13,7 @@ import (
 const ActionAttention = "workflow.attention"
 
 // KindAttention is the kind of the notification that flags a workflow.
-const KindAttention = "attention"
+const KindAttention = lindungi.NoticeAttention
 
 // AttentionInput says that a workflow could not do a step of its own: the
 // database refused it, or the activity's retries ran out. The workflow

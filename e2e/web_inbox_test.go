@@ -12,9 +12,9 @@ import (
 // TestWebCompleteVerificationTask: with the four verification documents
 // added and verified, a Kebumen case worker signs in by click, claims the
 // worker's verification task in the inbox, completes it with "Setujui"
-// and a note, and the task leaves the open inbox while the journey moves
-// on to training; the inbox, with a task form open, fits a 360-pixel
-// screen.
+// and a note (each action swapping the inbox's results through htmx), and
+// the task leaves the open inbox while the journey moves on to training;
+// the inbox, with a task form open, fits a 360-pixel screen.
 func TestWebCompleteVerificationTask(t *testing.T) {
 	s := startSystem(t)
 	w := registerForInbox(t, s, "Sri Rahayu")
@@ -34,14 +34,10 @@ func TestWebCompleteVerificationTask(t *testing.T) {
 		t.Fatalf("the task's row does not show the worker, the task in words and that nobody holds it:\n%s", text)
 	}
 
-	// Claim.
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="`+task+`/ambil"] button`)))
-	if err != nil || resp.Status != http.StatusOK {
-		t.Fatalf("claim: %v (%v)", err, resp)
-	}
-	if main := run(t, ctx, "read the inbox", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(main, "Tugas sudah Anda ambil.") {
-		t.Errorf("after claiming, the inbox does not say so:\n%s", main)
-	}
+	// Claim: htmx swaps the results and says so, without a new page.
+	markPage(t, ctx)
+	do(t, ctx, "claim", chromedp.Click(chromedp.CSS(`form[action="`+task+`/ambil"] button`)))
+	seeFlash(t, ctx, "Tugas sudah Anda ambil.")
 	if text := run(t, ctx, "read the task's row", chromedp.Text(chromedp.CSS(row))); !strings.Contains(text, "Anda") || strings.Contains(text, "Ambil") {
 		t.Errorf("after claiming, the row does not say the user holds it:\n%s", text)
 	}
@@ -53,9 +49,8 @@ func TestWebCompleteVerificationTask(t *testing.T) {
 		chromedp.Click(chromedp.CSS(row+` details.task-form summary`)),
 		chromedp.Click(chromedp.CSS(form+` input[value="approved"]`)),
 	)
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`))); err != nil {
-		t.Fatalf("approve too early: %v", err)
-	}
+	do(t, ctx, "approve too early", chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
+	seeFlash(t, ctx, "Dokumen belum lengkap")
 	if msg := run(t, ctx, "read the refusal", chromedp.Text(chromedp.CSS(`main .flash-error`))); !strings.Contains(msg, "Dokumen belum lengkap") ||
 		!strings.Contains(msg, "Kartu Tanda Penduduk (KTP) belum ada") {
 		t.Errorf("approving without the documents says %q, want the documents missing named in words", msg)
@@ -66,17 +61,16 @@ func TestWebCompleteVerificationTask(t *testing.T) {
 	// and a note.
 	provide(t, cw, s.user("verifier-3305", "3305", lindungi.RoleVerifier), w, verificationDocuments...)
 	do(t, ctx, "back to the inbox", chromedp.Navigate(s.baseURL+"/"))
+	markPage(t, ctx)
 	do(t, ctx, "fill in the outcome",
 		chromedp.Click(chromedp.CSS(row+` details.task-form summary`)),
 		chromedp.Click(chromedp.CSS(form+` input[value="approved"]`)),
 		chromedp.SendKeys(chromedp.CSS(form+` textarea[name="note"]`), "Empat dokumen lengkap dan sah."),
 	)
-	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
-	if err != nil || resp.Status != http.StatusOK {
-		t.Fatalf("complete: %v (%v)", err, resp)
-	}
-	if main := run(t, ctx, "read the inbox", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(main, "Tugas sudah diselesaikan.") {
-		t.Errorf("after completing, the inbox does not say so:\n%s", main)
+	do(t, ctx, "complete", chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
+	seeFlash(t, ctx, "Tugas sudah diselesaikan.")
+	if !samePage(t, ctx) {
+		t.Error("completing loaded a new page instead of swapping the inbox's results")
 	}
 	left := run(t, ctx, "look for the task", chromedp.Evaluate[bool](`document.querySelector('form[action^="`+task+`/"]') === null`))
 	if !left {

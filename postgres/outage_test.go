@@ -30,7 +30,7 @@ const (
 func TestRefusedValueIsInvalid(t *testing.T) {
 	t.Parallel()
 	db := openDB(t)
-	_, err := db.Notifications(t.Context(), "a\x00b", 10)
+	_, err := db.Notifications(t.Context(), lindungi.NotificationQuery{Reader: lindungi.Reader{Unit: "a\x00b"}, Limit: 10})
 	if code := lindungi.ErrorCode(err); code != lindungi.EINVALID {
 		t.Fatalf("a NUL byte: %v (code %s), want %s", err, code, lindungi.EINVALID)
 	}

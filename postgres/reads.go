@@ -54,3 +54,49 @@ func (db *DB) RecordAccesses(ctx context.Context, evs []lindungi.Event) error {
 		return nil
 	})
 }
+
+const casesOfWorkflowsSQL = `SELECT workflow_id, id, number FROM cases WHERE workflow_id = ANY($1)`
+
+// CasesOfWorkflows returns the cases whose workflows are named, by
+// workflow ID, each with its ID and number only (what a list of tasks
+// shows of their cases); a workflow without a case is absent. It is one
+// query whatever the number of IDs. It returns no domain error codes.
+func (db *DB) CasesOfWorkflows(ctx context.Context, workflowIDs []string) (map[string]lindungi.Case, error) {
+	out := make(map[string]lindungi.Case, len(workflowIDs))
+	if len(workflowIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		WorkflowID string    `db:"workflow_id"`
+		ID         uuid.UUID `db:"id"`
+		Number     string    `db:"number"`
+	}
+	if err := db.db.SelectContext(ctx, &rows, casesOfWorkflowsSQL, pq.StringArray(workflowIDs)); err != nil {
+		return nil, fmt.Errorf("cases of workflows: %w", translate(err))
+	}
+	for _, r := range rows {
+		out[r.WorkflowID] = lindungi.Case{ID: r.ID, Number: r.Number, WorkflowID: r.WorkflowID}
+	}
+	return out, nil
+}
+
+const usersOfSQL = `SELECT subject, name, unit, roles FROM users WHERE unit = ANY($1) ORDER BY name, subject LIMIT 500`
+
+// UsersOf returns the users of the directory who work at the units, by
+// name (at most 500: a unit's staff). It returns no domain error codes.
+func (db *DB) UsersOf(ctx context.Context, units []string) ([]lindungi.User, error) {
+	var rows []struct {
+		Subject string         `db:"subject"`
+		Name    string         `db:"name"`
+		Unit    string         `db:"unit"`
+		Roles   pq.StringArray `db:"roles"`
+	}
+	if err := db.db.SelectContext(ctx, &rows, usersOfSQL, pq.StringArray(units)); err != nil {
+		return nil, fmt.Errorf("users of %v: %w", units, translate(err))
+	}
+	out := make([]lindungi.User, len(rows))
+	for i, r := range rows {
+		out[i] = lindungi.User{Subject: r.Subject, Name: r.Name, Unit: r.Unit, Roles: r.Roles}
+	}
+	return out, nil
+}

@@ -78,9 +78,10 @@ INSERT INTO tasks (id, workflow_id, worker_id, kind, step, level, unit, route_ru
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (id) DO NOTHING`
 
-// CreateTask inserts t as an open task and audits it. The ID is derived from
-// the workflow, so a retried call returns the task already stored and writes
-// nothing.
+// CreateTask inserts t as an open task and audits it, and tells its unit
+// when the kind calls for it (lindungi.ArrivalNotice). The ID is derived
+// from the workflow, so a retried call returns the task already stored and
+// writes nothing.
 func (db *DB) CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event) (lindungi.Task, error) {
 	var out lindungi.Task
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -94,6 +95,9 @@ func (db *DB) CreateTask(ctx context.Context, t lindungi.Task, ev lindungi.Event
 			ev.Rule = t.RouteRule
 			if err := auditTask(ctx, tx, ev, "task.create", t, now, nil, map[string]any{"kind": t.Kind, "unit": t.Unit,
 				"due_at": t.DueAt, "route_flagged": t.RouteFlagged, "calendar_fallback": t.CalendarFallback}); err != nil {
+				return err
+			}
+			if err := noticeArrival(ctx, tx, t, ev.Actor, now); err != nil {
 				return err
 			}
 		}
@@ -277,8 +281,8 @@ UPDATE tasks SET unit = $2, holder_role = $3, level = $4, route_rule = $5, due_a
 WHERE id = $1 RETURNING ` + taskColumns
 
 // MoveTask escalates or reassigns an open task: it takes the task to
-// another unit and role, with a new deadline, tells the previous holder, and
-// audits it with the rule or reason. A task already at m.Level with m.Unit
+// another unit and role, with a new deadline, tells the unit it left and
+// the unit it reached (noticeMove), and audits it with the rule or reason. A task already at m.Level with m.Unit
 // (a retried call) is returned unchanged.
 func (db *DB) MoveTask(ctx context.Context, id uuid.UUID, m lindungi.TaskMove, action string, ev lindungi.Event) (lindungi.Task, error) {
 	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
@@ -293,9 +297,7 @@ func (db *DB) MoveTask(ctx context.Context, id uuid.UUID, m lindungi.TaskMove, a
 		if err != nil {
 			return out, err
 		}
-		msg := fmt.Sprintf("Tugas %s dipindahkan ke %s (%s): %s / Task moved to %s (%s): %s",
-			before.Kind, m.Unit, m.Role, m.Reason, m.Unit, m.Role, m.Reason)
-		if err := notify(ctx, tx, before, action, msg, now); err != nil {
+		if err := noticeMove(ctx, tx, before, out, action, m.Reason, ev.Actor, now); err != nil {
 			return out, err
 		}
 		if ev.Rule == "" {
@@ -321,7 +323,7 @@ func (db *DB) MarkTaskAtTop(ctx context.Context, id uuid.UUID, ev lindungi.Event
 		if err != nil {
 			return before, err
 		}
-		if err := notify(ctx, tx, out, "task.overdue", "Tugas lewat tenggat di ujung rantai eskalasi / Task overdue at the top of its escalation chain", now); err != nil {
+		if err := notify(ctx, tx, taskNotice(out, lindungi.NoticeOverdueAtTop, "Tugas lewat tenggat di ujung rantai eskalasi / Task overdue at the top of its escalation chain", ev.Actor), now); err != nil {
 			return out, err
 		}
 		return out, auditTask(ctx, tx, ev, "task.overdue", out, now, nil, map[string]any{"at_top": true, "due_at": out.DueAt})
@@ -370,6 +372,8 @@ func (db *DB) CancelTask(ctx context.Context, id uuid.UUID, reason string, ev li
 
 // ClaimTask makes a person the assignee of an open task, and stores the
 // answer of the request that claimed it (lindungi.NewContextWithAnswer).
+// An assignment by someone else (ev.Action task.assign) is told to the
+// task's unit and the assignee.
 // ECONFLICT if someone else holds it.
 func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev lindungi.Event) (lindungi.Task, error) {
 	return db.changeTask(ctx, id, func(tx *sqlx.Tx, before lindungi.Task, now time.Time) (lindungi.Task, error) {
@@ -391,6 +395,13 @@ func (db *DB) ClaimTask(ctx context.Context, id uuid.UUID, assignee string, ev l
 		}
 		if err := auditTask(ctx, tx, ev, action, out, now, map[string]any{"claimed_by": before.ClaimedBy}, map[string]any{"claimed_by": assignee}); err != nil {
 			return lindungi.Task{}, err
+		}
+		if action == "task.assign" {
+			n := taskNotice(out, lindungi.NoticeAssigned, fmt.Sprintf("Tugas %s ditetapkan kepada %s oleh %s / Task assigned to %s by %s",
+				out.Kind, assignee, ev.Actor, assignee, ev.Actor), ev.Actor)
+			if err := notify(ctx, tx, n, now); err != nil {
+				return lindungi.Task{}, err
+			}
 		}
 		return out, db.answer(ctx, tx, out)
 	})

@@ -44,6 +44,7 @@ var RequestBodies = map[string]any{
 	"POST /v1/delegations":                        delegationRequest{},
 	"POST /v1/policies":                           lindungi.PolicyChange{},
 	"POST /v1/workers/:id/corrections":            lindungi.WorkerCorrection{},
+	"POST /v1/notifications/read":                 lindungi.MarkRead{},
 }
 
 // FileRoutes are the routes whose body is a file, not JSON: any byte may

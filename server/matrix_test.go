@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -196,6 +197,18 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
 		"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
+	// Notifications, read and marked read by everyone with a role, for
+	// themselves: the API and the pages; and bulk assignment from the
+	// inbox, as POST /v1/tasks/assign (a task out of reach is the inbox
+	// with the refusal, 404).
+	"POST /v1/notifications/read": everyone200,
+	"GET /pemberitahuan":          everyone200,
+	"POST /pemberitahuan/baca": {
+		"caseworker": "303 303 303 303", "verifier": "303 303 303 303", "supervisor": "303 303 303 303",
+		"province_supervisor": "303 303 303 303", "bp3mi_officer": "303 303 303 303", "bp3mi_head": "303 303 303 303",
+		"national_officer": "303 303 303 303", "auditor": "303 303 303 303", "admin": "303 303 303 303",
+	},
+	"POST /tugas/tetapkan": pageTaskMove,
 	"POST /v1/workers/:id/journey/close": {
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
 		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
@@ -424,6 +437,13 @@ var (
 	}
 )
 
+// everyone200 lets every role through at every position.
+var everyone200 = map[string]string{
+	"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
+	"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
+	"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+}
+
 // The inbox's task actions: claim, release and complete as the case
 // workers' API routes; escalate, reassign and extend as the supervisors'.
 var (
@@ -452,6 +472,8 @@ var pageForms = map[string]url.Values{
 	"/tugas/:id/eskalasi":   {"reason": {"tidak ada petugas"}},
 	"/tugas/:id/alihkan":    {"unit": {"3305"}, "reason": {"pindah meja LTSA"}},
 	"/tugas/:id/perpanjang": {"working_days": {"5"}, "reason": {"menunggu dokumen"}},
+	"/pemberitahuan/baca":   {"all": {"true"}},
+	"/tugas/tetapkan":       {"task": {":task"}, "assignee": {"caseworker-3305"}},
 	"/pekerja/baru": {"nik": {"3305011508950001"}, "name": {"Siti"}, "birth_date": {"1995-08-15"}, "domicile_unit": {"3305"},
 		"phone": {"081234567890"}, "scheme": {"P2P"}, "placement_company": {"PT Sinar Jaya"}, "job_order_ref": {"JO-1"}},
 	"/pekerja/:id/koreksi": {"phone": {"081299998888"}, "reason": {"Nomor lama tidak aktif"}},
@@ -473,11 +495,16 @@ var pageForms = map[string]url.Values{
 }
 
 // pagePost makes req a form post of the route path, with the CSRF token
-// of the session sess.
-func pagePost(req *http.Request, path string, sess web.Session) {
+// of the session sess; a value ":task" is the ID of the store's task.
+func pagePost(req *http.Request, path string, sess web.Session, f *fakeStore) {
 	form := url.Values{}
 	for k, v := range pageForms[path] {
-		form[k] = v
+		form[k] = slices.Clone(v)
+		for i := range form[k] {
+			if form[k][i] == ":task" {
+				form[k][i] = f.task.ID.String()
+			}
+		}
 	}
 	form.Set("csrf_token", sess.CSRFToken())
 	if path == "/pekerja/:id/dokumen" { // an upload: a multipart form with the file
@@ -524,7 +551,7 @@ func TestAccessMatrix(t *testing.T) {
 				if r.Page {
 					sess := signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
 					if r.Method == http.MethodPost {
-						pagePost(req, r.Path, sess)
+						pagePost(req, r.Path, sess, store)
 					}
 				} else {
 					req.Header.Set("Authorization", "Bearer "+role+"@"+unit)
@@ -664,6 +691,8 @@ type fakeStore struct {
 	notes     []lindungi.CaseNote
 	caseTasks []lindungi.Task
 	timeline  []lindungi.Event
+	notices   []lindungi.Notification // the notifications, each Read for everyone (page_notices_test.go)
+	assigned  []uuid.UUID             // the tasks ClaimTask gave someone
 }
 
 func newFakeStore() *fakeStore {
@@ -747,6 +776,7 @@ func (f *fakeStore) bodies() map[string]any {
 		"POST /v1/tasks/:id/reassign":                 map[string]any{"unit": "3305", "reason": "pindah meja LTSA"},
 		"POST /v1/tasks/:id/extend":                   map[string]any{"working_days": 5, "reason": "menunggu dokumen"},
 		"POST /v1/tasks/assign":                       map[string]any{"task_ids": []uuid.UUID{f.task.ID}, "assignee": "caseworker-3305"},
+		"POST /v1/notifications/read":                 map[string]any{"all": true},
 		"POST /v1/workers/:id/journey/close":          map[string]any{"reason": "pekerja mengundurkan diri"},
 		"POST /v1/workers/:id/journey/contract":       map[string]any{"contract_end": "2028-01-31"},
 		"POST /v1/workers/:id/journey/rehabilitation": map[string]any{"family_consent": true},
@@ -919,6 +949,7 @@ func (fakeFlows) CompleteTask(_ context.Context, t lindungi.Task, req workflows.
 }
 
 func (f *fakeStore) ClaimTask(_ context.Context, id uuid.UUID, assignee string, _ lindungi.Event) (lindungi.Task, error) {
+	f.assigned = append(f.assigned, id)
 	t := f.task
 	t.ClaimedBy = assignee
 	return t, nil
@@ -930,10 +961,6 @@ func (f *fakeStore) ReleaseTask(context.Context, uuid.UUID, lindungi.Event) (lin
 
 func (f *fakeStore) FindUser(_ context.Context, sub string) (lindungi.User, error) {
 	return lindungi.User{Subject: sub, Unit: "3305", Roles: []string{"caseworker"}}, nil
-}
-
-func (f *fakeStore) Notifications(context.Context, string, int) ([]lindungi.Notification, error) {
-	return nil, nil
 }
 
 func (fakeFlows) TaskAction(_ context.Context, t lindungi.Task, _ string, _ workflows.TaskActionRequest, _ string) (activities.TaskRef, error) {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,9 +19,11 @@ const inboxPageSize = 25
 
 // inboxPage is the Kotak tugas: the open tasks of the user's unit and
 // below (and what was delegated to it), most urgent first, through the
-// list the API's GET /v1/tasks uses, with the workers' names. Showing a
-// name is a read of personal data: each worker shown is logged, in one
-// batch, before the page is sent.
+// list the API's GET /v1/tasks uses, with the workers' names and the
+// cases' numbers (one query each for the page). Showing a name is a read
+// of personal data: each worker shown is logged, in one batch, before the
+// page is sent. An htmx request for the results (the filters, the pager,
+// a task action) gets only them.
 func (s *Server) inboxPage(c *gin.Context) {
 	s.showInbox(c, http.StatusOK, c.Request.URL.RequestURI())
 }
@@ -40,6 +43,12 @@ func inboxQuery(vals url.Values, v *lindungi.Validation) (q web.InboxQuery, afte
 		default:
 			v.Add(name, "must be true or false")
 		}
+	}
+	if w := vals.Get("worker"); w != "" {
+		if _, ok := lindungi.ParseID(w); !ok {
+			v.Add("worker", "must be a worker ID")
+		}
+		q.Worker = w
 	}
 	if cur := vals.Get("cursor"); cur != "" {
 		var ok bool
@@ -69,6 +78,9 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 	if q.Mine {
 		f.Assignee = a.Principal.Subject
 	}
+	if q.Worker != "" {
+		f.WorkerID, _ = lindungi.ParseID(q.Worker)
+	}
 	if err := v.Err(); err != nil {
 		s.problem(c, err)
 		return
@@ -79,12 +91,21 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 		return
 	}
 	var ids []uuid.UUID
+	var flows []string // the tasks' workflows that may be cases'
 	for _, t := range tasks {
 		if !slices.Contains(ids, t.WorkerID) {
 			ids = append(ids, t.WorkerID)
 		}
+		if strings.HasPrefix(t.WorkflowID, "case/") && !slices.Contains(flows, t.WorkflowID) {
+			flows = append(flows, t.WorkflowID)
+		}
 	}
 	names, err := s.Pages.Store.WorkerNames(ctx, ids)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	cases, err := s.Pages.Store.CasesOfWorkflows(ctx, flows)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -111,13 +132,19 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 	page := s.frame(c, "inbox")
 	page.Path = u.RequestURI()
 	page.Flash = append(page.Flash, flash...)
+	page.Partial = hxTarget(c) == "inbox-results"
+	if page.Partial && slices.ContainsFunc(flash, func(f web.Flash) bool { return f.Kind == "error" }) {
+		// A refusal scrolls its reason into view; success leaves the
+		// user where they are, at the row that changed.
+		c.Header("HX-Reswap", "innerHTML show:#flash:top")
+	}
 	p := a.Principal
 	units := map[string]string{}
 	for _, u := range s.Units {
 		units[u.Code] = u.Name
 	}
 	data := web.InboxPage{Page: page, Tasks: page.InboxTable(web.InboxInput{
-		Tasks: tasks, Workers: names, Units: units, Me: p.Subject, Calendar: cal, Now: now,
+		Tasks: tasks, Workers: names, Cases: cases, Units: units, Me: p.Subject, Calendar: cal, Now: now,
 		Own: func(unit string) bool { return slices.Contains(s.Units.Path(unit), p.Unit) },
 	})}
 	var mine [][2]string // the units the user may filter by: its own and below
@@ -132,6 +159,10 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 	for _, t := range tasks {
 		data.Actions = append(data.Actions, s.taskActions(p, may, t, names[t.WorkerID], back, page.CSRF))
 	}
+	if data.Bulk, err = s.bulkAssign(c, p, q.Unit, back, page); err != nil {
+		s.problem(c, err)
+		return
+	}
 	data.Pager.Label = page.T("pager.label")
 	if u.Query().Get("cursor") != "" {
 		data.Pager.FirstURL, data.Pager.FirstText = q.URL(), page.T("pager.first")
@@ -140,7 +171,7 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 		last := tasks[len(tasks)-1]
 		data.Pager.NextURL, data.Pager.NextText = q.URL("cursor", makeCursor(last.DueAt, last.ID)), page.T("pager.next")
 	}
-	s.render(c, status, "inbox", data)
+	s.renderPage(c, status, "inbox", page.Partial, data)
 }
 
 // calendar is the working-day calendar of the years from now to the

@@ -113,7 +113,7 @@ func (s *Server) moveTaskPage(flash string, move func(*app.Tasks, context.Contex
 }
 
 // taskPage runs do on the :id task and goes back to the inbox page the
-// form came from, saying what happened. A refusal the user can act on
+// form came from, saying what happened (taskDone). A refusal the user can act on
 // (invalid, conflict, out of reach) shows on that inbox page in words,
 // with the status of the error; anything else is the error page.
 func (s *Server) taskPage(c *gin.Context, flash string, do func(context.Context, app.Actor, uuid.UUID) error) {
@@ -124,10 +124,7 @@ func (s *Server) taskPage(c *gin.Context, flash string, do func(context.Context,
 	back := web.LocalPath(c.PostForm("back"))
 	err := do(c.Request.Context(), actor(c), id)
 	if err == nil {
-		sess := session(c)
-		sess.Flash = flash
-		setSession(c, sess)
-		s.redirect(c, back)
+		s.taskDone(c, flash, back)
 		return
 	}
 	switch lindungi.ErrorCode(err) {
@@ -138,4 +135,20 @@ func (s *Server) taskPage(c *gin.Context, flash string, do func(context.Context,
 	}
 	p := web.NewPrinter(web.Lang(c.Request))
 	s.showInbox(c, statusOf(err), back, web.Flash{Kind: "error", Text: p.TaskError(err)})
+}
+
+// taskDone goes back to the inbox page back after a task action, saying
+// flash: a redirect, or for htmx asking for the inbox's results, those
+// results as they are now, with the flash and the header's count swapped
+// in out of band (no second request on a slow connection).
+func (s *Server) taskDone(c *gin.Context, flash, back string) {
+	if hxTarget(c) == "inbox-results" {
+		p := web.NewPrinter(web.Lang(c.Request))
+		s.showInbox(c, http.StatusOK, back, web.Flash{Kind: "info", Text: p.T(flash)})
+		return
+	}
+	sess := session(c)
+	sess.Flash = flash
+	setSession(c, sess)
+	s.redirect(c, back)
 }

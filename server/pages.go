@@ -44,6 +44,13 @@ type PageStore interface {
 	OpenCaseTasks(ctx context.Context, workflowID string) ([]lindungi.Task, error)
 	CaseTimeline(ctx context.Context, caseID uuid.UUID, workflowID string, limit int) ([]lindungi.Event, error)
 	UserNames(ctx context.Context, subjects []string) (map[string]string, error)
+	// CasesOfWorkflows returns the cases whose workflows are named, by
+	// workflow ID, each with its ID and number only: the inbox's case
+	// column, in one query.
+	CasesOfWorkflows(ctx context.Context, workflowIDs []string) (map[string]lindungi.Case, error)
+	// UsersOf returns the users of the directory who work at the units,
+	// by name: whom a supervisor may give tasks to.
+	UsersOf(ctx context.Context, units []string) ([]lindungi.User, error)
 }
 
 const (
@@ -167,9 +174,12 @@ func (s *Server) redirect(c *gin.Context, to string) {
 func (s *Server) frame(c *gin.Context, nav string) web.Page {
 	p := web.NewPrinter(web.Lang(c.Request))
 	sess := session(c)
-	page := web.Page{Printer: p, Nav: nav, Path: web.LocalPath(c.Request.URL.RequestURI())}
+	page := web.Page{Printer: p, Nav: nav, Path: pagePath(c)}
 	if sess.SignedIn() {
 		page.User = &web.User{Name: sess.Name, Unit: sess.Unit, UnitName: s.unitName(sess.Unit), Roles: sess.Roles}
+		if nav != "" { // a page of the menu, not the sign-in or an error page
+			page.User.Unread = s.unread(c, sess.Principal())
+		}
 	}
 	if sess.Flash != "" {
 		page.Flash = append(page.Flash, web.Flash{Kind: "info", Text: p.T(sess.Flash, "Name", sess.Name)})
@@ -212,6 +222,12 @@ func (s *Server) pageProblem(c *gin.Context, err error) {
 		s.redirect(c, "/masuk")
 		c.Abort()
 		return
+	}
+	if c.GetHeader("HX-Request") == "true" {
+		// htmx asked for a part of a page: the error page replaces the
+		// page's body instead.
+		c.Header("HX-Retarget", "body")
+		c.Header("HX-Reswap", "innerHTML")
 	}
 	page := s.frame(c, "")
 	msg := page.T("error.500")

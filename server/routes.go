@@ -29,6 +29,10 @@ type route struct {
 	// maxBody is the largest body the route reads: 0 is maxForm for a
 	// page, maxBody for the API. Only uploads need more.
 	maxBody int64
+	// own routes change only the caller's own state, no record (marking
+	// notifications read): read-only roles may use them, and they write
+	// no audit event.
+	own bool
 }
 
 // routes is the whole API and every web page.
@@ -54,6 +58,12 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: pageEscalate, handler: s.moveTaskPage("flash.task_escalated", (*app.Tasks).Escalate), page: true, auth: true},
 		{method: http.MethodPost, path: pageReassign, handler: s.moveTaskPage("flash.task_reassigned", (*app.Tasks).Reassign), page: true, auth: true},
 		{method: http.MethodPost, path: pageExtend, handler: s.moveTaskPage("flash.task_extended", (*app.Tasks).Extend), page: true, auth: true},
+		// Notifications (page_notices.go) and bulk assignment from the inbox
+		// (page_assign.go), as GET /v1/notifications, POST
+		// /v1/notifications/read and POST /v1/tasks/assign.
+		{method: http.MethodGet, path: pageNotices, handler: s.noticesPage, page: true, auth: true},
+		{method: http.MethodPost, path: pageMarkRead, handler: s.markReadPage, page: true, auth: true, own: true},
+		{method: http.MethodPost, path: pageAssign, handler: s.assignTasksPage, page: true, auth: true},
 		// The worker file (page_workers.go).
 		{method: http.MethodGet, path: "/pekerja", handler: s.workerSearchPage, page: true, auth: true},
 		{method: http.MethodGet, path: "/pekerja/:id", handler: s.workerPage, page: true, auth: true},
@@ -107,6 +117,7 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/tasks/:id/extend", handler: s.moveTask((*app.Tasks).Extend), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/tasks/assign", handler: s.assignTasks, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/notifications", handler: s.listNotifications, auth: true},
+		{method: http.MethodPost, path: "/v1/notifications/read", handler: s.markNotificationsRead, auth: true, idempotent: true, own: true},
 
 		{method: http.MethodPost, path: "/v1/workers/:id/journey/close", handler: s.journeyAction(app.CloseJourney), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/workers/:id/journey/return", handler: s.journeyAction(app.RecordReturn), auth: true, idempotent: true},

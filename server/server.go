@@ -149,13 +149,14 @@ type RouteInfo struct {
 	Idempotent   bool // honours the Idempotency-Key header
 	Page         bool // a web page: HTML, signed in by the session cookie
 	National     bool // decided at the top unit, before the query or body is read
+	Own          bool // changes only the caller's own state, no record: no audit event
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page, National: r.national})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page, National: r.national, Own: r.own})
 	}
 	return out
 }
@@ -167,7 +168,7 @@ func Governed() []policies.RouteSpec {
 	var out []policies.RouteSpec
 	for _, r := range (&Server{}).routes() {
 		if r.auth {
-			out = append(out, policies.RouteSpec{Method: r.method, Path: r.path})
+			out = append(out, policies.RouteSpec{Method: r.method, Path: r.path, Own: r.own})
 		}
 	}
 	return append(out, policies.Actions...)

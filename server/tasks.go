@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -181,12 +183,74 @@ func (s *Server) assignTasks(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": results})
 }
 
-// listNotifications shows what happened to the work of the caller's unit.
+// notificationList is a page of the caller's notifications, with how
+// many of all of theirs are unread (up to lindungi.MaxUnread).
+type notificationList struct {
+	Items      []lindungi.Notification `json:"items"`
+	NextCursor *int64                  `json:"next_cursor"`
+	Unread     int                     `json:"unread"`
+}
+
+// listNotifications shows what happened to the work of the caller's unit,
+// and what was addressed to the caller, newest first, each with whether
+// the caller read it: a page at a time (cursor: the last ID seen), unread
+// ones only with unread=true.
 func (s *Server) listNotifications(c *gin.Context) {
-	ns, err := s.Notifications.Notifications(c.Request.Context(), principal(c).Unit, 100)
+	var v lindungi.Validation
+	q := lindungi.NotificationQuery{Reader: lindungi.ReaderOf(principal(c)), Limit: 100}
+	q.Unread, _ = boolParam(c, &v, "unread")
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxPage {
+			v.Add("limit", fmt.Sprintf("must be a number from 1 to %d", maxPage))
+		}
+		q.Limit = n
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		n, err := strconv.ParseInt(cur, 10, 64)
+		if err != nil || n < 1 {
+			v.Add("cursor", "must be the next_cursor of the previous page")
+		}
+		q.Before = n
+	}
+	if err := v.Err(); err != nil {
+		s.problem(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	ns, err := s.Notifications.Notifications(ctx, q)
 	if err != nil {
 		s.problem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": ns})
+	unread, err := s.Notifications.UnreadNotifications(ctx, q.Reader)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	out := notificationList{Items: ns, Unread: unread}
+	if out.Items == nil {
+		out.Items = []lindungi.Notification{}
+	}
+	if len(ns) == q.Limit {
+		out.NextCursor = &ns[len(ns)-1].ID
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// markNotificationsRead marks the caller's notifications read, those named
+// or all, and answers how many stay unread. It changes the caller's own
+// read state only: no record, so no audit event.
+func (s *Server) markNotificationsRead(c *gin.Context) {
+	var req lindungi.MarkRead
+	if err := bindJSON(c, &req); err != nil {
+		s.problem(c, err)
+		return
+	}
+	unread, err := s.Notifications.MarkNotificationsRead(c.Request.Context(), lindungi.ReaderOf(principal(c)), req)
+	if err != nil {
+		s.problem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"unread": unread})
 }

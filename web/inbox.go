@@ -25,7 +25,8 @@ type InboxFilter struct {
 	Units   []Option // the user's unit and the units below it, "" for all first
 	Overdue bool
 	Mine    bool
-	Active  bool // some filter is set: offer to clear them
+	Worker  string // one worker's tasks only (a hidden field)
+	Active  bool   // some filter is set: offer to clear them
 }
 
 // InboxQuery is the filter as the inbox's query parameters, for its links
@@ -35,6 +36,7 @@ type InboxQuery struct {
 	Unit    string
 	Overdue bool
 	Mine    bool
+	Worker  string // one worker's tasks, by ID: where a notification leads
 }
 
 // Values are the query parameters of q; empty when no filter is set.
@@ -51,6 +53,9 @@ func (q InboxQuery) Values() url.Values {
 	}
 	if q.Mine {
 		v.Set("mine", "true")
+	}
+	if q.Worker != "" {
+		v.Set("worker", q.Worker)
 	}
 	return v
 }
@@ -70,7 +75,7 @@ func (q InboxQuery) URL(extra ...string) string {
 // InboxFilterForm is the filter form of q. units are the units the user
 // may filter by, as code and name pairs in order.
 func (p *Printer) InboxFilterForm(q InboxQuery, units [][2]string) InboxFilter {
-	f := InboxFilter{Overdue: q.Overdue, Mine: q.Mine, Active: len(q.Values()) > 0}
+	f := InboxFilter{Overdue: q.Overdue, Mine: q.Mine, Worker: q.Worker, Active: len(q.Values()) > 0}
 	f.Kinds = append(f.Kinds, Option{Value: "", Label: p.T("filter.all_kinds"), Selected: q.Kind == ""})
 	for _, k := range lindungi.TaskKinds {
 		f.Kinds = append(f.Kinds, Option{Value: string(k), Label: p.TaskKind(k), Selected: q.Kind == string(k)})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,7 +48,21 @@ type InboxPage struct {
 	Filter InboxFilter
 	// Actions are what the user may do to each task, one per row of Tasks.
 	Actions []TaskActions
+	// Bulk is the form that assigns the tasks ticked to one person; nil
+	// for a user who may not (no checkboxes then).
+	Bulk *BulkAssign
 }
+
+// BulkAssign is the supervisors' form under the inbox: each row gets a
+// checkbox of this form, which gives the tasks ticked to one person.
+type BulkAssign struct {
+	Assignees []Option // the people who may take tasks, "" (choose) first
+	Back      string
+	CSRF      string
+}
+
+// BulkAssignURL is where the bulk assignment form posts.
+const BulkAssignURL = "/tugas/tetapkan"
 
 // RowActions are the actions of row i of the tasks.
 func (p InboxPage) RowActions(i int) TaskActions {
@@ -92,20 +107,35 @@ type InboxInput struct {
 	// Own reports whether a unit is the user's own or below it; a task of
 	// another unit came through a delegation.
 	Own func(unit string) bool
+	// Cases are the cases of the tasks that belong to one, by workflow ID:
+	// the case number shows, linked to the case.
+	Cases map[string]lindungi.Case
 	// Me is the subject of the user, whose claimed tasks say so.
 	Me       string
 	Calendar *lindungi.Calendar
 	Now      time.Time
 }
 
-// InboxTable is the inbox: for each task the worker's name, the task in
-// words, its deadline as a date and in working days, its badges, and who
-// holds it. Worker names come first: that is who the work is for.
+// InboxTable is the inbox: for each task the worker's name (a link to the
+// worker's page), the case number where the task belongs to a case (a
+// link to the case; the column shows when some task of the page does), the task in words, its deadline as a date and in
+// working days, its badges, and who holds it. Worker names come first:
+// that is who the work is for.
 func (p *Printer) InboxTable(in InboxInput) Table {
 	t := Table{
 		Caption: p.T("inbox.caption", "Count", len(in.Tasks)),
 		Headers: []string{p.T("inbox.worker"), p.T("inbox.task"), p.T("inbox.deadline"), p.T("inbox.status"), p.T("inbox.holder")},
 		Empty:   p.T("inbox.empty"),
+	}
+	// The case column shows when some task of the page belongs to a case:
+	// a narrow screen gives no room to an empty column.
+	withCases := false
+	for _, task := range in.Tasks {
+		_, ok := in.Cases[task.WorkflowID]
+		withCases = withCases || ok
+	}
+	if withCases {
+		t.Headers = slices.Insert(t.Headers, 1, p.T("inbox.case_col"))
 	}
 	cal := in.Calendar
 	if cal == nil {
@@ -147,13 +177,24 @@ func (p *Printer) InboxTable(in InboxInput) Table {
 				holder.Sub = p.DateTime(*task.ClaimedAt)
 			}
 		}
-		row := Row{Cells: []Cell{
-			{Text: name, Strong: true},
+		var pcase Cell // empty for a task of a journey
+		if c, ok := in.Cases[task.WorkflowID]; ok {
+			pcase = Cell{Text: c.Number, Href: "/kasus/" + c.ID.String()}
+		}
+		who := Cell{Text: name, Strong: true}
+		if ok {
+			who.Href = "/pekerja/" + task.WorkerID.String()
+		}
+		row := Row{ID: "task-" + task.ID.String(), Cells: []Cell{
+			who,
 			{Text: p.TaskKind(task.Kind), Sub: unitName(in.Units, task.Unit)},
 			due,
 			{Badges: badges},
 			holder,
 		}}
+		if withCases {
+			row.Cells = slices.Insert(row.Cells, 1, pcase)
+		}
 		if overdue {
 			row.Class = "late"
 		}

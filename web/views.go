@@ -71,18 +71,30 @@ func isShared(p string) bool {
 // status. It renders into a buffer first, so that a template error writes
 // nothing and the caller can still answer with an error page.
 func Render(w http.ResponseWriter, status int, name string, data any) error {
+	return renderView(w, status, name, "layout", data)
+}
+
+// RenderPart writes the template part of page name with data and status:
+// a part of the page that htmx swaps in (the page's "partial" template,
+// which ends with the "oob" one), not the whole page.
+func RenderPart(w http.ResponseWriter, status int, name, part string, data any) error {
+	return renderView(w, status, name, part, data)
+}
+
+func renderView(w http.ResponseWriter, status int, name, tmpl string, data any) error {
 	t, ok := views[name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	h := w.Header()
 	SecureHeaders(h)
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store") // pages show personal data
+	h.Set("Cache-Control", "no-store")     // pages show personal data
+	h.Add("Vary", "HX-Request, HX-Target") // a page, or a part of it for htmx
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
@@ -100,6 +112,9 @@ type Page struct {
 	Flash []Flash // what the last action left to say
 	Path  string  // the path and query of this page, for the language switch to return to
 	Nav   string  // the menu item of this page: "inbox"
+	// Partial says the answer is a part of the page, for htmx to swap in:
+	// the header's parts that change go with it out of band (template "oob").
+	Partial bool
 }
 
 // User is the person signed in, as the header shows them.
@@ -108,6 +123,9 @@ type User struct {
 	Unit     string
 	UnitName string
 	Roles    []string
+	// Unread counts the user's unread notifications, up to
+	// lindungi.MaxUnread, for the header.
+	Unread int
 }
 
 // Flash is a one-line message: Kind is "info" or "error".
@@ -189,6 +207,7 @@ type Table struct {
 
 // Row is one row of a Table, one cell per header.
 type Row struct {
+	ID    string // the row's anchor ("task-<id>"), for links to it
 	Class string
 	Cells []Cell
 }
