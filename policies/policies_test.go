@@ -220,8 +220,9 @@ func TestLoadReplacesCachedDecisions(t *testing.T) {
 func TestValidate(t *testing.T) {
 	us := units(t)
 	routes := []policies.RouteSpec{
-		{"POST", "/v1/workers"}, {"GET", "/v1/workers/:id"}, {"GET", "/v1/tasks"},
-		{"GET", "/v1/tasks/:id"}, {"POST", "/v1/tasks/:id/complete"},
+		{Method: "POST", Path: "/v1/workers"}, {Method: "GET", Path: "/v1/workers/:id"}, {Method: "GET", Path: "/v1/tasks"},
+		{Method: "GET", Path: "/v1/tasks/:id"}, {Method: "POST", Path: "/v1/tasks/:id/complete"},
+		{Method: "POST", Path: "/audit/tujuan", Reads: true},
 	}
 	base := policies.DefaultRules()
 	line := func(m, pt string, vs ...string) lindungi.PolicyRule {
@@ -245,6 +246,7 @@ func TestValidate(t *testing.T) {
 		{"map an identity provider role", slices.Concat(base, []lindungi.PolicyRule{line("access", "g", "kc-petugas", "caseworker")}), ""},
 		{"auditor may not write", slices.Concat(base, []lindungi.PolicyRule{line("access", "p", "auditor", "/v1/workers", "POST")}), "read-only role auditor would reach POST /v1/workers"},
 		{"auditor may not inherit writing", slices.Concat(base, []lindungi.PolicyRule{line("access", "g", "auditor", "caseworker")}), "read-only role auditor"},
+		{"auditor may post a form that only reads", slices.Concat(base, []lindungi.PolicyRule{line("access", "p", "auditor", "/audit/tujuan", "POST")}), ""},
 		{"a role left without routes", without(func(r lindungi.PolicyRule) bool { return r.Values[0] == "auditor" }), "role auditor would be left without any route"},
 		{"a route nobody can use", without(func(r lindungi.PolicyRule) bool { return len(r.Values) > 1 && r.Values[1] == "/v1/tasks/:id/complete" }), "no role could use POST /v1/tasks/:id/complete"},
 		{"verification must route", without(func(r lindungi.PolicyRule) bool {

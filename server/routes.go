@@ -26,6 +26,11 @@ type route struct {
 	page       bool
 	national   bool
 	idempotent bool // honours the Idempotency-Key header
+	// reads marks a page post that changes no record (read-only roles
+	// may use it); upload is the largest body it takes, when more than
+	// maxForm (a file).
+	reads  bool
+	upload int64
 }
 
 // routes is the whole API and every web page.
@@ -56,6 +61,25 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/pekerja/:id", handler: s.workerPage, page: true, auth: true},
 		{method: http.MethodGet, path: "/pekerja/baru", handler: s.newWorkerPage, page: true, auth: true},
 		{method: http.MethodPost, path: "/pekerja/baru", handler: s.registerWorkerPage, page: true, auth: true},
+
+		// The audit pages (page_audit.go, page_audit_tools.go), as the
+		// audit API routes. The purpose form and the check of an uploaded
+		// export change no record (reads).
+		{method: http.MethodGet, path: "/audit", handler: s.auditHomePage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/tujuan", handler: s.auditPurposePage, page: true, auth: true},
+		{method: http.MethodPost, path: "/audit/tujuan", handler: s.setAuditPurpose, page: true, auth: true, reads: true},
+		{method: http.MethodGet, path: "/audit/pekerja/:id", handler: s.auditTracePage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/pekerja/:id/per-tanggal", handler: s.auditAsOfPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/pekerja/:id/perubahan", handler: s.auditChangesPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/pengguna", handler: s.auditQuestionPage(questionUser), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/unit", handler: s.auditQuestionPage(questionUnit), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/kebijakan", handler: s.auditQuestionPage(questionPolicy), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/eskalasi", handler: s.auditQuestionPage(questionEscalations), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/rantai", handler: s.auditChainPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/ekspor", handler: s.auditExportPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/periksa-ekspor", handler: s.auditCheckPage, page: true, auth: true},
+		{method: http.MethodPost, path: "/audit/periksa-ekspor", handler: s.checkExportPage, page: true, auth: true, reads: true,
+			upload: maxExportUpload + 1<<20},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},
@@ -118,13 +142,20 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, national: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
 
-		// The audit trail (audit.go): read-only, every call logged with its purpose.
+		// The audit trail (audit.go): read-only, every call logged with its
+		// purpose. The export is not national: app.Audit.Export keeps the
+		// events within the caller's reach, every unit's for the top unit.
 		{method: http.MethodGet, path: "/v1/workers/:id/trace", handler: s.workerTrace, auth: true},
 		{method: http.MethodGet, path: "/v1/workers/:id/accesses", handler: s.workerAccesses, auth: true},
 		{method: http.MethodGet, path: "/v1/workers/:id/as-of", handler: s.workerAsOf, auth: true},
 		{method: http.MethodGet, path: "/v1/cases/:id/as-of", handler: s.caseAsOf, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/verify", handler: s.verifyAudit, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/key", handler: s.getAuditKey, auth: true},
-		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true, national: true},
+		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true},
+		// The inspector's questions of the whole trail, as JSON pages or CSV.
+		{method: http.MethodGet, path: "/v1/audit/activity", handler: s.auditEvents(app.QueryUserActivity, true), auth: true},
+		{method: http.MethodGet, path: "/v1/audit/accesses", handler: s.auditEvents(app.QueryUnitAccesses, false), auth: true},
+		{method: http.MethodGet, path: "/v1/audit/policy-changes", handler: s.auditEvents(app.QueryPolicyChanges, false), auth: true},
+		{method: http.MethodGet, path: "/v1/audit/top-escalations", handler: s.topEscalations, auth: true},
 	}
 }

@@ -100,6 +100,9 @@ type Page struct {
 	Flash []Flash // what the last action left to say
 	Path  string  // the path and query of this page, for the language switch to return to
 	Nav   string  // the menu item of this page: "inbox"
+	// Audit shows the menu item of the audit pages: the user's role may
+	// open them.
+	Audit bool
 }
 
 // User is the person signed in, as the header shows them.

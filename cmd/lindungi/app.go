@@ -176,6 +176,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Delegations:   a.delegations,
 		Holidays:      a.holidays,
 		Policies:      a.policies,
+		Auditing:      &app.Audit{Store: svc.db, Workers: svc.db, Access: a.access, Units: svc.ps.Units, Key: auditKey},
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
