@@ -63,14 +63,20 @@ func (s *Server) auditPurposePage(c *gin.Context) {
 	s.render(c, http.StatusOK, "audit_purpose", s.purposeForm(c, session(c).Purpose, c.Query("next"), ""))
 }
 
+// purposeNext is the page the purpose form goes on to: a page of this
+// site, the audit home by default.
+func purposeNext(next string) string {
+	if next = web.LocalPath(next); next == "/" {
+		return "/audit"
+	}
+	return next
+}
+
 // purposeForm is the purpose form with its value, its error and the page
-// it goes on to (the audit home by default).
+// it goes on to.
 func (s *Server) purposeForm(c *gin.Context, value, next, problem string) web.AuditPurposePage {
 	page := s.frame(c, "audit")
-	if next = web.LocalPath(next); next == "/" {
-		next = "/audit"
-	}
-	return web.AuditPurposePage{Page: page, Next: next, Purpose: web.Field{Name: "purpose", Label: page.T("audit.purpose.label"),
+	return web.AuditPurposePage{Page: page, Next: purposeNext(next), Purpose: web.Field{Name: "purpose", Label: page.T("audit.purpose.label"),
 		Value: value, Hint: page.T("audit.purpose.hint"), Error: problem, Required: true, Autocomplete: "off"}}
 }
 
@@ -89,7 +95,7 @@ func (s *Server) setAuditPurpose(c *gin.Context) {
 	sess := session(c)
 	sess.Purpose, sess.Flash = p, "flash.purpose_set"
 	setSession(c, sess)
-	s.redirect(c, s.purposeForm(c, p, next, "").Next)
+	s.redirect(c, purposeNext(next))
 }
 
 // auditHomePage finds workers by NIK, name or phone (their traces are a
@@ -250,7 +256,7 @@ func (s *Server) auditTracePage(c *gin.Context) {
 		To:   web.Field{Name: "to", Label: page.T("audit.filter.to"), Type: "date", Value: c.Query("to")},
 		Action: web.Select{Name: "action", Label: page.T("audit.filter.action"),
 			Options: []web.Option{{Value: "", Label: page.T("audit.actions.all"), Selected: events.ActionPrefix == ""}}},
-		Actor:    web.Field{Name: "actor", Label: page.T("audit.filter.actor"), Value: events.Actor, Hint: page.T("audit.filter.actor_hint"), Autocomplete: "off"},
+		Actor:    web.Field{Name: "actor", Label: page.T("audit.filter.actor"), Value: events.Actor, Autocomplete: "off"},
 		Filtered: events.ActionPrefix != "" || events.Actor != "" || !events.From.IsZero() || !events.To.IsZero(),
 		Events:   page.AuditEventTable(tr.Events.Items, units, web.EventColumns{AsOf: w.ID.String()}),
 		EventPager: web.Pager{Label: page.T("audit.trace.events"), FirstURL: firstURL(u, "cursor"), FirstText: page.T("pager.first"),

@@ -91,7 +91,7 @@ func (s *Server) auditQuestionPage(q auditQuestion) gin.HandlerFunc {
 			Asked: asked}
 		if q.user {
 			data.Fields = append(data.Fields, web.Field{Name: "user", Label: page.T("audit.filter.user"), Value: req.Filter.Actor,
-				Hint: page.T("audit.filter.user_hint"), Required: true, Autocomplete: "off"})
+				Required: true, Autocomplete: "off"})
 		}
 		data.Fields = append(data.Fields,
 			web.Field{Name: "from", Label: page.T("audit.filter.from"), Type: "date", Value: c.Query("from")},

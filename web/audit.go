@@ -335,12 +335,13 @@ func (p *Printer) AuditChangeTable(changes []auditlog.Change) Table {
 // AuditResultOf puts a verification report in words.
 func (p *Printer) AuditResultOf(rep auditlog.Report) AuditResult {
 	r := AuditResult{OK: rep.OK && rep.Failure == nil, Title: p.T("audit.chain.ok")}
-	r.Facts = []Fact{
-		{Label: p.T("audit.chain.events"), Value: strconv.FormatInt(rep.Events, 10)},
-		{Label: p.T("audit.chain.range"), Value: "#" + strconv.FormatInt(rep.FirstSeq, 10) + " – #" + strconv.FormatInt(rep.LastSeq, 10)},
-		{Label: p.T("audit.chain.last_hash"), Value: rep.LastHash.String()},
-		{Label: p.T("audit.chain.checkpoints"), Value: strconv.Itoa(rep.Checkpoints)},
+	r.Facts = []Fact{{Label: p.T("audit.chain.events"), Value: strconv.FormatInt(rep.Events, 10)}}
+	if rep.Events > 0 {
+		r.Facts = append(r.Facts,
+			Fact{Label: p.T("audit.chain.range"), Value: "#" + strconv.FormatInt(rep.FirstSeq, 10) + " – #" + strconv.FormatInt(rep.LastSeq, 10)},
+			Fact{Label: p.T("audit.chain.last_hash"), Value: rep.LastHash.String()})
 	}
+	r.Facts = append(r.Facts, Fact{Label: p.T("audit.chain.checkpoints"), Value: strconv.Itoa(rep.Checkpoints)})
 	if c := rep.LastCheckpoint; c != nil {
 		r.Facts = append(r.Facts, Fact{Label: p.T("audit.chain.last_checkpoint"), Value: "#" + strconv.FormatInt(c.Seq, 10),
 			Sub: p.DateTime(c.SignedAt) + " · " + c.KeyID})
@@ -361,10 +362,11 @@ func (p *Printer) AuditResultOf(rep auditlog.Report) AuditResult {
 	return r
 }
 
-// AsOfURL is the page of a worker's file as it stood at t (to the
-// nanosecond: the file just after an event of that instant).
+// AsOfURL is the page of a worker's file as it stood one second after an
+// event at t: the event's own changes are written a moment after its time
+// (in its transaction), so the instant itself would not show them yet.
 func AsOfURL(worker string, t time.Time) string {
-	return "/audit/pekerja/" + worker + "/per-tanggal?at=" + url.QueryEscape(t.UTC().Format(time.RFC3339Nano))
+	return "/audit/pekerja/" + worker + "/per-tanggal?at=" + url.QueryEscape(t.Add(time.Second).UTC().Format(time.RFC3339Nano))
 }
 
 // LocalDateTime is t in WIB as a datetime-local input holds it.
