@@ -701,7 +701,13 @@ func TestTamperAndExport(t *testing.T) {
 	}
 	// A provincial auditor's export: the events within the province's
 	// reach, each checkable offline; the national level is out of reach.
-	cilacap := register(t, s.user("caseworker-3301", "3301", "caseworker"), 9)
+	var cilacap lindungi.Worker
+	if r := s.user("caseworker-3301", "3301", "caseworker").do("POST", "/v1/workers", lindungi.NewWorker{NIK: "3301014107960005",
+		Name: "Dewi Cilacap", BirthDate: "1996-07-01", DomicileUnit: "3301", Phone: "081234560005", Scheme: lindungi.SchemeG2G}); r.Status != http.StatusCreated {
+		t.Fatalf("register in Cilacap = %d %s", r.Status, r.Body)
+	} else {
+		r.decode(t, &cilacap)
+	}
 	r = province.do("GET", "/v1/audit/export"+q+"&unit=3305", nil)
 	var scoped struct {
 		Payload auditlog.ExportPayload `json:"payload"`

@@ -612,6 +612,7 @@ type fakeStore struct {
 	pcase       lindungi.Case
 	listed      []lindungi.Task  // what ListTasks answers
 	reads       []lindungi.Event // the access events of pages (RecordAccesses)
+	accesses    []lindungi.Event // the access events of single reads (RecordAccess)
 }
 
 func newFakeStore() *fakeStore {
@@ -836,7 +837,10 @@ func (f *fakeStore) FindResponse(context.Context, string, string) (lindungi.Stor
 	return lindungi.StoredResponse{}, lindungi.Errorf(lindungi.ENOTFOUND, "none")
 }
 
-func (f *fakeStore) RecordAccess(context.Context, lindungi.Event) error { return nil }
+func (f *fakeStore) RecordAccess(_ context.Context, ev lindungi.Event) error {
+	f.accesses = append(f.accesses, ev)
+	return nil
+}
 
 func (f *fakeStore) AuditTrace(context.Context, uuid.UUID, auditlog.Filter) ([]auditlog.Record, error) {
 	return nil, nil
