@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/web"
 )
 
 // TestWebAuditorTrace: a provincial auditor signs in, is asked once for
@@ -42,6 +44,7 @@ func TestWebAuditorTrace(t *testing.T) {
 	// The trace's "file just after" links show the file a second after an
 	// event: the approval comes more than a second after the documents.
 	time.Sleep(1500 * time.Millisecond)
+	beforeApproval := time.Now()
 	if r := kebumen.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", map[string]string{"outcome": "approved"}); r.Status != http.StatusOK {
 		t.Fatalf("complete = %d %s", r.Status, r.Body)
 	}
@@ -171,6 +174,20 @@ func TestWebAuditorTrace(t *testing.T) {
 		t.Errorf("the file before the approval shows the step or the task after it:\n%s", asOf)
 	}
 	screenshot(t, ctx, "web-audit-asof")
+
+	// What changed from then to now, field by field. The form's instants
+	// are seconds of WIB, each read to its end: the second before the
+	// approval's.
+	from := web.LocalDateTime(beforeApproval.Add(-time.Second))
+	do(t, ctx, "open the changes", chromedp.Navigate(s.baseURL+"/audit/pekerja/"+w.ID.String()+"/perubahan?dari="+url.QueryEscape(from)),
+		chromedp.WaitVisible(chromedp.CSS(`main table`)))
+	changes := run(t, ctx, "read the changes", chromedp.Text(chromedp.CSS("main table")))
+	for _, want := range []string{"journey_step", `"REGISTERED"`, `"TRAINING"`, "status", `"open"`, `"completed"`, "Baru"} {
+		if !strings.Contains(changes, want) {
+			t.Errorf("the changes since before the approval lack %q:\n%s", want, changes)
+		}
+	}
+	screenshot(t, ctx, "web-audit-changes")
 
 	// The chain, verified from the screen.
 	do(t, ctx, "open the verification", chromedp.Navigate(s.baseURL+"/audit/rantai"))

@@ -369,7 +369,7 @@ func (s *Server) auditAsOfPage(c *gin.Context) {
 	units := s.unitNames()
 	data := web.AuditAsOfPage{AuditPage: page, Name: w.Name, TraceURL: "/audit/pekerja/" + w.ID.String(), NotYet: notYet,
 		At:     web.Field{Name: "pada", Label: page.T("audit.asof.at"), Type: "datetime-local", Value: web.LocalDateTime(at), Hint: page.T("audit.asof.at_hint")},
-		AtText: page.DateTime(at)}
+		AtText: page.Instant(at)}
 	if !notYet {
 		data.Name = file.Worker.Name
 		data.Facts = s.workerFacts(page.Page, file.Worker)
@@ -411,7 +411,7 @@ func (s *Server) auditChangesPage(c *gin.Context) {
 		TraceURL: "/audit/pekerja/" + w.ID.String(), Registered: ch.Registered,
 		From:     web.Field{Name: "dari", Label: page.T("audit.changes.from"), Type: "datetime-local", Value: web.LocalDateTime(from)},
 		To:       web.Field{Name: "sampai", Label: page.T("audit.changes.to"), Type: "datetime-local", Value: web.LocalDateTime(to)},
-		FromText: page.DateTime(from), ToText: page.DateTime(to),
+		FromText: page.Instant(from), ToText: page.Instant(to),
 		Changes: page.AuditChangeTable(ch.Changes)})
 }
 

@@ -318,7 +318,7 @@ func (p *Printer) AuditChangeTable(changes []auditlog.Change) Table {
 		Empty:   p.T("audit.no_changes"),
 	}
 	for _, c := range changes {
-		field := Cell{Text: c.Field}
+		field := Cell{Text: c.Field, Strong: true}
 		if c.Field == "" {
 			field = Cell{Badges: []Badge{{Kind: "info", Text: p.T("audit.new_record")}}}
 		}
@@ -367,6 +367,19 @@ func (p *Printer) AuditResultOf(rep auditlog.Report) AuditResult {
 // (in its transaction), so the instant itself would not show them yet.
 func AsOfURL(worker string, t time.Time) string {
 	return "/audit/pekerja/" + worker + "/per-tanggal?at=" + url.QueryEscape(t.Add(time.Second).UTC().Format(time.RFC3339Nano))
+}
+
+// Instant writes t as a date and a time to the second in WIB: "27 Nov
+// 2026 14.30.05 WIB", for the instants the audit pages compare.
+func (p *Printer) Instant(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	layout := "15.04.05"
+	if p.lang == English {
+		layout = "15:04:05"
+	}
+	return p.Date(t) + " " + t.In(wib).Format(layout) + " WIB"
 }
 
 // LocalDateTime is t in WIB as a datetime-local input holds it.
