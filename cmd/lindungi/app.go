@@ -242,9 +242,7 @@ func runWorkerLoop(ctx context.Context, cfg Config, svc *services, logger *slog.
 	}
 	defer w.Stop()
 	logger.Info("Temporal worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNS)
-	if err := scheduleAuditVerification(ctx, svc.tc, cfg); err != nil {
-		return err
-	}
+	go keepAuditSchedule(ctx, svc.tc, cfg, logger)
 	checkpointEvery, _ := time.ParseDuration(cfg.AuditCheckpointInterval)
 	go checkpointLoop(ctx, db, auditKey, checkpointEvery, logger)
 	r := svc.app(cfg, logger).reconciler

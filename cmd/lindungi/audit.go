@@ -88,6 +88,26 @@ func scheduleAuditVerification(ctx context.Context, tc client.Client, cfg Config
 	return nil
 }
 
+// keepAuditSchedule sets the audit verification schedule, trying again
+// (10 s, doubling up to 5 min) while Temporal refuses: the worker goes on
+// working meanwhile, and says so at error level.
+func keepAuditSchedule(ctx context.Context, tc client.Client, cfg Config, logger *slog.Logger) {
+	wait := 10 * time.Second
+	for {
+		err := scheduleAuditVerification(ctx, tc, cfg)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		logger.Error("the audit trail is not verified on a schedule yet; trying again", "err", err, "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Minute)
+	}
+}
+
 const auditUsage = `usage:
   lindungi audit verify [--key PUBKEYFILE] [--json]     re-check the trail in DATABASE_URL
   lindungi audit verify --export FILE [--key PUBKEYFILE] [--json]
