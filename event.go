@@ -2,6 +2,7 @@ package lindungi
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,4 +29,20 @@ type Event struct {
 	OccurredAt  time.Time       `json:"occurred_at"`
 	// Purpose is why personal data was read; set on access events only.
 	Purpose string `json:"purpose,omitempty"`
+}
+
+// PurposeText is the rule of a purpose: why someone reads personal data,
+// such as an audit assignment ("BPK-2026-07"), one line of 3 to 200
+// characters.
+var PurposeText = Text{Min: 3, Max: 200}
+
+// CheckPurpose returns purpose trimmed, or EINVALID naming the field
+// "purpose" when it breaks PurposeText.
+func CheckPurpose(purpose string) (string, error) {
+	var v Validation
+	if p := PurposeText.Problem(purpose); p != "" {
+		v.Add("purpose", p)
+		return "", v.Err()
+	}
+	return strings.TrimSpace(purpose), nil
 }

@@ -18,10 +18,13 @@
 //     (CaseChange).
 //   - attention.go: a workflow stuck on a step it cannot do, flagged for
 //     the administrators.
+//   - audit.go: the scheduled verification of the whole audit trail, which
+//     tells the national auditors when it fails.
 package activities
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"time"
@@ -77,6 +80,10 @@ type Activities struct {
 	FixedDeadline time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Audit is the trail the scheduled verification checks, with the
+	// public keys its checkpoints are signed with (nil skips signatures).
+	Audit     AuditTrail
+	AuditKeys map[string]ed25519.PublicKey
 }
 
 // Actor is who a workflow acts for: a person through the API, or the system.

@@ -269,5 +269,6 @@ type Filter struct {
 	ActionPrefix string    // "task." keeps task events
 	After        int64     // the seq of the last event already seen
 	Limit        int
-	AccessesOnly bool // only reads of personal data (events with a purpose)
+	AccessesOnly bool   // only reads of personal data (events with a purpose)
+	Actor        string // only this user's events; "" for everyone's
 }

@@ -5,19 +5,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // ExportFormat names the export document's format.
 const ExportFormat = "lindungi-audit-export-v1"
 
-// ExportPayload is the signed part of an export: a contiguous stretch of
-// the chain (FirstSeq to LastSeq, every event between them), the hash it
-// starts from, and the checkpoints signed within it.
+// ExportPayload is the signed part of an export: a stretch of the chain
+// (FirstSeq to LastSeq), the hash it starts from, and the checkpoints
+// signed within it. Without a Scope it holds every event of the stretch;
+// with one, only the events in the reach of that unit (Query.Unit), each
+// with the hash of the event before it, so that each can still be checked
+// against its hash, its neighbours in the file and the checkpoints that
+// fall on it, while the other units' events stay out of the file.
 type ExportPayload struct {
 	Format      string       `json:"format"`
 	From        *time.Time   `json:"from,omitempty"` // as asked; absent for the start of the trail
 	To          *time.Time   `json:"to,omitempty"`   // as asked, exclusive; absent for its end
+	Scope       string       `json:"scope,omitempty"`
 	ExportedAt  time.Time    `json:"exported_at"`
 	ExportedBy  string       `json:"exported_by"`
 	FirstSeq    int64        `json:"first_seq"`
@@ -59,6 +65,11 @@ type ExportReport struct {
 	// caller supplied, false when only with the key the file names.
 	KeyTrusted bool   `json:"key_trusted"`
 	KeyID      string `json:"key_id"`
+	// What the file says of itself: the unit whose events it keeps ("" for
+	// every unit's), who exported it and when.
+	Scope      string    `json:"scope,omitempty"`
+	ExportedBy string    `json:"exported_by"`
+	ExportedAt time.Time `json:"exported_at"`
 }
 
 // VerifyExport checks an export file: the signature over the payload (with
@@ -81,7 +92,7 @@ func VerifyExport(file []byte, trusted ed25519.PublicKey) (ExportReport, error) 
 	if p.Format != ExportFormat {
 		return ExportReport{}, fmt.Errorf("export format %q, want %q", p.Format, ExportFormat)
 	}
-	out := ExportReport{KeyID: ex.KeyID, KeyTrusted: trusted != nil}
+	out := ExportReport{KeyID: ex.KeyID, KeyTrusted: trusted != nil, Scope: p.Scope, ExportedBy: p.ExportedBy, ExportedAt: p.ExportedAt}
 	pub := trusted
 	if pub == nil {
 		pub = ed25519.PublicKey(ex.PublicKey)
@@ -101,8 +112,13 @@ func VerifyExport(file []byte, trusted ed25519.PublicKey) (ExportReport, error) 
 	if keyOK {
 		keys = map[string]ed25519.PublicKey{ex.KeyID: pub}
 	}
-	rep, err := Verify(Chain{FirstSeq: first, Prev: p.PrevHash, LastSeq: p.LastSeq,
-		Records: Slice(p.Events), Checkpoints: p.Checkpoints, Keys: keys})
+	var rep Report
+	if p.Scope != "" {
+		rep, err = verifyScoped(p, keys)
+	} else {
+		rep, err = Verify(Chain{FirstSeq: first, Prev: p.PrevHash, LastSeq: p.LastSeq,
+			Records: Slice(p.Events), Checkpoints: p.Checkpoints, Keys: keys})
+	}
 	if err != nil {
 		return out, err
 	}
@@ -117,4 +133,70 @@ func VerifyExport(file []byte, trusted ed25519.PublicKey) (ExportReport, error) 
 		out.Failure.Detail += "; the export's signature does not verify either"
 	}
 	return out, nil
+}
+
+// verifyScoped checks the events of a scoped export, which leaves out the
+// events of other units: each event's hash is recomputed from the hash it
+// links to; neighbours in the file (seq n and n+1) must link; the first
+// event of the stretch must link to PrevHash; and each checkpoint (its
+// signature, with keys) must match the event it falls on, or the link of
+// the event after it, when the file has either. The report names the
+// first event that fails.
+func verifyScoped(p ExportPayload, keys map[string]ed25519.PublicKey) (Report, error) {
+	rep := Report{FirstSeq: p.FirstSeq, LastSeq: p.FirstSeq - 1, LastHash: p.PrevHash, SignaturesChecked: keys != nil}
+	fail := func(seq int64, id, reason, format string, args ...any) (Report, error) {
+		rep.Failure = &Failure{Seq: seq, EventID: id, Reason: reason, Detail: fmt.Sprintf(format, args...)}
+		return rep, nil
+	}
+	bySeq := make(map[int64]Record, len(p.Events))
+	var prev *Record
+	for _, r := range p.Events {
+		id := r.ID.String()
+		switch {
+		case r.Seq < p.FirstSeq || r.Seq > p.LastSeq:
+			return fail(r.Seq, id, Inserted, "the event is outside the stretch the export covers (seq %d to %d)", p.FirstSeq, p.LastSeq)
+		case prev != nil && r.Seq <= prev.Seq:
+			return fail(r.Seq, id, Inserted, "a second event claims seq %d, or the events are out of order", r.Seq)
+		}
+		h, err := Hash(r.PrevHash, r)
+		if err != nil {
+			return rep, err
+		}
+		switch {
+		case h != r.Hash:
+			return fail(r.Seq, id, Changed, "its content no longer matches its hash")
+		case r.Seq == p.FirstSeq && r.PrevHash != p.PrevHash:
+			return fail(r.Seq, id, Changed, "it does not link to the hash the stretch starts from")
+		case prev != nil && prev.Seq == r.Seq-1 && r.PrevHash != prev.Hash:
+			return fail(r.Seq-1, prev.ID.String(), Changed, "the event after it does not link to its hash: one of the two was changed and re-hashed")
+		}
+		bySeq[r.Seq] = r
+		prev = &r
+		rep.Events++
+		rep.LastSeq, rep.LastHash = r.Seq, r.Hash
+	}
+	cps := slices.Clone(p.Checkpoints)
+	slices.SortFunc(cps, func(a, b Checkpoint) int { return int(a.Seq - b.Seq) })
+	for _, c := range cps {
+		when := c.SignedAt.UTC().Format("2006-01-02T15:04:05Z")
+		if keys != nil {
+			pub, ok := keys[c.KeyID]
+			if !ok {
+				return fail(c.Seq, "", BadCheckpoint, "the checkpoint signed at %s names key %s, which is not trusted", when, c.KeyID)
+			}
+			if !c.verifySignature(pub) {
+				return fail(c.Seq, "", BadCheckpoint, "the signature of the checkpoint signed at %s does not verify with key %s", when, c.KeyID)
+			}
+		}
+		if r, ok := bySeq[c.Seq]; ok && r.Hash != c.Hash {
+			return fail(c.Seq, r.ID.String(), BadCheckpoint, "the event no longer has the hash signed at %s: it was rewritten and re-hashed", when)
+		}
+		if r, ok := bySeq[c.Seq+1]; ok && r.PrevHash != c.Hash {
+			return fail(c.Seq+1, r.ID.String(), BadCheckpoint, "the event does not link to the hash signed at %s for the event before it", when)
+		}
+		rep.Checkpoints++
+		rep.LastCheckpoint = &c
+	}
+	rep.OK = true
+	return rep, nil
 }

@@ -23,16 +23,24 @@ type Store interface {
 	// filtered by f. It returns no domain error codes; an unknown worker
 	// has no events.
 	AuditTrace(ctx context.Context, worker uuid.UUID, f Filter) ([]Record, error)
-	// WorkerAsOf returns a worker and its tasks as they stood at an
-	// instant. ENOTFOUND if the worker did not exist yet.
-	WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Worker, []lindungi.Task, error)
+	// WorkerAsOf returns a worker's file (the worker, its tasks, its
+	// documents and its cases) as it stood at an instant. ENOTFOUND if the
+	// worker did not exist yet.
+	WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (WorkerFile, error)
+	// AuditEvents calls each with every event q selects, in chain order,
+	// reading them as it goes (a CSV export streams). It stops at the
+	// first error each returns, and returns it. It returns no domain
+	// error codes of its own.
+	AuditEvents(ctx context.Context, q Query, each func(Record) error) error
 	// VerifyAudit re-checks the whole trail, and the checkpoints' signatures
 	// with keys (by key ID; nil skips them), and names the first failure in
 	// the report. It returns no domain error codes: a broken trail is a
 	// report, not an error.
 	VerifyAudit(ctx context.Context, keys map[string]ed25519.PublicKey) (Report, error)
-	// AuditExport returns the contiguous stretch of the chain from the
-	// first event at or after from to the last event before to. EINVALID
-	// when it holds more than max events.
-	AuditExport(ctx context.Context, from, to time.Time, max int) (ExportPayload, error)
+	// AuditExport returns the stretch of the chain from the first event at
+	// or after from to the last event before to: every event of it when
+	// unit is "", else the events in the reach of unit (as Query.Unit
+	// selects them; ExportPayload.Scope). EINVALID when it would hold more
+	// than max events.
+	AuditExport(ctx context.Context, from, to time.Time, unit string, max int) (ExportPayload, error)
 }

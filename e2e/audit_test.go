@@ -462,11 +462,13 @@ func mutatingRoutes() []string {
 			// call the same services as the API and need a scenario.
 			continue
 		}
-		if r.Own {
-			// Marking one's notifications read (POST /v1/notifications/read,
-			// /pemberitahuan/baca) changes the caller's own read state, no
-			// record, and is not audited; auditors may do it too.
-			// postgres/notification_test.go shows it touches no one else's.
+		if r.Reads {
+			// A post that changes no record: marking one's notifications
+			// read (POST /v1/notifications/read, /pemberitahuan/baca: the
+			// caller's own read state; postgres/notification_test.go shows
+			// it touches no one else's), the audit pages' purpose and the
+			// check of an uploaded export (their reads are logged, as
+			// TestWebAuditorTrace shows).
 			continue
 		}
 		switch r.Method {
@@ -601,9 +603,11 @@ func TestAuditorViews(t *testing.T) {
 		t.Fatalf("complete = %d %s", r.Status, r.Body)
 	}
 	var asOf struct {
-		At     time.Time       `json:"at"`
-		Worker lindungi.Worker `json:"worker"`
-		Tasks  []lindungi.Task `json:"tasks"`
+		At        time.Time           `json:"at"`
+		Worker    lindungi.Worker     `json:"worker"`
+		Tasks     []lindungi.Task     `json:"tasks"`
+		Documents []lindungi.Document `json:"documents"`
+		Cases     []lindungi.Case     `json:"cases"`
 	}
 	r = auditor.do("GET", "/v1/workers/"+id+"/as-of"+q+"&at="+url.QueryEscape(at.Format(time.RFC3339Nano)), nil)
 	if r.Status != http.StatusOK {
@@ -615,6 +619,13 @@ func TestAuditorViews(t *testing.T) {
 	}
 	if diff := cmp.Diff([]lindungi.Task{wantTask}, asOf.Tasks); diff != "" {
 		t.Errorf("tasks as of T (-recorded at T +as-of):\n%s", diff)
+	}
+	var wantDocs []lindungi.Document
+	kebumen.do("GET", "/v1/workers/"+id+"/documents?superseded=true", nil).decode(t, &struct {
+		Items *[]lindungi.Document `json:"items"`
+	}{&wantDocs})
+	if diff := cmp.Diff(wantDocs, asOf.Documents); diff != "" || len(asOf.Documents) != len(verificationDocuments) || len(asOf.Cases) != 0 {
+		t.Errorf("documents as of T (-listed at T +as-of), %d cases:\n%s", len(asOf.Cases), diff)
 	}
 	r = auditor.do("GET", "/v1/workers/"+id+"/as-of"+q+"&at="+url.QueryEscape(time.Now().Format(time.RFC3339Nano)), nil)
 	r.decode(t, &asOf)
@@ -737,10 +748,11 @@ func TestAuditorViews(t *testing.T) {
 }
 
 // TestTamperAndExport exports a signed range, checks it offline, edits the
-// database and the file behind the application's back, and sees both the
-// API and the command line name what fails.
+// database and the file behind the application's back, and sees the API,
+// the command line and the worker's scheduled verification name what
+// fails; a provincial auditor's export keeps the province's events.
 func TestTamperAndExport(t *testing.T) {
-	s := startSystem(t, "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL=1s")
+	s := startSystem(t, "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL=1s", "LINDUNGI_AUDIT_VERIFY_INTERVAL=2s")
 	kebumen := s.user("caseworker-3305", "3305", "caseworker")
 	national := s.user("auditor-ID", "ID", "auditor")
 	province := s.user("auditor-33", "33", "auditor")
@@ -780,8 +792,35 @@ func TestTamperAndExport(t *testing.T) {
 	if key.KeyID != report.LastCheckpoint.KeyID {
 		t.Errorf("key %s, checkpoints signed by %s", key.KeyID, report.LastCheckpoint.KeyID)
 	}
-	if r := province.do("GET", "/v1/audit/export"+q, nil); r.Status != http.StatusForbidden {
-		t.Errorf("a provincial auditor exporting = %d, want 403", r.Status)
+	// A provincial auditor's export: the events within the province's
+	// reach, each checkable offline; the national level is out of reach.
+	var cilacap lindungi.Worker
+	if r := s.user("caseworker-3301", "3301", "caseworker").do("POST", "/v1/workers", lindungi.NewWorker{NIK: "3301014107960005",
+		Name: "Dewi Cilacap", BirthDate: "1996-07-01", DomicileUnit: "3301", Phone: "081234560005", Scheme: lindungi.SchemeG2G}); r.Status != http.StatusCreated {
+		t.Fatalf("register in Cilacap = %d %s", r.Status, r.Body)
+	} else {
+		r.decode(t, &cilacap)
+	}
+	r = province.do("GET", "/v1/audit/export"+q+"&unit=3305", nil)
+	var scoped struct {
+		Payload auditlog.ExportPayload `json:"payload"`
+	}
+	r.decode(t, &scoped)
+	if r.Status != http.StatusOK || scoped.Payload.Scope != "3305" || len(scoped.Payload.Events) == 0 {
+		t.Errorf("a provincial auditor's export of Kebumen = %d, scope %q, %d events", r.Status, scoped.Payload.Scope, len(scoped.Payload.Events))
+	}
+	for _, e := range scoped.Payload.Events {
+		if e.WorkerID != nil && *e.WorkerID == cilacap.ID {
+			t.Errorf("Kebumen's export holds event %d of a Cilacap worker", e.Seq)
+		}
+	}
+	scopedFile := filepath.Join(dir, "export-3305.json")
+	os.WriteFile(scopedFile, r.Body, 0o644)
+	if out, err := s.command("audit", "verify", "--export", scopedFile, "--key", keyFile).CombinedOutput(); err != nil || !strings.Contains(string(out), "OK: ") {
+		t.Errorf("offline check of Kebumen's export: %v\n%s", err, out)
+	}
+	if r := province.do("GET", "/v1/audit/export"+q+"&unit=ID", nil); r.Status != http.StatusForbidden {
+		t.Errorf("a provincial auditor exporting the national level = %d, want 403", r.Status)
 	}
 	r = national.do("GET", "/v1/audit/export"+q+"&from="+url.QueryEscape(start.Add(-time.Minute).Format(time.RFC3339))+
 		"&to="+url.QueryEscape(time.Now().Add(time.Minute).Format(time.RFC3339)), nil)
@@ -834,6 +873,20 @@ func TestTamperAndExport(t *testing.T) {
 	out, err = s.command("audit", "verify").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "FAILED at seq 3: removed") {
 		t.Errorf("lindungi audit verify after tampering: %v\n%s", err, out)
+	}
+
+	// The worker's scheduled verification finds it too: the national
+	// auditors are told, and the worker logs it at error level.
+	eventually(t, "the scheduled verification to tell the national auditors", func() bool {
+		var ns struct{ Items []lindungi.Notification }
+		national.do("GET", "/v1/notifications", nil).decode(t, &ns)
+		return slices.ContainsFunc(ns.Items, func(n lindungi.Notification) bool {
+			return n.Kind == "audit_failed" && n.RecipientRole == "auditor" && strings.Contains(n.Message, "#")
+		})
+	})
+	logged, _ := os.ReadFile(filepath.Join(s.logDir, "worker.log"))
+	if !strings.Contains(string(logged), "level=ERROR") || !strings.Contains(string(logged), "AUDIT TRAIL VERIFICATION FAILED") {
+		t.Errorf("the worker did not log the failed verification at error level:\n%s", logged)
 	}
 
 	// Production will not make up a signing key.

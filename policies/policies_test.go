@@ -222,7 +222,8 @@ func TestValidate(t *testing.T) {
 	routes := []policies.RouteSpec{
 		{Method: "POST", Path: "/v1/workers"}, {Method: "GET", Path: "/v1/workers/:id"}, {Method: "GET", Path: "/v1/tasks"},
 		{Method: "GET", Path: "/v1/tasks/:id"}, {Method: "POST", Path: "/v1/tasks/:id/complete"},
-		{Method: "POST", Path: "/v1/notifications/read", Own: true},
+		{Method: "POST", Path: "/v1/notifications/read", Reads: true},
+		{Method: "POST", Path: "/audit/tujuan", Reads: true},
 	}
 	base := policies.DefaultRules()
 	line := func(m, pt string, vs ...string) lindungi.PolicyRule {
@@ -247,6 +248,7 @@ func TestValidate(t *testing.T) {
 		{"auditor may not write", slices.Concat(base, []lindungi.PolicyRule{line("access", "p", "auditor", "/v1/workers", "POST")}), "read-only role auditor would reach POST /v1/workers"},
 		{"auditor may change what is only theirs", slices.Concat(base, []lindungi.PolicyRule{line("access", "p", "auditor", "/v1/notifications/read", "POST")}), ""},
 		{"auditor may not inherit writing", slices.Concat(base, []lindungi.PolicyRule{line("access", "g", "auditor", "caseworker")}), "read-only role auditor"},
+		{"auditor may post a form that only reads", slices.Concat(base, []lindungi.PolicyRule{line("access", "p", "auditor", "/audit/tujuan", "POST")}), ""},
 		{"a role left without routes", without(func(r lindungi.PolicyRule) bool { return r.Values[0] == "auditor" }), "role auditor would be left without any route"},
 		{"a route nobody can use", without(func(r lindungi.PolicyRule) bool { return len(r.Values) > 1 && r.Values[1] == "/v1/tasks/:id/complete" }), "no role could use POST /v1/tasks/:id/complete"},
 		{"verification must route", without(func(r lindungi.PolicyRule) bool {

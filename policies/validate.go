@@ -12,9 +12,10 @@ import (
 // RouteSpec is one route the access policy governs.
 type RouteSpec struct {
 	Method, Path string
-	// Own says the route changes only the caller's own state, no record
-	// (marking one's notifications read): a read-only role may use it.
-	Own bool
+	// Reads marks a post that changes no record (a form that only sets
+	// the session's purpose or checks an uploaded file): read-only roles
+	// may use it.
+	Reads bool
 }
 
 // TaskKinds are the task kinds the product creates; each must keep a
@@ -29,8 +30,7 @@ var ReadOnlyRoles = []string{lindungi.RoleAuditor}
 //   - both models load;
 //   - every role that could use some route before can still use one;
 //   - every route stays usable by some role;
-//   - read-only roles reach no route but GET (and those that change only
-//     the caller's own state, RouteSpec.Own);
+//   - read-only roles reach no route but GET (and posts that only read);
 //   - a role held at a district reaches neither a sibling district nor the
 //     province above it, and a role held at a province not the national level;
 //   - every task kind routes every district without falling back, and every
@@ -69,7 +69,7 @@ func Validate(units []lindungi.Unit, routes []RouteSpec, before, after []lindung
 		for _, rt := range routes {
 			for _, h := range homes {
 				p := lindungi.Principal{Subject: "validate", Unit: h.own, Roles: []string{role}}
-				if slices.Contains(ReadOnlyRoles, role) && rt.Method != http.MethodGet && !rt.Own {
+				if slices.Contains(ReadOnlyRoles, role) && rt.Method != http.MethodGet && !rt.Reads {
 					if d, _ := authAfter.Authorize(p, h.own, rt.Path, rt.Method); d.Allowed {
 						problems = append(problems, fmt.Sprintf("read-only role %s would reach %s %s", role, rt.Method, rt.Path))
 					}

@@ -189,6 +189,7 @@ WHERE worker_id = $1 AND chain_seq > $2
   AND ($4::timestamptz IS NULL OR occurred_at < $4)
   AND left(action, length($5)) = $5
   AND (NOT $6 OR purpose <> '')
+  AND ($8 = '' OR actor = $8)
 ORDER BY chain_seq
 LIMIT $7`
 
@@ -197,20 +198,21 @@ LIMIT $7`
 func (db *DB) AuditTrace(ctx context.Context, worker uuid.UUID, f auditlog.Filter) ([]auditlog.Record, error) {
 	var rows []eventRow
 	err := db.db.SelectContext(ctx, &rows, traceSQL, worker, f.After, nullTime(f.From), nullTime(f.To),
-		f.ActionPrefix, f.AccessesOnly, f.Limit)
+		f.ActionPrefix, f.AccessesOnly, f.Limit, f.Actor)
 	if err != nil {
 		return nil, fmt.Errorf("audit trace: %w", translate(err))
 	}
 	return convert(rows, eventRow.record), nil
 }
 
-// AuditExport returns the contiguous stretch of the chain from the first
-// event at or after from to the last event before to (zero times: the
-// start and the end of the trail), with the hash it starts from and the
-// checkpoints signed within it. EINVALID when it holds more than max
-// events.
-func (db *DB) AuditExport(ctx context.Context, from, to time.Time, max int) (auditlog.ExportPayload, error) {
-	p := auditlog.ExportPayload{Events: []auditlog.Record{}, Checkpoints: []auditlog.Checkpoint{}}
+// AuditExport returns the stretch of the chain from the first event at or
+// after from to the last event before to (zero times: the start and the
+// end of the trail), with the hash it starts from and the checkpoints
+// signed within it: every event of the stretch when unit is "", else the
+// events in the reach of unit (reachSQL). EINVALID when it would hold more
+// than max events.
+func (db *DB) AuditExport(ctx context.Context, from, to time.Time, unit string, max int) (auditlog.ExportPayload, error) {
+	p := auditlog.ExportPayload{Scope: unit, Events: []auditlog.Record{}, Checkpoints: []auditlog.Checkpoint{}}
 	if !from.IsZero() {
 		f := from.UTC()
 		p.From = &f
@@ -238,9 +240,12 @@ WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ($2::timestamptz IS NUL
 		return p, nil
 	}
 	p.FirstSeq, p.LastSeq = bounds.First.Int64, bounds.Last.Int64
-	if n := p.LastSeq - p.FirstSeq + 1; n > int64(max) {
-		return p, &lindungi.Error{Code: lindungi.EINVALID, Message: fmt.Sprintf("The range holds %d events; export at most %d at a time.", n, max),
+	tooMany := func(n int64) error {
+		return &lindungi.Error{Code: lindungi.EINVALID, Message: fmt.Sprintf("The range holds %d events; export at most %d at a time.", n, max),
 			Fields: []lindungi.FieldError{{Field: "to", Reason: fmt.Sprintf("narrow the range to at most %d events", max)}}}
+	}
+	if n := p.LastSeq - p.FirstSeq + 1; unit == "" && n > int64(max) {
+		return p, tooMany(n)
 	}
 	p.PrevHash = auditlog.Genesis
 	if p.FirstSeq > 1 {
@@ -252,8 +257,12 @@ WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ($2::timestamptz IS NUL
 	}
 	var rows []eventRow
 	if err := tx.SelectContext(ctx, &rows, `SELECT `+eventColumns+` FROM audit_events
-WHERE chain_seq BETWEEN $1 AND $2 ORDER BY chain_seq`, p.FirstSeq, p.LastSeq); err != nil {
+WHERE chain_seq BETWEEN $1 AND $2 AND ($3 = '' OR `+reachSQL("$3")+`)
+ORDER BY chain_seq LIMIT $4`, p.FirstSeq, p.LastSeq, unit, max+1); err != nil {
 		return p, fmt.Errorf("export events: %w", translate(err))
+	}
+	if len(rows) > max {
+		return p, tooMany(int64(len(rows)))
 	}
 	for _, r := range rows {
 		p.Events = append(p.Events, r.record())
@@ -264,25 +273,26 @@ WHERE chain_seq BETWEEN $1 AND $2 ORDER BY chain_seq`, p.FirstSeq, p.LastSeq); e
 	return p, nil
 }
 
-// WorkerAsOf returns a worker and its tasks as they stood at instant at,
-// from the history the triggers on workers and tasks keep. ENOTFOUND if
-// the worker did not exist yet.
-func (db *DB) WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (lindungi.Worker, []lindungi.Task, error) {
-	var w lindungi.Worker
+// WorkerAsOf returns a worker's file as it stood at instant at: the
+// worker and its tasks from the history the triggers on workers and tasks
+// keep, its documents (workerDocumentsAsOf) and its cases
+// (workerCasesAsOf). ENOTFOUND if the worker did not exist yet.
+func (db *DB) WorkerAsOf(ctx context.Context, id uuid.UUID, at time.Time) (auditlog.WorkerFile, error) {
+	f := auditlog.WorkerFile{At: at.UTC()}
 	var raw []byte
 	err := db.db.GetContext(ctx, &raw, `
 SELECT row_data FROM workers_history WHERE worker_id = $1 AND changed_at <= $2
 ORDER BY changed_at DESC, history_id DESC LIMIT 1`, id, at)
 	if lindungi.ErrorCode(translate(err)) == lindungi.ENOTFOUND {
-		return w, nil, lindungi.Errorf(lindungi.ENOTFOUND, "The worker was not registered yet at %s.", at.UTC().Format(time.RFC3339))
+		return f, lindungi.Errorf(lindungi.ENOTFOUND, "The worker was not registered yet at %s.", at.UTC().Format(time.RFC3339))
 	}
 	if err != nil {
-		return w, nil, fmt.Errorf("worker %s as of %s: %w", id, at, translate(err))
+		return f, fmt.Errorf("worker %s as of %s: %w", id, at, translate(err))
 	}
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return w, nil, fmt.Errorf("worker %s as of %s: %w", id, at, err)
+	if err := json.Unmarshal(raw, &f.Worker); err != nil {
+		return f, fmt.Errorf("worker %s as of %s: %w", id, at, err)
 	}
-	utcTimes(&w)
+	utcTimes(&f.Worker)
 	var raws [][]byte
 	if err := db.db.SelectContext(ctx, &raws, `
 SELECT row_data FROM (
@@ -290,16 +300,22 @@ SELECT row_data FROM (
     WHERE worker_id = $1 AND changed_at <= $2
     ORDER BY task_id, changed_at DESC, history_id DESC) latest
 ORDER BY changed_at, task_id`, id, at); err != nil {
-		return w, nil, fmt.Errorf("tasks of %s as of %s: %w", id, at, translate(err))
+		return f, fmt.Errorf("tasks of %s as of %s: %w", id, at, translate(err))
 	}
-	tasks := make([]lindungi.Task, len(raws))
+	f.Tasks = make([]lindungi.Task, len(raws))
 	for i, b := range raws {
-		if err := json.Unmarshal(b, &tasks[i]); err != nil {
-			return w, nil, fmt.Errorf("task as of %s: %w", at, err)
+		if err := json.Unmarshal(b, &f.Tasks[i]); err != nil {
+			return f, fmt.Errorf("task as of %s: %w", at, err)
 		}
-		utcTimes(&tasks[i])
+		utcTimes(&f.Tasks[i])
 	}
-	return w, tasks, nil
+	if f.Documents, err = db.workerDocumentsAsOf(ctx, id, at); err != nil {
+		return f, err
+	}
+	if f.Cases, err = db.workerCasesAsOf(ctx, id, at); err != nil {
+		return f, err
+	}
+	return f, nil
 }
 
 // utcTimes puts every time.Time and *time.Time field of the struct v

@@ -453,18 +453,18 @@ func TestWorkerAsOf(t *testing.T) {
 		{"before the completion", mid, registered, []lindungi.Task{open}},
 		{"now", time.Now(), verified, []lindungi.Task{done}},
 	} {
-		gotW, gotT, err := db.WorkerAsOf(ctx, w.ID, tt.at)
+		file, err := db.WorkerAsOf(ctx, w.ID, tt.at)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		if diff := cmp.Diff(tt.worker, gotW); diff != "" {
+		if diff := cmp.Diff(tt.worker, file.Worker); diff != "" {
 			t.Errorf("%s: worker (-want +got):\n%s", tt.name, diff)
 		}
-		if diff := cmp.Diff(tt.tasks, gotT); diff != "" {
+		if diff := cmp.Diff(tt.tasks, file.Tasks); diff != "" {
 			t.Errorf("%s: tasks (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	if _, _, err := db.WorkerAsOf(ctx, w.ID, before); lindungi.ErrorCode(err) != lindungi.ENOTFOUND {
+	if _, err := db.WorkerAsOf(ctx, w.ID, before); lindungi.ErrorCode(err) != lindungi.ENOTFOUND {
 		t.Errorf("as of before the registration: %v, want not found", err)
 	}
 }

@@ -59,3 +59,13 @@ func readForm(c *gin.Context) error {
 	}
 	return nil // a malformed form has no token: the CSRF check refuses it
 }
+
+// fileLimit is the largest file the request's route takes, as its users
+// are told: a document's scan (lindungi.MaxScanSize, its form a little
+// more), or the route's whole body limit for larger uploads.
+func fileLimit(c *gin.Context) int64 {
+	if n := bodyLimit(c, maxForm); n > maxUploadForm {
+		return n
+	}
+	return lindungi.MaxScanSize
+}

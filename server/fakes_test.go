@@ -71,15 +71,19 @@ func (l *accessLog) AuditTrace(context.Context, uuid.UUID, auditlog.Filter) ([]a
 	return nil, errNotInTest
 }
 
-func (l *accessLog) WorkerAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Worker, []lindungi.Task, error) {
-	return lindungi.Worker{}, nil, errNotInTest
+func (l *accessLog) WorkerAsOf(context.Context, uuid.UUID, time.Time) (auditlog.WorkerFile, error) {
+	return auditlog.WorkerFile{}, errNotInTest
+}
+
+func (l *accessLog) AuditEvents(context.Context, auditlog.Query, func(auditlog.Record) error) error {
+	return errNotInTest
 }
 
 func (l *accessLog) VerifyAudit(context.Context, map[string]ed25519.PublicKey) (auditlog.Report, error) {
 	return auditlog.Report{}, errNotInTest
 }
 
-func (l *accessLog) AuditExport(context.Context, time.Time, time.Time, int) (auditlog.ExportPayload, error) {
+func (l *accessLog) AuditExport(context.Context, time.Time, time.Time, string, int) (auditlog.ExportPayload, error) {
 	return auditlog.ExportPayload{}, errNotInTest
 }
 

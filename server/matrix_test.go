@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -415,11 +416,28 @@ var matrix = map[string]map[string]string{
 	"GET /v1/cases/:id/as-of":      auditorsOnRecord,
 	"GET /v1/audit/verify":         auditorsAnywhere,
 	"GET /v1/audit/key":            auditorsAnywhere,
-	"GET /v1/audit/export": {
-		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
-		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
-		"national_officer": "403 403 403 403", "auditor": "403 403 403 200", "admin": "403 403 403 200",
-	},
+	// The export and the inspector's questions keep the events within the
+	// caller's own reach: a district's auditor gets the district's.
+	"GET /v1/audit/export":          auditorsAnywhere,
+	"GET /v1/audit/activity":        auditorsAnywhere,
+	"GET /v1/audit/accesses":        auditorsAnywhere,
+	"GET /v1/audit/policy-changes":  auditorsAnywhere,
+	"GET /v1/audit/top-escalations": auditorsAnywhere,
+	// The audit pages (page_audit*.go), as the routes they act like.
+	"GET /audit":                         auditorsAnywhere,
+	"GET /audit/tujuan":                  auditorsAnywhere,
+	"POST /audit/tujuan":                 auditorPagePost,
+	"GET /audit/pekerja/:id":             auditorsOnRecord,
+	"GET /audit/pekerja/:id/per-tanggal": auditorsOnRecord,
+	"GET /audit/pekerja/:id/perubahan":   auditorsOnRecord,
+	"GET /audit/pengguna":                auditorsAnywhere,
+	"GET /audit/unit":                    auditorsAnywhere,
+	"GET /audit/kebijakan":               auditorsAnywhere,
+	"GET /audit/eskalasi":                auditorsAnywhere,
+	"GET /audit/rantai":                  auditorsAnywhere,
+	"GET /audit/ekspor":                  auditorsAnywhere,
+	"GET /audit/periksa-ekspor":          auditorsAnywhere,
+	"POST /audit/periksa-ekspor":         auditorsAnywhere,
 }
 
 // The audit views: auditors and administrators, on a worker of their unit
@@ -434,6 +452,13 @@ var (
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
 		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
 		"national_officer": "403 403 403 403", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+	}
+	// auditorPagePost is a post of the audit pages that goes on to the
+	// next page (303).
+	auditorPagePost = map[string]string{
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
+		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
+		"national_officer": "403 403 403 403", "auditor": "303 303 303 303", "admin": "303 303 303 303",
 	}
 )
 
@@ -492,6 +517,21 @@ var pageForms = map[string]url.Values{
 	"/kasus/:id/penutupan/tolak":  {"reason": {"Masih ada klaim"}},
 	"/kasus/:id/rujukan/tolak":    {"reason": {"Bukan kewenangan"}},
 	"/kasus/:id/pengalihan/tolak": {"reason": {"Bukan kewenangan"}},
+	"/audit/tujuan":               {"purpose": {"BPK-2026-07"}, "next": {"/audit"}},
+}
+
+// pageUploads are the files of the page posts that upload one, keyed by
+// route template: the form field and the file.
+var pageUploads = map[string]func() (field string, file []byte){
+	// An export signed by a key of its own: the check runs, and says the
+	// file is not signed by this server's key.
+	"/audit/periksa-ekspor": func() (string, []byte) {
+		_, priv, _ := ed25519.GenerateKey(nil)
+		key := &auditlog.Key{ID: auditlog.KeyID(priv.Public().(ed25519.PublicKey)), Private: priv}
+		ex, _ := key.SignExport(auditlog.ExportPayload{Events: []auditlog.Record{}, Checkpoints: []auditlog.Checkpoint{}})
+		b, _ := json.Marshal(ex)
+		return "export", b
+	},
 }
 
 // pagePost makes req a form post of the route path, with the CSRF token
@@ -509,6 +549,20 @@ func pagePost(req *http.Request, path string, sess web.Session, f *fakeStore) {
 	form.Set("csrf_token", sess.CSRFToken())
 	if path == "/pekerja/:id/dokumen" { // an upload: a multipart form with the file
 		multipartPost(req, form, "file", "ktp.pdf", testPDF)
+		return
+	}
+	if upload, ok := pageUploads[path]; ok {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for k, v := range form {
+			mw.WriteField(k, v[0])
+		}
+		field, file := upload()
+		fw, _ := mw.CreateFormFile(field, "export.json")
+		fw.Write(file)
+		mw.Close()
+		req.Body, req.ContentLength = io.NopCloser(&body), int64(body.Len())
+		req.Header.Set("Content-Type", mw.FormDataContentType())
 		return
 	}
 	body := form.Encode()
@@ -589,6 +643,7 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 		Delegations: &app.Delegations{Store: store, Workers: store, Access: access, Units: units},
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
 		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
+		Auditing:    &app.Audit{Store: store, Workers: store, Access: access, Units: units, Key: auditKey},
 		Audit:       store, Notifications: store, Idempotency: store, Users: store,
 		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
@@ -693,6 +748,7 @@ type fakeStore struct {
 	timeline  []lindungi.Event
 	notices   []lindungi.Notification // the notifications, each Read for everyone (page_notices_test.go)
 	assigned  []uuid.UUID             // the tasks ClaimTask gave someone
+	accesses  []lindungi.Event        // the access events of single reads (RecordAccess)
 }
 
 func newFakeStore() *fakeStore {
@@ -795,7 +851,7 @@ func (f *fakeStore) url(method, path string) string {
 		url = strings.Replace(path, ":id", f.provisional.ID.String(), 1)
 	case strings.HasPrefix(path, "/v1/cases/"), strings.HasPrefix(path, "/kasus/"):
 		url = strings.Replace(path, ":id", f.pcase.ID.String(), 1)
-	case strings.HasPrefix(path, "/v1/workers/"), path == "/pekerja/:id", strings.HasPrefix(path, "/pekerja/:id/"):
+	case strings.HasPrefix(path, "/v1/workers/"), path == "/pekerja/:id", strings.HasPrefix(path, "/pekerja/:id/"), strings.HasPrefix(path, "/audit/pekerja/"):
 		url = strings.Replace(path, ":id", f.worker.ID.String(), 1)
 	case strings.HasPrefix(path, "/dokumen/"):
 		url = strings.Replace(path, ":id", f.document.ID.String(), 1)
@@ -820,6 +876,13 @@ func (f *fakeStore) url(method, path string) string {
 		if path == "/v1/workers/:id/as-of" || path == "/v1/cases/:id/as-of" {
 			url += "&at=" + time.Now().UTC().Format(time.RFC3339)
 		}
+		if path == "/v1/audit/activity" || path == "/audit/pengguna" {
+			url += "&user=caseworker-3305"
+		}
+	}
+	// The audit pages' posts read under a purpose too.
+	if method == http.MethodPost && strings.HasPrefix(path, "/audit/") {
+		url += "?purpose=access+matrix"
 	}
 	return url
 }
@@ -920,22 +983,36 @@ func (f *fakeStore) FindResponse(context.Context, string, string) (lindungi.Stor
 	return lindungi.StoredResponse{}, lindungi.Errorf(lindungi.ENOTFOUND, "none")
 }
 
-func (f *fakeStore) RecordAccess(context.Context, lindungi.Event) error { return nil }
+func (f *fakeStore) RecordAccess(_ context.Context, ev lindungi.Event) error {
+	f.accesses = append(f.accesses, ev)
+	return nil
+}
 
 func (f *fakeStore) AuditTrace(context.Context, uuid.UUID, auditlog.Filter) ([]auditlog.Record, error) {
 	return nil, nil
 }
 
-func (f *fakeStore) WorkerAsOf(_ context.Context, id uuid.UUID, _ time.Time) (lindungi.Worker, []lindungi.Task, error) {
-	return f.worker, []lindungi.Task{f.task}, nil
+func (f *fakeStore) WorkerAsOf(_ context.Context, id uuid.UUID, at time.Time) (auditlog.WorkerFile, error) {
+	return auditlog.WorkerFile{At: at, Worker: f.worker, Tasks: []lindungi.Task{f.task}, Documents: []lindungi.Document{f.document},
+		Cases: []lindungi.Case{f.pcase}}, nil
+}
+
+func (f *fakeStore) AuditEvents(_ context.Context, q auditlog.Query, each func(auditlog.Record) error) error {
+	return each(auditlog.Record{Seq: 1, ID: uuid.New(), Event: lindungi.Event{Actor: "caseworker-3305", ActorUnit: "3305",
+		ActorRole: "caseworker", Action: "task.overdue", SubjectType: "task", SubjectID: f.task.ID.String(), WorkerID: &f.worker.ID,
+		OccurredAt: time.Now().UTC()}})
+}
+
+func (f *fakeStore) TasksByID(context.Context, []uuid.UUID) (map[uuid.UUID]lindungi.Task, error) {
+	return map[uuid.UUID]lindungi.Task{f.task.ID: f.task}, nil
 }
 
 func (f *fakeStore) VerifyAudit(context.Context, map[string]ed25519.PublicKey) (auditlog.Report, error) {
 	return auditlog.Report{OK: true}, nil
 }
 
-func (f *fakeStore) AuditExport(context.Context, time.Time, time.Time, int) (auditlog.ExportPayload, error) {
-	return auditlog.ExportPayload{}, nil
+func (f *fakeStore) AuditExport(_ context.Context, _, _ time.Time, unit string, _ int) (auditlog.ExportPayload, error) {
+	return auditlog.ExportPayload{Scope: unit, Events: []auditlog.Record{}, Checkpoints: []auditlog.Checkpoint{}}, nil
 }
 
 // fakeFlows answers every workflow call as the workflow would on success.

@@ -66,22 +66,33 @@ func isPage(c *gin.Context) bool { return c.GetBool(pageKey) }
 const maxForm = 64 << 10
 
 // pageSession begins every page route: it marks the request as a page
-// (errors become pages), limits the size of a form and loads the session
-// cookie. A request without a valid session gets a new, unsaved one.
-func (s *Server) pageSession(c *gin.Context) {
+// (errors become pages), limits the size of a form (to limit bytes) and
+// loads the session cookie. A request without a valid session gets a new,
+// unsaved one.
+func (s *Server) pageSession(limit int64) gin.HandlerFunc {
+	return func(c *gin.Context) { s.loadPageSession(c, limit) }
+}
+
+func (s *Server) loadPageSession(c *gin.Context, limit int64) {
 	c.Set(pageKey, true)
 	if s.Pages == nil {
 		c.Set(pageKey, false) // no pages here: the API's plain 404
 		s.problem(c, lindungi.Errorf(lindungi.ENOTFOUND, "No such endpoint."))
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, bodyLimit(c, maxForm))
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	sess, err := s.Pages.Sessions.Load(c.Request)
 	if err != nil {
 		c.Set(expiredKey, errors.Is(err, web.ErrExpired))
 		sess = s.Pages.Sessions.New()
 	}
 	c.Set(sessionKey, sess)
+	if c.Request.ContentLength > limit {
+		// Said so rather than read: the CSRF check could not read the
+		// form, and would call it expired.
+		s.pageProblem(c, errTooLarge(c))
+		return
+	}
 	c.Next()
 }
 
@@ -180,6 +191,10 @@ func (s *Server) frame(c *gin.Context, nav string) web.Page {
 		if nav != "" { // a page of the menu, not the sign-in or an error page
 			page.User.Unread = s.unread(c, sess.Principal())
 		}
+		if s.Access != nil {
+			_, err := s.Access.Route(sess.Principal(), "/audit", http.MethodGet)
+			page.Audit = err == nil
+		}
 	}
 	if sess.Flash != "" {
 		page.Flash = append(page.Flash, web.Flash{Kind: "info", Text: p.T(sess.Flash, "Name", sess.Name)})
@@ -239,7 +254,7 @@ func (s *Server) pageProblem(c *gin.Context, err error) {
 	case status == http.StatusNotFound:
 		msg = page.T("error.404")
 	case status == http.StatusRequestEntityTooLarge:
-		msg = page.T("error.413", "MiB", lindungi.MaxScanSize>>20)
+		msg = page.T("error.413", "MiB", fileLimit(c)>>20)
 	case status < 500:
 		msg = lindungi.ErrorMessage(err)
 	default:

@@ -29,10 +29,11 @@ type route struct {
 	// maxBody is the largest body the route reads: 0 is maxForm for a
 	// page, maxBody for the API. Only uploads need more.
 	maxBody int64
-	// own routes change only the caller's own state, no record (marking
-	// notifications read): read-only roles may use them, and they write
-	// no audit event.
-	own bool
+	// reads marks a post that changes no record: the caller's own state
+	// (marking notifications read), the session's purpose, the check of
+	// an uploaded file. Read-only roles may use it, and it writes no
+	// audit event.
+	reads bool
 }
 
 // routes is the whole API and every web page.
@@ -62,7 +63,7 @@ func (s *Server) routes() []route {
 		// (page_assign.go), as GET /v1/notifications, POST
 		// /v1/notifications/read and POST /v1/tasks/assign.
 		{method: http.MethodGet, path: pageNotices, handler: s.noticesPage, page: true, auth: true},
-		{method: http.MethodPost, path: pageMarkRead, handler: s.markReadPage, page: true, auth: true, own: true},
+		{method: http.MethodPost, path: pageMarkRead, handler: s.markReadPage, page: true, auth: true, reads: true},
 		{method: http.MethodPost, path: pageAssign, handler: s.assignTasksPage, page: true, auth: true},
 		// The worker file (page_workers.go).
 		{method: http.MethodGet, path: "/pekerja", handler: s.workerSearchPage, page: true, auth: true},
@@ -104,6 +105,25 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: pageCaseTransferAccept, handler: s.casePostPage(pageCaseTransferAccept), page: true, auth: true},
 		{method: http.MethodPost, path: pageCaseTransferReject, handler: s.casePostPage(pageCaseTransferReject), page: true, auth: true},
 
+		// The audit pages (page_audit.go, page_audit_tools.go), as the
+		// audit API routes. The purpose form and the check of an uploaded
+		// export change no record (reads).
+		{method: http.MethodGet, path: "/audit", handler: s.auditHomePage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/tujuan", handler: s.auditPurposePage, page: true, auth: true},
+		{method: http.MethodPost, path: "/audit/tujuan", handler: s.setAuditPurpose, page: true, auth: true, reads: true},
+		{method: http.MethodGet, path: "/audit/pekerja/:id", handler: s.auditTracePage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/pekerja/:id/per-tanggal", handler: s.auditAsOfPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/pekerja/:id/perubahan", handler: s.auditChangesPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/pengguna", handler: s.auditQuestionPage(questionUser), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/unit", handler: s.auditQuestionPage(questionUnit), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/kebijakan", handler: s.auditQuestionPage(questionPolicy), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/eskalasi", handler: s.auditQuestionPage(questionEscalations), page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/rantai", handler: s.auditChainPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/ekspor", handler: s.auditExportPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/audit/periksa-ekspor", handler: s.auditCheckPage, page: true, auth: true},
+		{method: http.MethodPost, path: "/audit/periksa-ekspor", handler: s.checkExportPage, page: true, auth: true, reads: true,
+			maxBody: maxExportUpload + 1<<20},
+
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},
 
@@ -117,7 +137,7 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/tasks/:id/extend", handler: s.moveTask((*app.Tasks).Extend), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/tasks/assign", handler: s.assignTasks, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/notifications", handler: s.listNotifications, auth: true},
-		{method: http.MethodPost, path: "/v1/notifications/read", handler: s.markNotificationsRead, auth: true, idempotent: true, own: true},
+		{method: http.MethodPost, path: "/v1/notifications/read", handler: s.markNotificationsRead, auth: true, idempotent: true, reads: true},
 
 		{method: http.MethodPost, path: "/v1/workers/:id/journey/close", handler: s.journeyAction(app.CloseJourney), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/workers/:id/journey/return", handler: s.journeyAction(app.RecordReturn), auth: true, idempotent: true},
@@ -173,13 +193,20 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, national: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
 
-		// The audit trail (audit.go): read-only, every call logged with its purpose.
+		// The audit trail (audit.go): read-only, every call logged with its
+		// purpose. The export is not national: app.Audit.Export keeps the
+		// events within the caller's reach, every unit's for the top unit.
 		{method: http.MethodGet, path: "/v1/workers/:id/trace", handler: s.workerTrace, auth: true},
 		{method: http.MethodGet, path: "/v1/workers/:id/accesses", handler: s.workerAccesses, auth: true},
 		{method: http.MethodGet, path: "/v1/workers/:id/as-of", handler: s.workerAsOf, auth: true},
 		{method: http.MethodGet, path: "/v1/cases/:id/as-of", handler: s.caseAsOf, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/verify", handler: s.verifyAudit, auth: true},
 		{method: http.MethodGet, path: "/v1/audit/key", handler: s.getAuditKey, auth: true},
-		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true, national: true},
+		{method: http.MethodGet, path: "/v1/audit/export", handler: s.exportAudit, auth: true},
+		// The inspector's questions of the whole trail, as JSON pages or CSV.
+		{method: http.MethodGet, path: "/v1/audit/activity", handler: s.auditEvents(app.QueryUserActivity, true), auth: true},
+		{method: http.MethodGet, path: "/v1/audit/accesses", handler: s.auditEvents(app.QueryUnitAccesses, false), auth: true},
+		{method: http.MethodGet, path: "/v1/audit/policy-changes", handler: s.auditEvents(app.QueryPolicyChanges, false), auth: true},
+		{method: http.MethodGet, path: "/v1/audit/top-escalations", handler: s.topEscalations, auth: true},
 	}
 }

@@ -42,6 +42,9 @@ type Deps struct {
 	Delegations *app.Delegations
 	Holidays    *app.Holidays
 	Policies    *app.Policies
+	// Auditing answers auditors: traces, files as of an instant, the
+	// inspector's questions, verification and signed exports.
+	Auditing *app.Audit
 
 	// What the other reads and the request plumbing need.
 	Audit         auditlog.Store
@@ -117,7 +120,7 @@ func New(d Deps) *Server {
 		case r.page:
 			// A page: the session cookie instead of a bearer token, a
 			// CSRF token on every post, then the same access decision.
-			handlers = append(handlers, s.pageSession)
+			handlers = append(handlers, s.pageSession(max(maxForm, r.maxBody)))
 			if r.method != http.MethodGet {
 				handlers = append(handlers, s.checkCSRF)
 			}
@@ -149,14 +152,14 @@ type RouteInfo struct {
 	Idempotent   bool // honours the Idempotency-Key header
 	Page         bool // a web page: HTML, signed in by the session cookie
 	National     bool // decided at the top unit, before the query or body is read
-	Own          bool // changes only the caller's own state, no record: no audit event
+	Reads        bool // a page post that changes no record
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page, National: r.national, Own: r.own})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page, National: r.national, Reads: r.reads})
 	}
 	return out
 }
@@ -168,7 +171,7 @@ func Governed() []policies.RouteSpec {
 	var out []policies.RouteSpec
 	for _, r := range (&Server{}).routes() {
 		if r.auth {
-			out = append(out, policies.RouteSpec{Method: r.method, Path: r.path, Own: r.own})
+			out = append(out, policies.RouteSpec{Method: r.method, Path: r.path, Reads: r.reads})
 		}
 	}
 	return append(out, policies.Actions...)

@@ -160,3 +160,22 @@ func TestLabels(t *testing.T) {
 		})
 	}
 }
+
+func TestInstant(t *testing.T) {
+	at := time.Date(2026, 11, 27, 7, 30, 5, 0, time.UTC) // 14.30.05 WIB
+	if got, want := NewPrinter(Indonesian).Instant(at), "27 Nov 2026 14.30.05 WIB"; got != want {
+		t.Errorf("Instant = %q, want %q", got, want)
+	}
+	if got, want := NewPrinter(English).Instant(at), "27 Nov 2026 14:30:05 WIB"; got != want {
+		t.Errorf("Instant = %q, want %q", got, want)
+	}
+	if got, ok := ParseLocalDateTime("2026-11-27T14:30"); !ok || !got.Equal(time.Date(2026, 11, 27, 7, 30, 59, 999999999, time.UTC)) {
+		t.Errorf("ParseLocalDateTime of a minute = %v %v, want its end", got, ok)
+	}
+	if got, ok := ParseLocalDateTime("2026-11-27T14:30:05"); !ok || !got.Equal(at.Add(time.Second-1)) {
+		t.Errorf("ParseLocalDateTime of a second = %v %v, want its end", got, ok)
+	}
+	if _, ok := ParseLocalDateTime("27/11/2026"); ok {
+		t.Error("ParseLocalDateTime took a date in another form")
+	}
+}

@@ -57,6 +57,10 @@ type Session struct {
 	Seen    int64    `json:"seen"`
 	// Flash is a catalogue key the next page shows once.
 	Flash string `json:"flash,omitempty"`
+	// Purpose is why the user reads personal data in this session of
+	// work, such as an audit assignment ("BPK-2026-07"): the audit pages
+	// ask for it once and write it with every read they log.
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // SignedIn reports whether someone signed in to the session.

@@ -115,6 +115,9 @@ type Page struct {
 	// Partial says the answer is a part of the page, for htmx to swap in:
 	// the header's parts that change go with it out of band (template "oob").
 	Partial bool
+	// Audit shows the menu item of the audit pages: the user's role may
+	// open them.
+	Audit bool
 }
 
 // User is the person signed in, as the header shows them.

@@ -16,6 +16,8 @@
 //     the database, or out of retries) flags the workflow to the
 //     administrators and waits for the retry signal, or, after an outage,
 //     an hour, instead of failing the workflow or retrying for ever.
+//   - audit.go: AuditVerification, started by a Temporal schedule
+//     (audit-verify/<task queue>), which verifies the whole audit trail.
 //   - register.go: Register, for the Temporal worker.
 //
 // From now on, every change to workflow code that alters the commands a

@@ -10,5 +10,6 @@ import (
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(WorkerJourney, workflow.RegisterOptions{Name: JourneyWorkflowName})
 	r.RegisterWorkflowWithOptions(ProtectionCase, workflow.RegisterOptions{Name: CaseWorkflowName})
+	r.RegisterWorkflowWithOptions(AuditVerification, workflow.RegisterOptions{Name: AuditVerificationName})
 	r.RegisterActivity(acts)
 }

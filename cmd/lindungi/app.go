@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -176,6 +177,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Delegations:   a.delegations,
 		Holidays:      a.holidays,
 		Policies:      a.policies,
+		Auditing:      &app.Audit{Store: svc.db, Workers: svc.db, Access: a.access, Units: svc.ps.Units, Key: auditKey},
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
@@ -233,12 +235,14 @@ func runWorkerLoop(ctx context.Context, cfg Config, svc *services, logger *slog.
 	db := svc.db
 	w := worker.New(svc.tc, cfg.TaskQueue, worker.Options{})
 	demo, _ := time.ParseDuration(cfg.DemoDeadline)
-	workflows.Register(w, &activities.Activities{Store: db, Cases: db, Router: svc.ps.Router, DueDays: deadlines, FixedDeadline: demo})
+	workflows.Register(w, &activities.Activities{Store: db, Cases: db, Router: svc.ps.Router, DueDays: deadlines, FixedDeadline: demo,
+		Audit: db, AuditKeys: map[string]ed25519.PublicKey{auditKey.ID: auditKey.Public()}})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start Temporal worker: %w", err)
 	}
 	defer w.Stop()
 	logger.Info("Temporal worker started", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNS)
+	go keepAuditSchedule(ctx, svc.tc, cfg, logger)
 	checkpointEvery, _ := time.ParseDuration(cfg.AuditCheckpointInterval)
 	go checkpointLoop(ctx, db, auditKey, checkpointEvery, logger)
 	r := svc.app(cfg, logger).reconciler

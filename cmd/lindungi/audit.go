@@ -14,6 +14,10 @@ import (
 
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/postgres"
+	"github.com/lindungi/lindungi/workflows"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 )
 
 // loadAuditKey returns the key that signs audit checkpoints and exports.
@@ -45,6 +49,62 @@ func checkpointLoop(ctx context.Context, db *postgres.DB, key *auditlog.Key, int
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// scheduleAuditVerification makes the Temporal schedule that verifies the
+// whole trail every LINDUNGI_AUDIT_VERIFY_INTERVAL (the workflow tells the
+// national auditors and logs at error level when it fails), or sets the
+// interval of the one that exists: every worker process does it when it
+// starts, and one schedule results, so the trail is verified once per
+// interval however many workers run.
+func scheduleAuditVerification(ctx context.Context, tc client.Client, cfg Config) error {
+	every, err := time.ParseDuration(cfg.AuditVerifyInterval)
+	if err != nil {
+		return err
+	}
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
+	id := workflows.AuditScheduleID(cfg.TaskQueue)
+	action := &client.ScheduleWorkflowAction{ID: id, Workflow: workflows.AuditVerificationName,
+		Args: []any{workflows.AuditVerificationInput{}}, TaskQueue: cfg.TaskQueue, WorkflowExecutionTimeout: 2 * time.Hour}
+	schedules := tc.ScheduleClient()
+	_, err = schedules.Create(ctx, client.ScheduleOptions{ID: id, Spec: spec, Action: action,
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, Note: "Verifies the whole audit trail (lindungi worker)"})
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		if err != nil {
+			return fmt.Errorf("create the audit verification schedule: %w", err)
+		}
+		return nil
+	}
+	err = schedules.GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			sc := in.Description.Schedule
+			sc.Spec, sc.Action = &spec, action
+			return &client.ScheduleUpdate{Schedule: &sc}, nil
+		}})
+	if err != nil {
+		return fmt.Errorf("update the audit verification schedule: %w", err)
+	}
+	return nil
+}
+
+// keepAuditSchedule sets the audit verification schedule, trying again
+// (10 s, doubling up to 5 min) while Temporal refuses: the worker goes on
+// working meanwhile, and says so at error level.
+func keepAuditSchedule(ctx context.Context, tc client.Client, cfg Config, logger *slog.Logger) {
+	wait := 10 * time.Second
+	for {
+		err := scheduleAuditVerification(ctx, tc, cfg)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		logger.Error("the audit trail is not verified on a schedule yet; trying again", "err", err, "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Minute)
 	}
 }
 

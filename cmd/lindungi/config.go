@@ -45,6 +45,7 @@ type Config struct {
 
 	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
 	AuditCheckpointInterval string // LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: how often the worker signs the chain head (Go duration)
+	AuditVerifyInterval     string // LINDUNGI_AUDIT_VERIFY_INTERVAL: how often a Temporal schedule verifies the whole trail (Go duration, default 1h)
 
 	SessionKeyFile       string // LINDUNGI_SESSION_KEY_FILE: key that signs and encrypts the web session cookies (default in LINDUNGI_DATA; made in development)
 	PublicURL            string // LINDUNGI_PUBLIC_URL: the address browsers reach the server at, e.g. https://lindungi.jatengprov.go.id (default http://LINDUNGI_ADDR)
@@ -87,6 +88,7 @@ var envVars = []envVar{
 	{name: "LINDUNGI_START_TIMEOUT", field: func(c *Config) *string { return &c.StartTimeout }},
 	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
 	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
+	{name: "LINDUNGI_AUDIT_VERIFY_INTERVAL", field: func(c *Config) *string { return &c.AuditVerifyInterval }},
 	{name: "LINDUNGI_SESSION_KEY_FILE", field: func(c *Config) *string { return &c.SessionKeyFile }},
 	{name: "LINDUNGI_PUBLIC_URL", field: func(c *Config) *string { return &c.PublicURL }},
 	{name: "LINDUNGI_OIDC_CLIENT_ID", field: func(c *Config) *string { return &c.OIDCClientID }},
@@ -118,6 +120,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		StartTimeout:      "2s",
 
 		AuditCheckpointInterval: "10m",
+		AuditVerifyInterval:     "1h",
 	}
 	for _, v := range envVars {
 		if s := strings.TrimSpace(getenv(v.name)); s != "" {
@@ -164,6 +167,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if d, err := time.ParseDuration(c.AuditCheckpointInterval); err != nil || d <= 0 {
 		return Config{}, fmt.Errorf("LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: want a positive duration such as 10m, got %q", c.AuditCheckpointInterval)
+	}
+	if d, err := time.ParseDuration(c.AuditVerifyInterval); err != nil || d < time.Second {
+		return Config{}, fmt.Errorf("LINDUNGI_AUDIT_VERIFY_INTERVAL: want a duration of at least 1s such as 1h, got %q", c.AuditVerifyInterval)
 	}
 	if c.Env == "production" && c.DevKeyFile != "" {
 		return Config{}, fmt.Errorf("LINDUNGI_DEV_KEY_FILE is a development-only token key and cannot be used with LINDUNGI_ENV=production")
