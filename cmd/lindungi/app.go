@@ -230,6 +230,15 @@ func runWorkerLoop(ctx context.Context, cfg Config, svc *services, logger *slog.
 	if err != nil {
 		return err
 	}
+	// A namespace without the search attributes would fail every journey's
+	// workflow tasks: refuse to start. A Temporal that cannot answer now is
+	// left to the worker's own retries.
+	if err := workflowclient.CheckNamespace(ctx, svc.tc, cfg.namespace()); err != nil {
+		if errors.Is(err, workflowclient.ErrNamespaceNotReady) {
+			return err
+		}
+		logger.Warn("cannot check the Temporal namespace's search attributes", "err", err)
+	}
 	db := svc.db
 	w := worker.New(svc.tc, cfg.TaskQueue, worker.Options{})
 	demo, _ := time.ParseDuration(cfg.DemoDeadline)
@@ -336,7 +345,32 @@ func runMigrate(ctx context.Context, args []string, cfg Config, stdout io.Writer
 		return err
 	}
 	fmt.Fprintln(stdout, "migrations applied; units and holidays loaded")
+	if err := prepareTemporal(ctx, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Temporal namespace %s ready: search attributes registered, retention %s\n", cfg.TemporalNS, cfg.TemporalRetention)
 	return nil
+}
+
+// namespace is what the workflows need of the configured namespace.
+func (c Config) namespace() workflowclient.Namespace {
+	return workflowclient.Namespace{Name: c.TemporalNS, SearchAttributes: workflows.SearchAttributes, Retention: c.duration(c.TemporalRetention)}
+}
+
+// prepareTemporal registers the workflows' search attributes and sets the
+// retention on the namespace (workflowclient.PrepareNamespace), through a
+// plain connection: it reads and writes no payload.
+func prepareTemporal(ctx context.Context, cfg Config) error {
+	if cfg.TemporalAddress == "" {
+		return errors.New("TEMPORAL_ADDRESS is not set: `lindungi migrate` registers the workflows' search attributes in Temporal")
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNS,
+		Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	defer c.Close()
+	return workflowclient.PrepareNamespace(ctx, c, cfg.namespace())
 }
 
 // migrateThen opens the database, migrates it (see migrate), then runs

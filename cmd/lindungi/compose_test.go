@@ -598,6 +598,7 @@ func TestComposeDependsOn(t *testing.T) {
 		service, dep, condition string // condition "" accepts any
 	}{
 		{"migrate", "postgres", "service_healthy"},
+		{"migrate", temporalService, "service_healthy"},
 		{"temporal", "postgres", "service_healthy"},
 		{"api", "migrate", "service_completed_successfully"},
 		{"worker", "migrate", "service_completed_successfully"},

@@ -42,6 +42,7 @@ type Config struct {
 	RequestTimeout    string // LINDUNGI_REQUEST_TIMEOUT: the most a request may work (Go duration, default 30s)
 	UpdateTimeout     string // LINDUNGI_UPDATE_TIMEOUT: the most a request waits for a workflow's answer before 504 (Go duration, default 10s)
 	StartTimeout      string // LINDUNGI_START_TIMEOUT: the most a request waits to start a workflow before leaving it to the reconciler (Go duration, default 2s)
+	TemporalRetention string // LINDUNGI_TEMPORAL_RETENTION: how long Temporal keeps a closed workflow's history; `lindungi migrate` sets it on the namespace (Go duration, default 720h = 30 days)
 
 	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
 	AuditCheckpointInterval string // LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: how often the worker signs the chain head (Go duration)
@@ -85,6 +86,7 @@ var envVars = []envVar{
 	{name: "LINDUNGI_REQUEST_TIMEOUT", field: func(c *Config) *string { return &c.RequestTimeout }},
 	{name: "LINDUNGI_UPDATE_TIMEOUT", field: func(c *Config) *string { return &c.UpdateTimeout }},
 	{name: "LINDUNGI_START_TIMEOUT", field: func(c *Config) *string { return &c.StartTimeout }},
+	{name: "LINDUNGI_TEMPORAL_RETENTION", field: func(c *Config) *string { return &c.TemporalRetention }},
 	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
 	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
 	{name: "LINDUNGI_SESSION_KEY_FILE", field: func(c *Config) *string { return &c.SessionKeyFile }},
@@ -116,6 +118,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		RequestTimeout:    "30s",
 		UpdateTimeout:     "10s",
 		StartTimeout:      "2s",
+		TemporalRetention: "720h",
 
 		AuditCheckpointInterval: "10m",
 	}
@@ -142,6 +145,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		if v, err := time.ParseDuration(d.value); err != nil || v <= 0 {
 			return Config{}, fmt.Errorf("%s: want a positive duration such as 10s, got %q", d.name, d.value)
 		}
+	}
+	if d, err := time.ParseDuration(c.TemporalRetention); err != nil || d < 24*time.Hour {
+		return Config{}, fmt.Errorf("LINDUNGI_TEMPORAL_RETENTION: want a duration of at least 24h such as 720h, got %q", c.TemporalRetention)
 	}
 	if c.duration(c.UpdateTimeout) >= c.duration(c.RequestTimeout) {
 		return Config{}, fmt.Errorf("LINDUNGI_UPDATE_TIMEOUT (%s) must be shorter than LINDUNGI_REQUEST_TIMEOUT (%s), which bounds the whole request", c.UpdateTimeout, c.RequestTimeout)

@@ -17,7 +17,6 @@ import (
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/postgres"
-	"github.com/lindungi/lindungi/workflows"
 )
 
 // runDev runs the whole system on this machine.
@@ -59,7 +58,7 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		}
 		logger.Info("starting Temporal dev server", "state", filepath.Join(cfg.DataDir, "temporal.db"))
 		tmp, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Bin: bin, DBFile: filepath.Join(cfg.DataDir, "temporal.db"),
-			Namespace: cfg.TemporalNS, SearchAttributes: workflows.SearchAttributes, Log: logFile})
+			Namespace: cfg.TemporalNS, Log: logFile})
 		if err != nil {
 			return err
 		}
@@ -163,7 +162,11 @@ Press Ctrl-C to stop everything.
 `, apiURL, uiURL, cfg.DataDir, tok, webURL)
 }
 
-// migrateDev applies the migrations and adds the demo users.
+// migrateDev applies the migrations, adds the demo users and prepares the
+// Temporal namespace, as `lindungi migrate` does.
 func migrateDev(ctx context.Context, cfg Config) error {
-	return migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, devenv.DemoUsers()) })
+	if err := migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, devenv.DemoUsers()) }); err != nil {
+		return err
+	}
+	return prepareTemporal(ctx, cfg)
 }
