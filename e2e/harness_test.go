@@ -125,13 +125,16 @@ func (s *system) command(args ...string) *exec.Cmd {
 }
 
 // start runs a long-lived subcommand, logging to a file in the test's folder.
-func (s *system) start(name string) *exec.Cmd {
+func (s *system) start(name string) *exec.Cmd { return s.startAs(name, name) }
+
+// startAs runs subcommand, logging to name.log in the test's folder.
+func (s *system) startAs(name, subcommand string) *exec.Cmd {
 	s.t.Helper()
 	log, err := os.OpenFile(filepath.Join(s.logDir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cmd := s.command(name)
+	cmd := s.command(subcommand)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -166,6 +169,12 @@ func (s *system) startWorker() { s.worker = s.start("worker") }
 
 func (s *system) startServe() {
 	s.serve = s.start("serve")
+	s.waitReady()
+}
+
+// waitReady waits for the API to answer /readyz with 200.
+func (s *system) waitReady() {
+	s.t.Helper()
 	eventually(s.t, "the API to be ready", func() bool {
 		resp, err := http.Get(s.baseURL + "/readyz")
 		if err != nil {
