@@ -56,7 +56,6 @@ func startProduction(t *testing.T) *production {
 	}
 	env := append(os.Environ(),
 		"LINDUNGI_ENV=production",
-		"DATABASE_URL="+dsn,
 		"TEMPORAL_ADDRESS="+p.temporal,
 		"TEMPORAL_NAMESPACE="+p.namespace,
 		"LINDUNGI_TASK_QUEUE=e2e-production",
@@ -71,13 +70,18 @@ func startProduction(t *testing.T) *production {
 	for name, path := range keys {
 		env = append(env, name+"="+path)
 	}
-	first := &system{t: t, logDir: dir, env: env}
-	if out, err := first.command("audit", "keygen", "--out", keys["LINDUNGI_AUDIT_KEY_FILE"]).CombinedOutput(); err != nil {
+	owner := &system{t: t, logDir: dir, env: append(append([]string{}, env...), "DATABASE_URL="+dsn)}
+	if out, err := owner.command("audit", "keygen", "--out", keys["LINDUNGI_AUDIT_KEY_FILE"]).CombinedOutput(); err != nil {
 		t.Fatalf("lindungi audit keygen: %v\n%s", err, out)
 	}
-	if out, err := first.command("migrate").CombinedOutput(); err != nil {
+	if out, err := owner.command("migrate").CombinedOutput(); err != nil {
 		t.Fatalf("lindungi migrate: %v\n%s", err, out)
 	}
+	appDSN, err := devenv.AppLogin(ctx, dsn, "lindungi_e2e_app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env = append(env, "DATABASE_URL="+appDSN)
 	db, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)

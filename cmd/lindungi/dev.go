@@ -31,7 +31,8 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 	}
 	defer logFile.Close()
 
-	if cfg.DatabaseURL == "" {
+	ownPostgres := cfg.DatabaseURL == ""
+	if ownPostgres {
 		pgData := filepath.Join(cfg.DataDir, "postgres")
 		if err := devenv.DataDirReachable(pgData); err != nil {
 			// As root, PostgreSQL runs as the postgres user, which may not
@@ -68,6 +69,13 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 
 	if err := migrateDev(ctx, cfg); err != nil {
 		return err
+	}
+	if ownPostgres {
+		// The API and the worker connect as the application's role, as
+		// in production: a privilege they lack fails here first.
+		if cfg.DatabaseURL, err = devenv.AppLogin(ctx, cfg.DatabaseURL, "lindungi_dev_app"); err != nil {
+			return err
+		}
 	}
 	svc, err := connect(ctx, cfg, logger)
 	if err != nil {
