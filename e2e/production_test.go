@@ -20,8 +20,11 @@ import (
 	"github.com/lindungi/lindungi/postgres"
 	"github.com/lindungi/lindungi/web"
 	"github.com/lindungi/lindungi/workflows"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // production is Lindungi in the shape it runs in production, on this
@@ -234,6 +237,35 @@ func TestProductionShape(t *testing.T) {
 	}
 	if step := string(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()["LindungiStep"].GetData()); !strings.Contains(step, "TRAINING") {
 		t.Errorf("the journey's LindungiStep is %q, want TRAINING", step)
+	}
+
+	// An administrator reads a journey's input, encrypted in Temporal,
+	// through the payload codec the Temporal UI uses.
+	hist := tc.GetWorkflowHistory(context.Background(), lindungi.JourneyWorkflowID(ids[0]), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	first, err := hist.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := first.GetWorkflowExecutionStartedEventAttributes().GetInput()
+	if enc := string(input.GetPayloads()[0].GetMetadata()["encoding"]); enc != "binary/encrypted" {
+		t.Errorf("the journey's input is stored as %q, want encrypted", enc)
+	}
+	body, err := protojson.Marshal(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := p.as(t, 1, "admin-ID", "ID", lindungi.RoleAdmin)
+	r := admin.do(http.MethodPost, "/codec/decode", string(body))
+	if r.Status != http.StatusOK {
+		t.Fatalf("decode as an administrator: %d %s", r.Status, r.Body)
+	}
+	var decoded commonpb.Payloads
+	if err := protojson.Unmarshal(r.Body, &decoded); err != nil || len(decoded.Payloads) != 1 ||
+		!strings.Contains(string(decoded.Payloads[0].GetData()), ids[0].String()) {
+		t.Errorf("decoded %v (%v), want the journey's input naming worker %s", &decoded, err, ids[0])
+	}
+	if r := p.as(t, 1, "caseworker-3305", "3305", lindungi.RoleCaseworker).do(http.MethodPost, "/codec/decode", string(body)); r.Status != http.StatusForbidden {
+		t.Errorf("decode as a case worker: %d, want 403", r.Status)
 	}
 
 	if out, err := p.apis[0].command("audit", "verify").CombinedOutput(); err != nil || !strings.Contains(string(out), "OK: ") {

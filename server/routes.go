@@ -26,6 +26,8 @@ type route struct {
 	page       bool
 	national   bool
 	idempotent bool // honours the Idempotency-Key header
+	cors       bool // callable from the browser origins of CodecOrigins
+	readOnly   bool // a POST that changes no record: no Idempotency-Key to honour
 }
 
 // routes is the whole API and every web page.
@@ -117,6 +119,12 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/policies", handler: s.listPolicies, auth: true},
 		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, national: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
+
+		// The Temporal UI's remote codec (codec.go): administrators only.
+		{method: http.MethodOptions, path: "/codec/encode", handler: s.preflight, cors: true, readOnly: true},
+		{method: http.MethodOptions, path: "/codec/decode", handler: s.preflight, cors: true, readOnly: true},
+		{method: http.MethodPost, path: "/codec/encode", handler: s.codecEncode, auth: true, cors: true, readOnly: true},
+		{method: http.MethodPost, path: "/codec/decode", handler: s.codecDecode, auth: true, cors: true, readOnly: true},
 
 		// The audit trail (audit.go): read-only, every call logged with its purpose.
 		{method: http.MethodGet, path: "/v1/workers/:id/trace", handler: s.workerTrace, auth: true},

@@ -27,6 +27,7 @@ import (
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/policies"
+	"go.temporal.io/sdk/converter"
 )
 
 // Deps are the server's dependencies: one field per service.
@@ -64,6 +65,11 @@ type Deps struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 
+	// Codec is the payload codec of the workers, served to the Temporal UI
+	// (codec.go); nil serves none. CodecOrigins are the browser origins
+	// allowed to call it.
+	Codec        converter.PayloadCodec
+	CodecOrigins []string
 	// Pages are what the web pages need besides the services above;
 	// without them the page routes answer 404 and the server is the API
 	// alone.
@@ -110,6 +116,9 @@ func New(d Deps) *Server {
 	})
 	for _, r := range s.routes() {
 		handlers := []gin.HandlerFunc{}
+		if r.cors {
+			handlers = append(handlers, s.allowOrigins)
+		}
 		switch {
 		case r.page:
 			// A page: the session cookie instead of a bearer token, a
@@ -121,6 +130,8 @@ func New(d Deps) *Server {
 			if r.auth {
 				handlers = append(handlers, s.signedIn, s.authorizeRoute)
 			}
+		case r.auth && r.cors:
+			handlers = append(handlers, s.authenticateOrSession, s.authorizeRoute)
 		case r.auth:
 			handlers = append(handlers, s.authenticate, s.authorizeRoute)
 		}
@@ -146,13 +157,14 @@ type RouteInfo struct {
 	Idempotent   bool // honours the Idempotency-Key header
 	Page         bool // a web page: HTML, signed in by the session cookie
 	National     bool // decided at the top unit, before the query or body is read
+	ReadOnly     bool // not a GET, but changes no record
 }
 
 // Routes lists every route.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range s.routes() {
-		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page, National: r.national})
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Auth: r.auth, Idempotent: r.idempotent, Page: r.page, National: r.national, ReadOnly: r.readOnly})
 	}
 	return out
 }

@@ -53,13 +53,7 @@ func dialTemporal(ctx context.Context, cfg Config, logger *slog.Logger) (client.
 	if cfg.TemporalAddress == "" {
 		return nil, errors.New("TEMPORAL_ADDRESS is not set (lindungi dev starts a Temporal dev server for you)")
 	}
-	// Every payload is encrypted: notes can carry personal data. In
-	// production the key must exist; in development it is made once.
-	key, err := payloadcodec.LoadOrCreateKey(cfg.payloadKeyPath(), cfg.Env != "production")
-	if err != nil {
-		return nil, fmt.Errorf("Temporal payload key: %w", err)
-	}
-	codec, err := payloadcodec.New(key)
+	codec, err := payloadCodec(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +68,18 @@ func dialTemporal(ctx context.Context, cfg Config, logger *slog.Logger) (client.
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
 	return c, nil
+}
+
+// payloadCodec is the codec of every Temporal payload: notes can carry
+// personal data, so all are encrypted. The key file may hold several keys,
+// the first sealing (payloadcodec.LoadKeys). In production it must exist;
+// in development it is made once.
+func payloadCodec(cfg Config) (*payloadcodec.Codec, error) {
+	keys, err := payloadcodec.LoadKeys(cfg.payloadKeyPath(), cfg.Env != "production")
+	if err != nil {
+		return nil, fmt.Errorf("Temporal payload key (LINDUNGI_PAYLOAD_KEY_FILE): %w", err)
+	}
+	return payloadcodec.New(keys...)
 }
 
 // verifier returns the token verifier of this configuration: the external
@@ -166,7 +172,13 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	codec, err := payloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
 	return server.New(server.Deps{
+		Codec:         codec,
+		CodecOrigins:  cfg.codecOrigins(),
 		Access:        a.access,
 		Journeys:      a.journeys,
 		Workers:       a.workers,

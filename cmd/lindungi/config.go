@@ -42,6 +42,7 @@ type Config struct {
 	RequestTimeout    string // LINDUNGI_REQUEST_TIMEOUT: the most a request may work (Go duration, default 30s)
 	UpdateTimeout     string // LINDUNGI_UPDATE_TIMEOUT: the most a request waits for a workflow's answer before 504 (Go duration, default 10s)
 	StartTimeout      string // LINDUNGI_START_TIMEOUT: the most a request waits to start a workflow before leaving it to the reconciler (Go duration, default 2s)
+	CodecOrigins      string // LINDUNGI_CODEC_ORIGINS: browser origins (the Temporal UI's, e.g. http://localhost:8233) allowed to call /codec/decode, separated by commas
 	TemporalRetention string // LINDUNGI_TEMPORAL_RETENTION: how long Temporal keeps a closed workflow's history; `lindungi migrate` sets it on the namespace (Go duration, default 720h = 30 days)
 
 	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
@@ -86,6 +87,7 @@ var envVars = []envVar{
 	{name: "LINDUNGI_REQUEST_TIMEOUT", field: func(c *Config) *string { return &c.RequestTimeout }},
 	{name: "LINDUNGI_UPDATE_TIMEOUT", field: func(c *Config) *string { return &c.UpdateTimeout }},
 	{name: "LINDUNGI_START_TIMEOUT", field: func(c *Config) *string { return &c.StartTimeout }},
+	{name: "LINDUNGI_CODEC_ORIGINS", field: func(c *Config) *string { return &c.CodecOrigins }},
 	{name: "LINDUNGI_TEMPORAL_RETENTION", field: func(c *Config) *string { return &c.TemporalRetention }},
 	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
 	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
@@ -191,6 +193,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	}
 	return c, nil
+}
+
+// codecOrigins are the browser origins allowed to call the payload codec.
+func (c Config) codecOrigins() []string {
+	var out []string
+	for _, o := range strings.Split(c.CodecOrigins, ",") {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // sessionKeyPath is the key of the web session cookies.

@@ -59,12 +59,15 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		}
 		logger.Info("starting Temporal dev server", "state", filepath.Join(cfg.DataDir, "temporal.db"))
 		tmp, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Bin: bin, DBFile: filepath.Join(cfg.DataDir, "temporal.db"),
-			Namespace: cfg.TemporalNS, Log: logFile})
+			Namespace: cfg.TemporalNS, UICodecEndpoint: cfg.publicURL(cfg.Addr) + "/codec", Log: logFile})
 		if err != nil {
 			return err
 		}
 		defer tmp.Stop()
 		cfg.TemporalAddress, uiURL = tmp.Address, tmp.UIURL
+		if cfg.CodecOrigins == "" {
+			cfg.CodecOrigins = tmp.UIURL // the dev UI decodes through /codec
+		}
 	}
 
 	if err := migrateDev(ctx, cfg); err != nil {
