@@ -29,6 +29,7 @@ func subcommands() []subcommand {
 		{"dev", "run everything on this machine: PostgreSQL, Temporal dev server, migrations, demo data, worker and API", runDev},
 		{"token", "print a development token: token --sub NAME --unit CODE --role ROLE[,ROLE]", runToken},
 		{"policy", "policy check: answer an access or routing question and name the rule that decided", runPolicy},
+		{"backup", "backup --out FILE: pg_dump of the database with a manifest of its audit chain head", runBackup},
 		{"audit", "audit verify: re-check the audit trail or an export of it; audit key, keygen, checkpoint", runAudit},
 		{"temporal-cli", "print the path of the temporal CLI, building it once if missing", runTemporalCLI},
 	}
