@@ -51,14 +51,7 @@ func (db *DB) ExportSnapshot(ctx context.Context) (*Snapshot, error) {
 }
 
 func lastCheckpoint(ctx context.Context, tx *sqlx.Tx) (*auditlog.Checkpoint, error) {
-	var seq sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM audit_checkpoints`).Scan(&seq); err != nil {
-		return nil, fmt.Errorf("backup snapshot: checkpoints: %w", translate(err))
-	}
-	if !seq.Valid {
-		return nil, nil
-	}
-	cps, err := checkpoints(ctx, tx, seq.Int64, math.MaxInt64)
+	cps, err := checkpoints(ctx, tx, 0, math.MaxInt64, true)
 	if err != nil || len(cps) == 0 {
 		return nil, err
 	}

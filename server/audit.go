@@ -310,8 +310,8 @@ func (s *Server) verifyAudit(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	var keys map[string]ed25519.PublicKey
-	if s.AuditKey != nil {
+	keys := s.AuditKeys
+	if keys == nil && s.AuditKey != nil {
 		keys = map[string]ed25519.PublicKey{s.AuditKey.ID: s.AuditKey.Public()}
 	}
 	rep, err := s.Audit.VerifyAudit(c.Request.Context(), keys)

@@ -15,6 +15,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -61,9 +62,12 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// AuditKey signs audit exports and is the key checkpoints are checked
 	// with; without it those routes answer 503.
-	AuditKey *auditlog.Key
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// AuditKeys are the public keys checkpoints are checked with: AuditKey's
+	// and those of signing keys a rotation retired; nil is AuditKey's only.
+	AuditKeys map[string]ed25519.PublicKey
+	AuditKey  *auditlog.Key
+	Logger    *slog.Logger
+	Now       func() time.Time
 
 	// Codec is the payload codec of the workers, served to the Temporal UI
 	// (codec.go); nil serves none. CodecOrigins are the browser origins

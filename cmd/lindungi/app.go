@@ -176,7 +176,12 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	auditKeys, err := cfg.auditKeys(auditKey)
+	if err != nil {
+		return nil, err
+	}
 	return server.New(server.Deps{
+		AuditKeys:     auditKeys,
 		Codec:         codec,
 		CodecOrigins:  cfg.codecOrigins(),
 		Access:        a.access,

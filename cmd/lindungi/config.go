@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/auditlog"
 )
 
 // Config is every setting the binary reads, from the environment, in one place.
@@ -46,6 +48,7 @@ type Config struct {
 	TemporalRetention string // LINDUNGI_TEMPORAL_RETENTION: how long Temporal keeps a closed workflow's history; `lindungi migrate` sets it on the namespace (Go duration, default 720h = 30 days)
 
 	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
+	AuditPublicKeysFile     string // LINDUNGI_AUDIT_PUBLIC_KEYS_FILE: PEM public keys of audit signing keys a rotation retired, trusted for the checkpoints they signed
 	AuditCheckpointInterval string // LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: how often the worker signs the chain head (Go duration)
 
 	SessionKeyFile       string // LINDUNGI_SESSION_KEY_FILE: key that signs and encrypts the web session cookies (default in LINDUNGI_DATA; made in development)
@@ -90,6 +93,7 @@ var envVars = []envVar{
 	{name: "LINDUNGI_CODEC_ORIGINS", field: func(c *Config) *string { return &c.CodecOrigins }},
 	{name: "LINDUNGI_TEMPORAL_RETENTION", field: func(c *Config) *string { return &c.TemporalRetention }},
 	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
+	{name: "LINDUNGI_AUDIT_PUBLIC_KEYS_FILE", field: func(c *Config) *string { return &c.AuditPublicKeysFile }},
 	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
 	{name: "LINDUNGI_SESSION_KEY_FILE", field: func(c *Config) *string { return &c.SessionKeyFile }},
 	{name: "LINDUNGI_PUBLIC_URL", field: func(c *Config) *string { return &c.PublicURL }},
@@ -193,6 +197,24 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	}
 	return c, nil
+}
+
+// auditKeys are the public keys checkpoints may be signed with: the
+// current signing key's and those LINDUNGI_AUDIT_PUBLIC_KEYS_FILE keeps
+// from the keys a rotation retired.
+func (c Config) auditKeys(current *auditlog.Key) (map[string]ed25519.PublicKey, error) {
+	keys := map[string]ed25519.PublicKey{current.ID: current.Public()}
+	if c.AuditPublicKeysFile == "" {
+		return keys, nil
+	}
+	retired, err := auditlog.ReadPublicKeys(c.AuditPublicKeysFile)
+	if err != nil {
+		return nil, fmt.Errorf("LINDUNGI_AUDIT_PUBLIC_KEYS_FILE: %w", err)
+	}
+	for id, pub := range retired {
+		keys[id] = pub
+	}
+	return keys, nil
 }
 
 // codecOrigins are the browser origins allowed to call the payload codec.
