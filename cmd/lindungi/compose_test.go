@@ -450,6 +450,7 @@ var unsetOK = map[string]string{
 	"LINDUNGI_TASK_DEADLINES":          "unset keeps the working days of each task kind from code",
 	"LINDUNGI_CHECKIN_INTERVAL":        "unset is lindungi.DefaultCheckInInterval",
 	"LINDUNGI_OIDC_CLIENT_SECRET_FILE": "the web client is public: PKCE protects its code",
+	"LINDUNGI_AUDIT_PUBLIC_KEYS_FILE":  "no audit signing key has been retired yet: set after a rotation",
 }
 
 // notRead are the variables a service's subcommand does not read.
