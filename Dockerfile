@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 
 # Lindungi: one static binary (cmd/lindungi) with the subcommands serve,
-# worker, migrate, dev and token. Configuration comes only from environment
-# variables (see cmd/lindungi/config.go).
+# worker, migrate, keygen and more (lindungi help). Configuration comes only
+# from environment variables (see cmd/lindungi/config.go).
 #
 #   docker build -t lindungi .
 #   docker run --rm lindungi migrate        # the default command is `serve`

@@ -27,7 +27,10 @@ type Audit struct {
 	// makes those answer EUNAVAILABLE (checkpoint signatures are then not
 	// checked).
 	Key *auditlog.Key
-	Now func() time.Time
+	// Keys are the public keys checkpoints are checked with: Key's and
+	// those of signing keys a rotation retired; nil is Key's only.
+	Keys map[string]ed25519.PublicKey
+	Now  func() time.Time
 }
 
 // AuditStore is the audit trail, and the tasks the list of escalations
@@ -366,8 +369,8 @@ func (x *Audit) Verify(ctx context.Context, a Actor, r Read) (auditlog.Report, e
 	if err := x.log(ctx, a, "access.verify", "audit", "chain", nil, r); err != nil {
 		return auditlog.Report{}, err
 	}
-	var keys map[string]ed25519.PublicKey
-	if x.Key != nil {
+	keys := x.Keys
+	if keys == nil && x.Key != nil {
 		keys = map[string]ed25519.PublicKey{x.Key.ID: x.Key.Public()}
 	}
 	return x.Store.VerifyAudit(ctx, keys)

@@ -262,10 +262,8 @@ func TestVerifyNamesTheFirstFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rs := chain(t, 8)
-			cps := []auditlog.Checkpoint{
-				key.SignCheckpoint(2, rs[1].Hash, t0),
-				key.SignCheckpoint(5, rs[4].Hash, t0.Add(time.Minute)),
-			}
+			first := key.SignCheckpoint(2, rs[1].Hash, t0, nil)
+			cps := []auditlog.Checkpoint{first, key.SignCheckpoint(5, rs[4].Hash, t0.Add(time.Minute), &first)}
 			head := auditlog.Head{Seq: 8, Hash: rs[7].Hash}
 			rs = tt.tamper(rs)
 			if tt.head != nil {
@@ -298,7 +296,7 @@ func TestVerifyNamesTheFirstFailure(t *testing.T) {
 func TestVerifyCheckpointSignatures(t *testing.T) {
 	key, other := testKey(t), testKey(t)
 	rs := chain(t, 3)
-	good := key.SignCheckpoint(3, rs[2].Hash, t0)
+	good := key.SignCheckpoint(3, rs[2].Hash, t0, nil)
 	forged := good
 	forged.Signature = bytes.Clone(good.Signature)
 	forged.Signature[0] ^= 1
@@ -311,8 +309,8 @@ func TestVerifyCheckpointSignatures(t *testing.T) {
 		{"good", good, map[string]ed25519.PublicKey{key.ID: key.Public()}, ""},
 		{"signatures not checked", forged, nil, ""},
 		{"forged signature", forged, map[string]ed25519.PublicKey{key.ID: key.Public()}, auditlog.BadCheckpoint},
-		{"unknown key", other.SignCheckpoint(3, rs[2].Hash, t0), map[string]ed25519.PublicKey{key.ID: key.Public()}, auditlog.BadCheckpoint},
-		{"beyond the chain", key.SignCheckpoint(4, rs[2].Hash, t0), map[string]ed25519.PublicKey{key.ID: key.Public()}, auditlog.Removed},
+		{"unknown key", other.SignCheckpoint(3, rs[2].Hash, t0, nil), map[string]ed25519.PublicKey{key.ID: key.Public()}, auditlog.BadCheckpoint},
+		{"beyond the chain", key.SignCheckpoint(4, rs[2].Hash, t0, nil), map[string]ed25519.PublicKey{key.ID: key.Public()}, auditlog.Removed},
 	}
 	for _, tt := range tests {
 		rep, err := auditlog.Verify(auditlog.Chain{FirstSeq: 1, Records: auditlog.Slice(rs),
@@ -339,7 +337,7 @@ func TestExportSignedAndChecked(t *testing.T) {
 	to := t0.Add(time.Hour)
 	payload := auditlog.ExportPayload{From: &t0, To: &to, ExportedAt: t0.Add(2 * time.Hour),
 		ExportedBy: "auditor-ID", FirstSeq: 3, LastSeq: 12, PrevHash: rs[1].Hash, Events: rs[2:],
-		Checkpoints: []auditlog.Checkpoint{key.SignCheckpoint(5, rs[4].Hash, t0)}}
+		Checkpoints: []auditlog.Checkpoint{key.SignCheckpoint(5, rs[4].Hash, t0, nil)}}
 	ex, err := key.SignExport(payload)
 	if err != nil {
 		t.Fatal(err)
@@ -448,5 +446,43 @@ func TestLoadKey(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
 		t.Errorf("the key folder holds %d files, want the key alone", len(entries))
+	}
+}
+
+// Checkpoints are chained: removing one (from the middle, or the first)
+// breaks the link of the next; checkpoints signed before links existed
+// (version 1, no Prev) still verify.
+func TestVerifyCheckpointLinks(t *testing.T) {
+	key := testKey(t)
+	rs := chain(t, 6)
+	c1 := key.SignCheckpoint(2, rs[1].Hash, t0, nil)
+	c2 := key.SignCheckpoint(4, rs[3].Hash, t0.Add(time.Minute), &c1)
+	c3 := key.SignCheckpoint(6, rs[5].Hash, t0.Add(2*time.Minute), &c2)
+	verify := func(cps ...auditlog.Checkpoint) auditlog.Report {
+		t.Helper()
+		head := auditlog.Head{Seq: 6, Hash: rs[5].Hash}
+		rep, err := auditlog.Verify(auditlog.Chain{FirstSeq: 1, Prev: auditlog.Genesis, Head: &head,
+			Records: auditlog.Slice(rs), Checkpoints: cps, Keys: map[string]ed25519.PublicKey{key.ID: key.Public()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	if rep := verify(c1, c2, c3); !rep.OK || rep.Checkpoints != 3 {
+		t.Errorf("linked checkpoints: %+v, want OK with 3", rep)
+	}
+	if rep := verify(c1, c3); rep.OK || rep.Failure.Seq != 6 || rep.Failure.Reason != auditlog.BadCheckpoint {
+		t.Errorf("the middle checkpoint removed: %+v, want a bad checkpoint at seq 6", rep)
+	}
+	if rep := verify(c2, c3); rep.OK || rep.Failure.Seq != 4 || rep.Failure.Reason != auditlog.BadCheckpoint {
+		t.Errorf("the first checkpoint removed: %+v, want a bad checkpoint at seq 4", rep)
+	}
+	// A version 1 checkpoint (no link), then a linked one after it.
+	old := c1
+	old.Prev = nil
+	old.Signature = key.Sign(auditlog.CheckpointMessage(old.Seq, old.Hash, old.SignedAt, old.KeyID, nil))
+	next := key.SignCheckpoint(4, rs[3].Hash, t0.Add(time.Minute), &old)
+	if rep := verify(old, next); !rep.OK || rep.Checkpoints != 2 {
+		t.Errorf("a version 1 checkpoint followed by a linked one: %+v, want OK", rep)
 	}
 }

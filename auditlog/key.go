@@ -132,6 +132,37 @@ func ReadPublicKey(path string) (ed25519.PublicKey, error) {
 	return ParsePublicKey(b)
 }
 
+// ReadPublicKeys reads every PEM public key of a file, such as the keys a
+// rotation retired (LINDUNGI_AUDIT_PUBLIC_KEYS_FILE), by key ID; a file of
+// one key in any form ReadPublicKey takes is read as that key.
+func ReadPublicKeys(path string) (map[string]ed25519.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]ed25519.PublicKey{}
+	for rest := b; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		pub, err := ParsePublicKey(pem.EncodeToMemory(block))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		keys[KeyID(pub)] = pub
+	}
+	if len(keys) == 0 {
+		pub, err := ParsePublicKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		keys[KeyID(pub)] = pub
+	}
+	return keys, nil
+}
+
 // ParsePublicKey reads a public key as ReadPublicKey does.
 func ParsePublicKey(b []byte) (ed25519.PublicKey, error) {
 	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
@@ -181,36 +212,68 @@ func (k *Key) Info() KeyInfo {
 }
 
 // Checkpoint is a signed statement that the chain up to Seq ends in Hash.
+// A checkpoint also names the one signed before it (Prev, its Link), so
+// that checkpoints form a chain of their own: one removed from the store,
+// or signed out of turn, breaks the next one's link. Checkpoints signed
+// before the link existed have no Prev.
 type Checkpoint struct {
 	Seq       int64     `json:"seq"`
 	Hash      Digest    `json:"hash"`
 	SignedAt  time.Time `json:"signed_at"`
 	KeyID     string    `json:"key_id"`
+	Prev      *Digest   `json:"prev,omitempty"`
 	Signature []byte    `json:"signature"` // base64 in JSON
 }
 
-const checkpointVersion = "lindungi-audit-checkpoint-v1"
+const (
+	checkpointVersion  = "lindungi-audit-checkpoint-v1"
+	checkpointVersion2 = "lindungi-audit-checkpoint-v2" // with the previous checkpoint's link
+)
 
 // CheckpointMessage is what a checkpoint's signature signs: its fields,
-// length-prefixed as in Encode.
-func CheckpointMessage(seq int64, hash Digest, signedAt time.Time, keyID string) []byte {
+// length-prefixed as in Encode; prev (the previous checkpoint's Link, the
+// zero digest for the first) only in version 2, when not nil.
+func CheckpointMessage(seq int64, hash Digest, signedAt time.Time, keyID string, prev *Digest) []byte {
+	version := checkpointVersion
+	if prev != nil {
+		version = checkpointVersion2
+	}
 	var b bytes.Buffer
-	for _, f := range [][]byte{[]byte(checkpointVersion), []byte(strconv.FormatInt(seq, 10)), hash[:],
+	for _, f := range [][]byte{[]byte(version), []byte(strconv.FormatInt(seq, 10)), hash[:],
 		[]byte(signedAt.UTC().Format(time.RFC3339Nano)), []byte(keyID)} {
 		writeField(&b, f)
+	}
+	if prev != nil {
+		writeField(&b, prev[:])
 	}
 	return b.Bytes()
 }
 
+// Link is what the next checkpoint names as its Prev: the SHA-256 of this
+// checkpoint's signed message and signature.
+func (c Checkpoint) Link() Digest {
+	h := sha256.New()
+	h.Write(CheckpointMessage(c.Seq, c.Hash, c.SignedAt, c.KeyID, c.Prev))
+	h.Write(c.Signature)
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
 // SignCheckpoint signs the chain head (seq, hash) at signedAt, which it
-// truncates to the microsecond the database keeps.
-func (k *Key) SignCheckpoint(seq int64, hash Digest, signedAt time.Time) Checkpoint {
+// truncates to the microsecond the database keeps, linked to prev, the
+// checkpoint signed before it (nil for the first).
+func (k *Key) SignCheckpoint(seq int64, hash Digest, signedAt time.Time, prev *Checkpoint) Checkpoint {
 	signedAt = signedAt.UTC().Truncate(time.Microsecond)
-	return Checkpoint{Seq: seq, Hash: hash, SignedAt: signedAt, KeyID: k.ID,
-		Signature: k.Sign(CheckpointMessage(seq, hash, signedAt, k.ID))}
+	var link Digest
+	if prev != nil {
+		link = prev.Link()
+	}
+	return Checkpoint{Seq: seq, Hash: hash, SignedAt: signedAt, KeyID: k.ID, Prev: &link,
+		Signature: k.Sign(CheckpointMessage(seq, hash, signedAt, k.ID, &link))}
 }
 
 // verifySignature reports whether c is signed by pub.
 func (c Checkpoint) verifySignature(pub ed25519.PublicKey) bool {
-	return ed25519.Verify(pub, CheckpointMessage(c.Seq, c.Hash, c.SignedAt, c.KeyID), c.Signature)
+	return ed25519.Verify(pub, CheckpointMessage(c.Seq, c.Hash, c.SignedAt, c.KeyID, c.Prev), c.Signature)
 }

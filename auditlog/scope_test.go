@@ -23,12 +23,20 @@ func TestScopedExport(t *testing.T) {
 	kept := []auditlog.Record{rs[2], rs[3], rs[6], rs[7], rs[10]}
 	payload := auditlog.ExportPayload{Scope: "33", ExportedAt: t0.Add(time.Hour), ExportedBy: "auditor-33",
 		FirstSeq: 3, LastSeq: 12, PrevHash: rs[1].Hash, Events: kept,
-		Checkpoints: []auditlog.Checkpoint{
-			key.SignCheckpoint(4, rs[3].Hash, t0),   // on an event of the file
-			key.SignCheckpoint(6, rs[5].Hash, t0),   // on the link of event 7
-			key.SignCheckpoint(9, rs[8].Hash, t0),   // on neither: its signature only
-			key.SignCheckpoint(12, rs[11].Hash, t0), // the last event, another unit's
-		}}
+		Checkpoints: linked(key,
+			func(prev *auditlog.Checkpoint) auditlog.Checkpoint {
+				return key.SignCheckpoint(4, rs[3].Hash, t0, prev)
+			}, // on an event of the file
+			func(prev *auditlog.Checkpoint) auditlog.Checkpoint {
+				return key.SignCheckpoint(6, rs[5].Hash, t0, prev)
+			}, // on the link of event 7
+			func(prev *auditlog.Checkpoint) auditlog.Checkpoint {
+				return key.SignCheckpoint(9, rs[8].Hash, t0, prev)
+			}, // on neither: its signature only
+			func(prev *auditlog.Checkpoint) auditlog.Checkpoint {
+				return key.SignCheckpoint(12, rs[11].Hash, t0, prev)
+			}, // the last event, another unit's
+		)}
 	sign := func(p auditlog.ExportPayload) []byte {
 		t.Helper()
 		ex, err := key.SignExport(p)
@@ -167,4 +175,16 @@ func TestDiffFromBeforeRegistration(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Diff from nothing (-want +got):\n%s", diff)
 	}
+}
+
+// linked signs checkpoints in turn, each linked to the one before.
+func linked(_ *auditlog.Key, signs ...func(prev *auditlog.Checkpoint) auditlog.Checkpoint) []auditlog.Checkpoint {
+	var out []auditlog.Checkpoint
+	var prev *auditlog.Checkpoint
+	for _, sign := range signs {
+		c := sign(prev)
+		out = append(out, c)
+		prev = &out[len(out)-1]
+	}
+	return out
 }

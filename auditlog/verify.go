@@ -224,6 +224,18 @@ func (v *verifier) checkpoints(seq int64) *Failure {
 				"the chain up to seq %d no longer ends in the hash signed at %s: events %d to %d were rewritten and re-hashed",
 				seq, when, v.lastGood+1, seq)}
 		}
+		// A linked checkpoint names the one before it: one removed (or
+		// signed out of turn) between them breaks the link. The first
+		// checkpoint of a range (an export) has nothing here to link to.
+		if c.Prev != nil && v.rep.LastCheckpoint == nil && v.in.FirstSeq == 1 && *c.Prev != (Digest{}) {
+			return &Failure{Seq: seq, Reason: BadCheckpoint, Detail: fmt.Sprintf(
+				"the checkpoint signed at %s links to an earlier checkpoint, which was removed", when)}
+		}
+		if c.Prev != nil && v.rep.LastCheckpoint != nil && *c.Prev != v.rep.LastCheckpoint.Link() {
+			return &Failure{Seq: seq, Reason: BadCheckpoint, Detail: fmt.Sprintf(
+				"the checkpoint signed at %s does not link to the checkpoint at seq %d: a checkpoint between them was removed",
+				when, v.rep.LastCheckpoint.Seq)}
+		}
 		v.lastGood = seq
 		v.rep.Checkpoints++
 		v.rep.LastCheckpoint = &c

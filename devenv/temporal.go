@@ -34,6 +34,9 @@ type TemporalOptions struct {
 	// Bool, Datetime, KeywordList) of custom search attributes registered in
 	// Namespace.
 	SearchAttributes map[string]string
+	// UICodecEndpoint is the remote codec the Web UI decodes payloads
+	// with, such as http://127.0.0.1:8080/codec; "" for none.
+	UICodecEndpoint string
 	// Log receives the server's output; nil discards it.
 	Log io.Writer
 }
@@ -114,6 +117,9 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		args = append(args, "--namespace", namespace)
 	}
 	args = append(args, "--log-level", "warn")
+	if opts.UICodecEndpoint != "" && !opts.Headless {
+		args = append(args, "--ui-codec-endpoint", opts.UICodecEndpoint)
+	}
 	for _, name := range slices.Sorted(maps.Keys(opts.SearchAttributes)) {
 		args = append(args, "--search-attribute", name+"="+opts.SearchAttributes[name])
 	}

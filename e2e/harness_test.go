@@ -80,10 +80,6 @@ func startSystemVia(t *testing.T, via func(dsn string) string, extraEnv ...strin
 	t.Helper()
 	ctx := context.Background()
 	dsn := devtest.Database(t)
-	appDSN := dsn
-	if via != nil {
-		appDSN = via(dsn)
-	}
 	temporal := devtest.Temporal(t)
 	port, err := devenv.FreePort()
 	if err != nil {
@@ -92,7 +88,6 @@ func startSystemVia(t *testing.T, via func(dsn string) string, extraEnv ...strin
 	dir := t.TempDir()
 	s := &system{t: t, logDir: dir, baseURL: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	s.env = append(os.Environ(),
-		"DATABASE_URL="+appDSN,
 		"TEMPORAL_ADDRESS="+temporal,
 		"LINDUNGI_TASK_QUEUE=e2e-"+strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"),
 		"LINDUNGI_ADDR="+fmt.Sprintf("127.0.0.1:%d", port),
@@ -102,9 +97,21 @@ func startSystemVia(t *testing.T, via func(dsn string) string, extraEnv ...strin
 		"LINDUNGI_LOG_LEVEL=warn",
 	)
 	s.env = append(s.env, extraEnv...)
-	if out, err := s.command("migrate").CombinedOutput(); err != nil {
+	// Migrations run as the owner of the tables; everything else as the
+	// application's role, as in production (README, "Database roles").
+	migrate := s.command("migrate")
+	migrate.Env = append(migrate.Env, "DATABASE_URL="+dsn)
+	if out, err := migrate.CombinedOutput(); err != nil {
 		t.Fatalf("lindungi migrate: %v\n%s", err, out)
 	}
+	appDSN, err := devenv.AppLogin(ctx, dsn, "lindungi_e2e_app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if via != nil {
+		appDSN = via(appDSN)
+	}
+	s.env = append(s.env, "DATABASE_URL="+appDSN)
 	if s.db, err = postgres.Open(ctx, dsn); err != nil {
 		t.Fatal(err)
 	}
@@ -125,13 +132,16 @@ func (s *system) command(args ...string) *exec.Cmd {
 }
 
 // start runs a long-lived subcommand, logging to a file in the test's folder.
-func (s *system) start(name string) *exec.Cmd {
+func (s *system) start(name string) *exec.Cmd { return s.startAs(name, name) }
+
+// startAs runs subcommand, logging to name.log in the test's folder.
+func (s *system) startAs(name, subcommand string) *exec.Cmd {
 	s.t.Helper()
 	log, err := os.OpenFile(filepath.Join(s.logDir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cmd := s.command(name)
+	cmd := s.command(subcommand)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -166,6 +176,12 @@ func (s *system) startWorker() { s.worker = s.start("worker") }
 
 func (s *system) startServe() {
 	s.serve = s.start("serve")
+	s.waitReady()
+}
+
+// waitReady waits for the API to answer /readyz with 200.
+func (s *system) waitReady() {
+	s.t.Helper()
 	eventually(s.t, "the API to be ready", func() bool {
 		resp, err := http.Get(s.baseURL + "/readyz")
 		if err != nil {

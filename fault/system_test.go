@@ -168,6 +168,13 @@ func startSystem(t *testing.T, sz size) *system {
 	if out, err := s.command("migrate").CombinedOutput(); err != nil {
 		t.Fatalf("lindungi migrate: %v\n%s", err, out)
 	}
+	// The API and the worker connect as the application's role, as in
+	// production; the test's own connection stays the owner's.
+	appDSN, err := devenv.AppLogin(ctx, s.dsn, "lindungi_fault_app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.env = append(s.env, "DATABASE_URL="+appDSN)
 	s.ts = map[string]string{}
 	for name, u := range users {
 		out, err := s.command("token", "--sub", u.sub, "--unit", u.unit, "--role", u.role, "--ttl", "6h").Output()

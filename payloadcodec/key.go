@@ -78,16 +78,47 @@ func LoadOrCreateKey(path string, create bool) (Key, error) {
 	return k, nil
 }
 
+// LoadKeys reads every key of the key file at path, one per line (blank
+// lines and lines starting with # are skipped): the first seals, all of
+// them open. To rotate, put a new key on the first line and keep the old
+// ones below it until no workflow history needs them. A missing file is
+// made with one new key when create is true, as LoadOrCreateKey does.
+func LoadKeys(path string, create bool) ([]Key, error) {
+	if _, err := LoadOrCreateKey(path, create); err != nil {
+		return nil, err
+	}
+	return readKeys(path)
+}
+
 func readKey(path string) (Key, error) {
+	keys, err := readKeys(path)
+	if err != nil {
+		return Key{}, err
+	}
+	return keys[0], nil
+}
+
+func readKeys(path string) ([]Key, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Key{}, fmt.Errorf("payloadcodec: %w", err)
+		return nil, fmt.Errorf("payloadcodec: %w", err)
 	}
-	k, err := parseKey(b)
-	if err != nil {
-		return Key{}, fmt.Errorf("payloadcodec: key file %s: %w", path, err)
+	var keys []Key
+	for i, line := range bytes.Split(b, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		k, err := parseKey(line)
+		if err != nil {
+			return nil, fmt.Errorf("payloadcodec: key file %s, line %d: %w", path, i+1, err)
+		}
+		keys = append(keys, k)
 	}
-	return k, nil
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("payloadcodec: key file %s: %w", path, errors.New(`want a line "<id>:<base64 of 32 bytes>"`))
+	}
+	return keys, nil
 }
 
 // parseKey never quotes the file, which may hold a secret.

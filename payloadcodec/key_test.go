@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lindungi/lindungi/payloadcodec"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
 )
 
 func TestLoadOrCreateKeyCreates(t *testing.T) {
@@ -95,7 +97,9 @@ func TestLoadOrCreateKeyParses(t *testing.T) {
 		{"long key", "k1:" + base64.StdEncoding.EncodeToString(append(secret, 7)) + "\n", payloadcodec.Key{}, true},
 		{"not base64", "k1:" + strings.Repeat("!", 44) + "\n", payloadcodec.Key{}, true},
 		{"URL base64", "k1:" + base64.URLEncoding.EncodeToString(bytes.Repeat([]byte{0xff}, 32)) + "\n", payloadcodec.Key{}, true},
-		{"two lines", "k1:" + b64 + "\nk2:" + b64 + "\n", payloadcodec.Key{}, true},
+		{"two lines: the first seals", "k2:" + b64 + "\nk1:" + b64 + "\n", payloadcodec.Key{ID: "k2", Secret: secret}, false},
+		{"comment and blank line", "# rotated 2026-11-27\n\nk1:" + b64 + "\n", payloadcodec.Key{ID: "k1", Secret: secret}, false},
+		{"a bad second line", "k1:" + b64 + "\nk2:" + b64[:10] + "\n", payloadcodec.Key{}, true},
 		{"PEM", "-----BEGIN KEY-----\n" + b64 + "\n-----END KEY-----\n", payloadcodec.Key{}, true},
 	}
 	for _, tt := range tests {
@@ -124,5 +128,59 @@ func TestLoadOrCreateKeyParses(t *testing.T) {
 				t.Errorf("LoadOrCreateKey(%q) (-want +got):\n%s", tt.file, diff)
 			}
 		})
+	}
+}
+
+// A rotation puts a new key on the first line of the file: payloads sealed
+// with the old key still open, new ones are sealed with the new key.
+func TestLoadKeysRotation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temporal.key")
+	old, err := payloadcodec.LoadOrCreateKey(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := payloadcodec.New(old)
+	p, err := converter.GetDefaultDataConverter().ToPayload("Siti Aminah")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := before.Encode([]*commonpb.Payload{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b, _ := os.ReadFile(path)
+	fresh := "20261127-rotated:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) + "\n"
+	if err := os.WriteFile(path, append([]byte(fresh), b...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := payloadcodec.LoadKeys(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 || keys[0].ID != "20261127-rotated" || keys[1].ID != old.ID {
+		t.Fatalf("keys after the rotation: %v, want the new one first, then %s", keys, old.ID)
+	}
+	after, err := payloadcodec.New(keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := after.Decode(sealed)
+	if err != nil {
+		t.Fatalf("a payload sealed before the rotation: %v", err)
+	}
+	var name string
+	if err := converter.GetDefaultDataConverter().FromPayload(opened[0], &name); err != nil || name != "Siti Aminah" {
+		t.Errorf("opened %q, %v", name, err)
+	}
+	resealed, err := after.Encode([]*commonpb.Payload{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := string(resealed[0].Metadata[payloadcodec.MetadataKeyID]); id != "20261127-rotated" {
+		t.Errorf("a new payload is sealed with %q, want the new key", id)
+	}
+	if _, err := before.Decode(resealed); err == nil {
+		t.Error("the old codec opened a payload of the new key")
 	}
 }

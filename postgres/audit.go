@@ -91,22 +91,44 @@ func auditHead(ctx context.Context, q sqlx.QueryerContext) (auditlog.Head, error
 }
 
 // Checkpoint signs the chain head with key and stores the checkpoint,
-// unless the head is already signed (or the chain is empty); it reports
-// whether it stored one. Several processes may call it at once.
+// linked to the last one, unless the head is already signed (or the chain
+// is empty); it reports whether it stored one. Several processes may call
+// it at once: they take turns, so that each links to the one before.
 func (db *DB) Checkpoint(ctx context.Context, key *auditlog.Key) (auditlog.Checkpoint, bool, error) {
-	head, err := db.AuditHead(ctx)
-	if err != nil || head.Seq == 0 {
+	var c auditlog.Checkpoint
+	stored := false
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('lindungi audit checkpoint'))`); err != nil {
+			return fmt.Errorf("checkpoint lock: %w", translate(err))
+		}
+		head, err := auditHead(ctx, tx)
+		if err != nil || head.Seq == 0 {
+			return err
+		}
+		last, err := checkpoints(ctx, tx, 0, 1<<62, true)
+		if err != nil {
+			return err
+		}
+		var prev *auditlog.Checkpoint
+		if len(last) > 0 {
+			if last[0].Seq >= head.Seq {
+				return nil // signed already
+			}
+			prev = &last[0]
+		}
+		c = key.SignCheckpoint(head.Seq, head.Hash, db.Now(), prev)
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO audit_checkpoints (seq, hash, signed_at, key_id, prev, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
+			c.Seq, c.Hash[:], c.SignedAt, c.KeyID, c.Prev[:], c.Signature); err != nil {
+			return fmt.Errorf("store checkpoint: %w", translate(err))
+		}
+		stored = true
+		return nil
+	})
+	if err != nil || !stored {
 		return auditlog.Checkpoint{}, false, err
 	}
-	c := key.SignCheckpoint(head.Seq, head.Hash, db.Now())
-	res, err := db.db.ExecContext(ctx, `
-INSERT INTO audit_checkpoints (seq, hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (seq) DO NOTHING`, c.Seq, c.Hash[:], c.SignedAt, c.KeyID, c.Signature)
-	if err != nil {
-		return auditlog.Checkpoint{}, false, fmt.Errorf("store checkpoint: %w", translate(err))
-	}
-	n, _ := res.RowsAffected()
-	return c, n == 1, nil
+	return c, true, nil
 }
 
 type checkpointRow struct {
@@ -114,19 +136,29 @@ type checkpointRow struct {
 	Hash      []byte    `db:"hash"`
 	SignedAt  time.Time `db:"signed_at"`
 	KeyID     string    `db:"key_id"`
+	Prev      []byte    `db:"prev"`
 	Signature []byte    `db:"signature"`
 }
 
-func checkpoints(ctx context.Context, q sqlx.QueryerContext, from, to int64) ([]auditlog.Checkpoint, error) {
+// checkpoints returns the checkpoints of seq from to to, in seq order, or
+// only the last of them when last.
+func checkpoints(ctx context.Context, q sqlx.QueryerContext, from, to int64, last ...bool) ([]auditlog.Checkpoint, error) {
+	query := `SELECT seq, hash, signed_at, key_id, prev, signature FROM audit_checkpoints WHERE seq BETWEEN $1 AND $2 ORDER BY seq`
+	if len(last) > 0 && last[0] {
+		query = `SELECT seq, hash, signed_at, key_id, prev, signature FROM audit_checkpoints WHERE seq BETWEEN $1 AND $2 ORDER BY seq DESC LIMIT 1`
+	}
 	var rows []checkpointRow
-	if err := sqlx.SelectContext(ctx, q, &rows, `
-SELECT seq, hash, signed_at, key_id, signature FROM audit_checkpoints WHERE seq BETWEEN $1 AND $2 ORDER BY seq`, from, to); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, query, from, to); err != nil {
 		return nil, fmt.Errorf("audit checkpoints: %w", translate(err))
 	}
 	out := make([]auditlog.Checkpoint, len(rows))
 	for i, r := range rows {
 		h, _ := auditlog.DigestOf(r.Hash)
 		out[i] = auditlog.Checkpoint{Seq: r.Seq, Hash: h, SignedAt: r.SignedAt.UTC(), KeyID: r.KeyID, Signature: r.Signature}
+		if r.Prev != nil {
+			p, _ := auditlog.DigestOf(r.Prev)
+			out[i].Prev = &p
+		}
 	}
 	return out, nil
 }

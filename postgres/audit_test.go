@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -316,7 +317,7 @@ func TestTamperingIsCaught(t *testing.T) {
 		{"checkpoint forged", func(t *testing.T, tx *sqlx.Tx, _ *auditlog.Key) {
 			other := auditKey(t)
 			head := hashAt(t, tx, 8)
-			c := other.SignCheckpoint(8, head, t0)
+			c := other.SignCheckpoint(8, head, t0, nil)
 			tx.MustExec(`INSERT INTO audit_checkpoints (seq, hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)`,
 				c.Seq, c.Hash[:], c.SignedAt, c.KeyID, c.Signature)
 		}, 8, auditlog.BadCheckpoint},
@@ -495,4 +496,57 @@ func BenchmarkRecordAccess(b *testing.B) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// Checkpoints stored by the store link to one another: removing one behind
+// the back of the triggers is found at the next.
+func TestCheckpointRemovedIsFound(t *testing.T) {
+	db, key := chained(t)
+	if _, ok, err := db.Checkpoint(t.Context(), key); err != nil || !ok {
+		t.Fatalf("second checkpoint: %v %v", ok, err)
+	}
+	if _, ok, err := db.Checkpoint(t.Context(), key); err != nil || ok {
+		t.Fatalf("a checkpoint of a head signed already: stored %v, %v", ok, err)
+	}
+	appendEvents(t, db, 9, 10)
+	if _, ok, err := db.Checkpoint(t.Context(), key); err != nil || !ok {
+		t.Fatalf("third checkpoint: %v %v", ok, err)
+	}
+	if rep := verify(t, db, key); !rep.OK || rep.Checkpoints != 3 {
+		t.Fatalf("three linked checkpoints: %+v", rep)
+	}
+	behindTheBack(t, db, func(tx *sqlx.Tx) { tx.MustExec(`DELETE FROM audit_checkpoints WHERE seq = 8`) })
+	rep := verify(t, db, key)
+	if rep.OK || rep.Failure.Reason != auditlog.BadCheckpoint || rep.Failure.Seq != 10 {
+		t.Errorf("after removing the checkpoint at seq 8: %+v, want a bad checkpoint at seq 10", rep.Failure)
+	}
+}
+
+// A rotation of the signing key: checkpoints signed with the new key link
+// to those of the old one, and the trail verifies with both public keys
+// (the old one kept in a file of retired keys), not with the new one only.
+func TestAuditKeyRotation(t *testing.T) {
+	db, old := chained(t)
+	appendEvents(t, db, 9, 10)
+	current := auditKey(t)
+	if _, ok, err := db.Checkpoint(t.Context(), current); err != nil || !ok {
+		t.Fatalf("checkpoint with the new key: %v %v", ok, err)
+	}
+	retired := filepath.Join(t.TempDir(), "retired.pem")
+	if err := os.WriteFile(retired, append(auditlog.PublicPEM(old.Public()), auditlog.PublicPEM(auditKey(t).Public())...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := auditlog.ReadPublicKeys(retired)
+	if err != nil || len(keys) != 2 || keys[old.ID] == nil {
+		t.Fatalf("retired keys: %v, %v; want 2, the old key's among them", keys, err)
+	}
+	keys[current.ID] = current.Public()
+	rep, err := db.VerifyAudit(t.Context(), keys)
+	if err != nil || !rep.OK || rep.Checkpoints != 2 || rep.LastCheckpoint.KeyID != current.ID {
+		t.Errorf("with the retired and the current key: %+v, %v; want OK, 2 checkpoints, the last by the new key", rep, err)
+	}
+	rep = verify(t, db, current)
+	if rep.OK || rep.Failure.Reason != auditlog.BadCheckpoint || !strings.Contains(rep.Failure.Detail, old.ID) {
+		t.Errorf("with the new key only: %+v, want the old key's checkpoint untrusted", rep.Failure)
+	}
 }

@@ -191,28 +191,26 @@ func unreachable(err error) bool {
 		err.Error() == "sql: database is closed"
 }
 
-const advanceChainSQL = `UPDATE audit_chain_head SET seq = seq + 1 WHERE id RETURNING seq, hash`
-
-const insertEventSQL = `
-WITH ev AS (
-    INSERT INTO audit_events (id, chain_seq, occurred_at, actor, actor_unit, actor_role, action, subject_type, subject_id,
-        worker_id, before, after, rule, policy_version, workflow_id, run_id, request_id, purpose, prev_hash, hash)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-    RETURNING hash)
-UPDATE audit_chain_head SET hash = ev.hash FROM ev WHERE id`
+// The application's role may not write the audit tables: it locks the
+// chain head and appends through two functions of the schema (migration
+// 00014), which let the chain grow by one link at a time and nothing else.
+const (
+	lockChainSQL   = `SELECT seq, hash FROM audit_chain_lock()`
+	appendEventSQL = `SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16, $17, $18, $19, $20)`
+)
 
 // insertEvent appends ev to the audit trail inside tx, as the next link of
-// the hash chain. Taking the next position locks the chain head until tx
-// ends, so events are chained in commit order and a rolled-back
-// transaction leaves no gap.
+// the hash chain. Locking the chain head holds it until tx ends, so events
+// are chained in commit order and a rolled-back transaction leaves no gap.
 func insertEvent(ctx context.Context, tx *sqlx.Tx, ev lindungi.Event) error {
 	var head struct {
 		Seq  int64  `db:"seq"`
 		Hash []byte `db:"hash"`
 	}
-	if err := tx.GetContext(ctx, &head, advanceChainSQL); err != nil {
+	if err := tx.GetContext(ctx, &head, lockChainSQL); err != nil {
 		return fmt.Errorf("audit %s: chain head: %w", ev.Action, translate(err))
 	}
+	head.Seq++
 	prev, ok := auditlog.DigestOf(head.Hash)
 	if !ok {
 		return fmt.Errorf("audit %s: the chain head holds a %d-byte hash", ev.Action, len(head.Hash))
@@ -228,7 +226,7 @@ func insertEvent(ctx context.Context, tx *sqlx.Tx, ev lindungi.Event) error {
 	if ev.WorkerID != nil {
 		worker = *ev.WorkerID
 	}
-	_, err = tx.ExecContext(ctx, insertEventSQL, rec.ID, rec.Seq, ev.OccurredAt, ev.Actor, ev.ActorUnit, ev.ActorRole,
+	_, err = tx.ExecContext(ctx, appendEventSQL, rec.ID, rec.Seq, ev.OccurredAt, ev.Actor, ev.ActorUnit, ev.ActorRole,
 		ev.Action, ev.SubjectType, ev.SubjectID, worker, jsonOrNull(ev.Before), jsonOrNull(ev.After),
 		ev.Rule, ev.Policy, ev.WorkflowID, ev.RunID, ev.RequestID, ev.Purpose, prev[:], hash[:])
 	if err != nil {

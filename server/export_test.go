@@ -8,6 +8,8 @@ import "github.com/lindungi/lindungi"
 // listed here, and one that reads none in BodilessRoutes.
 var RequestBodies = map[string]any{
 	"POST /v1/workers":                            lindungi.NewWorker{},
+	"POST /codec/encode":                          codecRequest{},
+	"POST /codec/decode":                          codecRequest{},
 	"POST /v1/tasks/:id/complete":                 completeRequest{},
 	"POST /v1/tasks/:id/escalate":                 taskMoveRequest{},
 	"POST /v1/tasks/:id/reassign":                 taskMoveRequest{},
@@ -59,6 +61,8 @@ var BodilessRoutes = []string{
 	"POST /v1/documents/:id/verify",
 	"POST /v1/delegations/:id/revoke",
 	"DELETE /v1/holidays/:date",
+	"OPTIONS /codec/encode",
+	"OPTIONS /codec/decode",
 }
 
 // WorkerQuery reads the worker search box of the pages.

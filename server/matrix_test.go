@@ -24,6 +24,7 @@ import (
 	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/devenv"
+	"github.com/lindungi/lindungi/payloadcodec"
 	"github.com/lindungi/lindungi/policies"
 	"github.com/lindungi/lindungi/server"
 	"github.com/lindungi/lindungi/web"
@@ -438,6 +439,9 @@ var matrix = map[string]map[string]string{
 	"GET /audit/ekspor":                  auditorsAnywhere,
 	"GET /audit/periksa-ekspor":          auditorsAnywhere,
 	"POST /audit/periksa-ekspor":         auditorsAnywhere,
+	// The Temporal UI's payload codec: administrators, whatever their unit.
+	"POST /codec/encode": adminsAnywhere,
+	"POST /codec/decode": adminsAnywhere,
 }
 
 // The audit views: auditors and administrators, on a worker of their unit
@@ -447,6 +451,11 @@ var (
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
 		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
 		"national_officer": "403 403 403 403", "auditor": "200 200 404 200", "admin": "200 200 404 200",
+	}
+	adminsAnywhere = map[string]string{
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
+		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
+		"national_officer": "403 403 403 403", "auditor": "403 403 403 403", "admin": "200 200 200 200",
 	}
 	auditorsAnywhere = map[string]string{
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "403 403 403 403",
@@ -631,9 +640,14 @@ func TestAccessMatrix(t *testing.T) {
 
 // fakeServer wires every application service on store and fakeFlows.
 func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKey *auditlog.Key) *server.Server {
+	return fakeServerWith(store, authz, units, auditKey, func(*server.Deps) {})
+}
+
+// fakeServerWith is fakeServer with its dependencies changed by change.
+func fakeServerWith(store *fakeStore, authz app.Authorizer, units app.Units, auditKey *auditlog.Key, change func(*server.Deps)) *server.Server {
 	access := &app.Access{Authorizer: authz, Delegations: store}
 	flows := fakeFlows{}
-	return server.New(server.Deps{
+	d := server.Deps{
 		Access:      access,
 		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access, Units: units},
 		Workers:     &app.Workers{Store: store, Access: access},
@@ -648,7 +662,10 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
 		Pages: &server.Pages{Sessions: testSessions, Store: store, DemoUsers: devenv.DemoUsers()},
-	})
+		Codec: testCodec,
+	}
+	change(&d)
+	return server.New(d)
 }
 
 // actionMatrix is the expected status, as in matrix, of a request that
@@ -806,6 +823,8 @@ func (f *fakeStore) bodies() map[string]any {
 			DomicileUnit: "3305", Phone: "081234567890", Scheme: lindungi.SchemeP2P,
 			PlacementCompany: "PT Sinar Jaya", JobOrderRef: "JO-1"},
 		"POST /v1/tasks/:id/complete":        map[string]string{"outcome": "approved"},
+		"POST /codec/encode":                 map[string]any{"payloads": []any{map[string]any{"metadata": map[string]string{"encoding": "anNvbi9wbGFpbg=="}, "data": "IlNpdGki"}}},
+		"POST /codec/decode":                 map[string]any{"payloads": []any{map[string]any{"metadata": map[string]string{"encoding": "anNvbi9wbGFpbg=="}, "data": "IlNpdGki"}}},
 		"POST /v1/cases/:id/refer":           map[string]any{"to_unit": "33", "consent": true},
 		"POST /v1/cases/:id/transfer":        map[string]any{"to_unit": "33", "reason": "BP3MI menangani"},
 		"POST /v1/cases/:id/resolve":         map[string]any{"resolution": "WAGES_PAID", "money_recovered_idr": 15000000},
@@ -1145,3 +1164,12 @@ func (f *fakeStore) CaseAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Ca
 }
 
 func (fakeFlows) StartCase(context.Context, lindungi.Case, string) error { return nil }
+
+// testCodec is a payload codec with a fixed key.
+var testCodec = func() *payloadcodec.Codec {
+	c, err := payloadcodec.New(payloadcodec.Key{ID: "test", Secret: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()

@@ -81,6 +81,24 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
+// authenticateOrSession authenticates a bearer token when the request has
+// one, else the web session cookie of someone signed in to the pages (the
+// Temporal UI calls the codec from the browser with the cookies of this
+// site when told to include credentials).
+func (s *Server) authenticateOrSession(c *gin.Context) {
+	if c.GetHeader("Authorization") != "" || s.Pages == nil {
+		s.authenticate(c)
+		return
+	}
+	sess, err := s.Pages.Sessions.Load(c.Request)
+	if err != nil || !sess.SignedIn() {
+		s.problem(c, lindungi.Errorf(lindungi.EUNAUTHORIZED, "Send Authorization: Bearer <token>, or sign in to the web pages."))
+		return
+	}
+	c.Request = c.Request.WithContext(lindungi.NewContextWithPrincipal(c.Request.Context(), sess.Principal()))
+	c.Next()
+}
+
 // checkPrincipal refuses (EUNAUTHORIZED) a verified token whose principal
 // is malformed or belongs to a unit the server does not know: such a
 // caller reaches no record, and must not be answered as if it did (an

@@ -26,13 +26,14 @@ type route struct {
 	page       bool
 	national   bool
 	idempotent bool // honours the Idempotency-Key header
+	cors       bool // callable from the browser origins of CodecOrigins
 	// maxBody is the largest body the route reads: 0 is maxForm for a
 	// page, maxBody for the API. Only uploads need more.
 	maxBody int64
 	// reads marks a post that changes no record: the caller's own state
 	// (marking notifications read), the session's purpose, the check of
-	// an uploaded file. Read-only roles may use it, and it writes no
-	// audit event.
+	// an uploaded file, the payload codec. Read-only roles may use it, it
+	// writes no audit event, and it needs no Idempotency-Key.
 	reads bool
 }
 
@@ -192,6 +193,12 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/v1/policies", handler: s.listPolicies, auth: true},
 		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, national: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
+
+		// The Temporal UI's remote codec (codec.go): administrators only.
+		{method: http.MethodOptions, path: "/codec/encode", handler: s.preflight, cors: true, reads: true},
+		{method: http.MethodOptions, path: "/codec/decode", handler: s.preflight, cors: true, reads: true},
+		{method: http.MethodPost, path: "/codec/encode", handler: s.codecEncode, auth: true, cors: true, reads: true},
+		{method: http.MethodPost, path: "/codec/decode", handler: s.codecDecode, auth: true, cors: true, reads: true},
 
 		// The audit trail (audit.go): read-only, every call logged with its
 		// purpose. The export is not national: app.Audit.Export keeps the

@@ -27,6 +27,7 @@ import (
 	"github.com/lindungi/lindungi/auditlog"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/policies"
+	"go.temporal.io/sdk/converter"
 )
 
 // Deps are the server's dependencies: one field per service.
@@ -67,6 +68,11 @@ type Deps struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 
+	// Codec is the payload codec of the workers, served to the Temporal UI
+	// (codec.go); nil serves none. CodecOrigins are the browser origins
+	// allowed to call it.
+	Codec        converter.PayloadCodec
+	CodecOrigins []string
 	// Pages are what the web pages need besides the services above;
 	// without them the page routes answer 404 and the server is the API
 	// alone.
@@ -116,6 +122,9 @@ func New(d Deps) *Server {
 		if r.maxBody > 0 {
 			handlers = append(handlers, limitBody(r.maxBody))
 		}
+		if r.cors {
+			handlers = append(handlers, s.allowOrigins)
+		}
 		switch {
 		case r.page:
 			// A page: the session cookie instead of a bearer token, a
@@ -127,6 +136,8 @@ func New(d Deps) *Server {
 			if r.auth {
 				handlers = append(handlers, s.signedIn, s.authorizeRoute)
 			}
+		case r.auth && r.cors:
+			handlers = append(handlers, s.authenticateOrSession, s.authorizeRoute)
 		case r.auth:
 			handlers = append(handlers, s.authenticate, s.authorizeRoute)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -54,13 +53,7 @@ func dialTemporal(ctx context.Context, cfg Config, logger *slog.Logger) (client.
 	if cfg.TemporalAddress == "" {
 		return nil, errors.New("TEMPORAL_ADDRESS is not set (lindungi dev starts a Temporal dev server for you)")
 	}
-	// Every payload is encrypted: notes can carry personal data. In
-	// production the key must exist; in development it is made once.
-	key, err := payloadcodec.LoadOrCreateKey(cfg.payloadKeyPath(), cfg.Env != "production")
-	if err != nil {
-		return nil, fmt.Errorf("Temporal payload key: %w", err)
-	}
-	codec, err := payloadcodec.New(key)
+	codec, err := payloadCodec(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +68,18 @@ func dialTemporal(ctx context.Context, cfg Config, logger *slog.Logger) (client.
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
 	return c, nil
+}
+
+// payloadCodec is the codec of every Temporal payload: notes can carry
+// personal data, so all are encrypted. The key file may hold several keys,
+// the first sealing (payloadcodec.LoadKeys). In production it must exist;
+// in development it is made once.
+func payloadCodec(cfg Config) (*payloadcodec.Codec, error) {
+	keys, err := payloadcodec.LoadKeys(cfg.payloadKeyPath(), cfg.Env != "production")
+	if err != nil {
+		return nil, fmt.Errorf("Temporal payload key (LINDUNGI_PAYLOAD_KEY_FILE): %w", err)
+	}
+	return payloadcodec.New(keys...)
 }
 
 // verifier returns the token verifier of this configuration: the external
@@ -167,7 +172,17 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	codec, err := payloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
+	auditKeys, err := cfg.auditKeys(auditKey)
+	if err != nil {
+		return nil, err
+	}
 	return server.New(server.Deps{
+		Codec:         codec,
+		CodecOrigins:  cfg.codecOrigins(),
 		Access:        a.access,
 		Journeys:      a.journeys,
 		Workers:       a.workers,
@@ -177,7 +192,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Delegations:   a.delegations,
 		Holidays:      a.holidays,
 		Policies:      a.policies,
-		Auditing:      &app.Audit{Store: svc.db, Workers: svc.db, Access: a.access, Units: svc.ps.Units, Key: auditKey},
+		Auditing:      &app.Audit{Store: svc.db, Workers: svc.db, Access: a.access, Units: svc.ps.Units, Key: auditKey, Keys: auditKeys},
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
@@ -232,11 +247,24 @@ func runWorkerLoop(ctx context.Context, cfg Config, svc *services, logger *slog.
 	if err != nil {
 		return err
 	}
+	// A namespace without the search attributes would fail every journey's
+	// workflow tasks: refuse to start. A Temporal that cannot answer now is
+	// left to the worker's own retries.
+	if err := workflowclient.CheckNamespace(ctx, svc.tc, cfg.namespace()); err != nil {
+		if errors.Is(err, workflowclient.ErrNamespaceNotReady) {
+			return err
+		}
+		logger.Warn("cannot check the Temporal namespace's search attributes", "err", err)
+	}
+	auditKeys, err := cfg.auditKeys(auditKey)
+	if err != nil {
+		return err
+	}
 	db := svc.db
 	w := worker.New(svc.tc, cfg.TaskQueue, worker.Options{})
 	demo, _ := time.ParseDuration(cfg.DemoDeadline)
 	workflows.Register(w, &activities.Activities{Store: db, Cases: db, Router: svc.ps.Router, DueDays: deadlines, FixedDeadline: demo,
-		Audit: db, AuditKeys: map[string]ed25519.PublicKey{auditKey.ID: auditKey.Public()}})
+		Audit: db, AuditKeys: auditKeys})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start Temporal worker: %w", err)
 	}
@@ -340,7 +368,32 @@ func runMigrate(ctx context.Context, args []string, cfg Config, stdout io.Writer
 		return err
 	}
 	fmt.Fprintln(stdout, "migrations applied; units and holidays loaded")
+	if err := prepareTemporal(ctx, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Temporal namespace %s ready: search attributes registered, retention %s\n", cfg.TemporalNS, cfg.TemporalRetention)
 	return nil
+}
+
+// namespace is what the workflows need of the configured namespace.
+func (c Config) namespace() workflowclient.Namespace {
+	return workflowclient.Namespace{Name: c.TemporalNS, SearchAttributes: workflows.SearchAttributes, Retention: c.duration(c.TemporalRetention)}
+}
+
+// prepareTemporal registers the workflows' search attributes and sets the
+// retention on the namespace (workflowclient.PrepareNamespace), through a
+// plain connection: it reads and writes no payload.
+func prepareTemporal(ctx context.Context, cfg Config) error {
+	if cfg.TemporalAddress == "" {
+		return errors.New("TEMPORAL_ADDRESS is not set: `lindungi migrate` registers the workflows' search attributes in Temporal")
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNS,
+		Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	defer c.Close()
+	return workflowclient.PrepareNamespace(ctx, c, cfg.namespace())
 }
 
 // migrateThen opens the database, migrates it (see migrate), then runs

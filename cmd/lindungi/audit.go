@@ -109,7 +109,8 @@ func keepAuditSchedule(ctx context.Context, tc client.Client, cfg Config, logger
 }
 
 const auditUsage = `usage:
-  lindungi audit verify [--key PUBKEYFILE] [--json]     re-check the trail in DATABASE_URL
+  lindungi audit verify [--key PUBKEYFILE] [--json]     re-check the trail in DATABASE_URL (PUBKEYFILE may hold
+                                                        several PEM keys: the current one and those a rotation retired)
   lindungi audit verify --export FILE [--key PUBKEYFILE] [--json]
                                                         check an export offline
   lindungi audit key                                    print the public signing key
@@ -185,12 +186,16 @@ func runAuditVerify(ctx context.Context, args []string, cfg Config, stdout io.Wr
 		return err
 	}
 	var trusted ed25519.PublicKey
+	var trustedKeys map[string]ed25519.PublicKey
 	if *keyFile != "" {
-		pub, err := auditlog.ReadPublicKey(*keyFile)
+		keys, err := auditlog.ReadPublicKeys(*keyFile)
 		if err != nil {
 			return fmt.Errorf("--key %s: %w", *keyFile, err)
 		}
-		trusted = pub
+		trustedKeys = keys
+		for _, pub := range keys {
+			trusted = pub // an export is signed by one key: the file's only one
+		}
 	}
 	if *export != "" {
 		file, err := os.ReadFile(*export)
@@ -219,13 +224,12 @@ func runAuditVerify(ctx context.Context, args []string, cfg Config, stdout io.Wr
 		}
 		return nil
 	}
-	var keys map[string]ed25519.PublicKey
-	switch {
-	case trusted != nil:
-		keys = map[string]ed25519.PublicKey{auditlog.KeyID(trusted): trusted}
-	default:
+	keys := trustedKeys
+	if keys == nil {
 		if key, err := auditlog.LoadKey(cfg.auditKeyPath(), false); err == nil {
-			keys = map[string]ed25519.PublicKey{key.ID: key.Public()}
+			if keys, err = cfg.auditKeys(key); err != nil {
+				return err
+			}
 		}
 	}
 	db, err := openDB(ctx, cfg)

@@ -6,8 +6,10 @@ package main
 // accepts. They need no container engine.
 
 import (
+	"cmp"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -19,6 +21,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lindungi/lindungi/workflows"
 	"gopkg.in/yaml.v3"
 )
 
@@ -36,6 +39,7 @@ var lindungiServices = []struct {
 	service    string
 	subcommand string
 }{
+	{service: "keys", subcommand: "keygen"},
 	{service: "migrate", subcommand: "migrate"},
 	{service: "api", subcommand: "serve"},
 	{service: "worker", subcommand: "worker"},
@@ -58,6 +62,7 @@ type composeFile struct {
 type composeService struct {
 	Image       string              `yaml:"image"`
 	Build       *composeBuild       `yaml:"build"`
+	Entrypoint  composeCommand      `yaml:"entrypoint"`
 	Command     composeCommand      `yaml:"command"`
 	Environment composeEnv          `yaml:"environment"`
 	Ports       []composePort       `yaml:"ports"`
@@ -65,6 +70,41 @@ type composeService struct {
 	Healthcheck *composeHealthcheck `yaml:"healthcheck"`
 	Volumes     []composeMount      `yaml:"volumes"`
 	Restart     string              `yaml:"restart"`
+	Networks    composeNetworks     `yaml:"networks"`
+}
+
+// composeNetworks maps each network of a service to its aliases; the list
+// form has none.
+type composeNetworks map[string][]string
+
+func (c *composeNetworks) UnmarshalYAML(n *yaml.Node) error {
+	nets := composeNetworks{}
+	if n.Kind == yaml.SequenceNode {
+		var list []string
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		for _, name := range list {
+			nets[name] = nil
+		}
+		*c = nets
+		return nil
+	}
+	var m map[string]*struct {
+		Aliases []string `yaml:"aliases"`
+	}
+	if err := n.Decode(&m); err != nil {
+		return err
+	}
+	for name, v := range m {
+		if v != nil {
+			nets[name] = v.Aliases
+		} else {
+			nets[name] = nil
+		}
+	}
+	*c = nets
+	return nil
 }
 
 // composeBuild is `build: context` or `build: {context, dockerfile}`.
@@ -220,9 +260,10 @@ func (h *composeHealthcheck) active() bool {
 // composeMount is a service volume, short ("source:target[:mode]") or long
 // syntax. Bind is true for host paths, false for named volumes.
 type composeMount struct {
-	Source string
-	Target string
-	Bind   bool
+	Source   string
+	Target   string
+	Bind     bool
+	ReadOnly bool
 }
 
 func (m *composeMount) UnmarshalYAML(n *yaml.Node) error {
@@ -234,17 +275,19 @@ func (m *composeMount) UnmarshalYAML(n *yaml.Node) error {
 		}
 		m.Source, m.Target = parts[0], parts[1]
 		m.Bind = strings.HasPrefix(m.Source, ".") || strings.HasPrefix(m.Source, "/") || strings.HasPrefix(m.Source, "~")
+		m.ReadOnly = len(parts) > 2 && slices.Contains(strings.Split(parts[2], ","), "ro")
 		return nil
 	}
 	var long struct {
-		Type   string `yaml:"type"`
-		Source string `yaml:"source"`
-		Target string `yaml:"target"`
+		Type     string `yaml:"type"`
+		Source   string `yaml:"source"`
+		Target   string `yaml:"target"`
+		ReadOnly bool   `yaml:"read_only"`
 	}
 	if err := n.Decode(&long); err != nil {
 		return err
 	}
-	m.Source, m.Target, m.Bind = long.Source, long.Target, long.Type == "bind"
+	m.Source, m.Target, m.Bind, m.ReadOnly = long.Source, long.Target, long.Type == "bind", long.ReadOnly
 	return nil
 }
 
@@ -254,7 +297,7 @@ func (s composeService) mountFor(p string) (composeMount, bool) {
 	for _, m := range s.Volumes {
 		t := path.Clean(m.Target)
 		if (p == t || strings.HasPrefix(p, t+"/")) && len(t) >= len(best.Target) {
-			best, found = composeMount{Source: m.Source, Target: t, Bind: m.Bind}, true
+			best, found = composeMount{Source: m.Source, Target: t, Bind: m.Bind, ReadOnly: m.ReadOnly}, true
 		}
 	}
 	return best, found
@@ -299,11 +342,21 @@ func imageTag(ref string) (tag string, digest bool) {
 
 // ---- compose tests ---------------------------------------------------------
 
+// composeServices are the services of the production shape.
+var composeServices = []string{"postgres", "temporal-schema", "temporal", "temporal-ui", "keycloak",
+	"keys", "migrate", "api", "worker", "proxy"}
+
+// pinnedTag is a version with at least a minor number: a tag such as latest,
+// 15 or 2 moves to new releases by itself.
+var pinnedTag = regexp.MustCompile(`^v?[0-9]+\.[0-9]+`)
+
 func TestComposeServicesExistWithPinnedImages(t *testing.T) {
 	f := loadCompose(t)
-	for _, name := range []string{"postgres", "temporal", "temporal-ui", "migrate", "api", "worker"} {
+	for _, name := range composeServices {
+		f.service(t, name)
+	}
+	for name, s := range f.Services {
 		t.Run(name, func(t *testing.T) {
-			s := f.service(t, name)
 			if s.Image == "" && s.Build == nil {
 				t.Fatalf("got neither image nor build, want one of them")
 			}
@@ -314,8 +367,8 @@ func TestComposeServicesExistWithPinnedImages(t *testing.T) {
 			if digest {
 				return
 			}
-			if tag == "" || tag == "latest" {
-				t.Errorf("image %q: got tag %q, want a pinned tag other than latest", s.Image, tag)
+			if !pinnedTag.MatchString(tag) {
+				t.Errorf("image %q: got tag %q, want a pinned version such as 1.30.1", s.Image, tag)
 			}
 		})
 	}
@@ -388,6 +441,127 @@ func TestComposeEnvironmentPassesLoadConfig(t *testing.T) {
 	}
 }
 
+// unsetOK are the variables a Lindungi service may leave unset although
+// loadConfig gives them no default, and why.
+var unsetOK = map[string]string{
+	"LINDUNGI_DEV_KEY_FILE":            "development tokens, refused in production",
+	"LINDUNGI_TEMPORAL_BIN":            "read by lindungi dev only",
+	"LINDUNGI_DEMO_DEADLINE":           "development only",
+	"LINDUNGI_TASK_DEADLINES":          "unset keeps the working days of each task kind from code",
+	"LINDUNGI_CHECKIN_INTERVAL":        "unset is lindungi.DefaultCheckInInterval",
+	"LINDUNGI_OIDC_CLIENT_SECRET_FILE": "the web client is public: PKCE protects its code",
+	"LINDUNGI_AUDIT_PUBLIC_KEYS_FILE":  "no audit signing key has been retired yet: set after a rotation",
+}
+
+// notRead are the variables a service's subcommand does not read.
+var notRead = map[string][]string{
+	"keys": {"DATABASE_URL"}, // keygen writes files only
+}
+
+// serviceConfig is the configuration the binary reads in a service.
+func (f composeFile) serviceConfig(t *testing.T, name string) Config {
+	t.Helper()
+	env := f.service(t, name).Environment
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("%s loadConfig: %v", name, err)
+	}
+	return cfg
+}
+
+// TestComposeEnvironmentComplete: every variable the binary reads is set in
+// each Lindungi service, or has a default, or may stay unset for a reason
+// written down here.
+func TestComposeEnvironmentComplete(t *testing.T) {
+	defaults, err := loadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range unsetOK {
+		if !slices.Contains(envNames(), name) {
+			t.Errorf("unsetOK names %s, which the binary does not read", name)
+		}
+	}
+	f := loadCompose(t)
+	for _, tc := range lindungiServices {
+		t.Run(tc.service, func(t *testing.T) {
+			env := f.service(t, tc.service).Environment
+			for _, v := range envVars {
+				_, set := env[v.name]
+				switch {
+				case set && env[v.name] == "":
+					t.Errorf("%s: got an empty value, want a value or the variable left out", v.name)
+				case set, *v.field(&defaults) != "", unsetOK[v.name] != "", slices.Contains(notRead[tc.service], v.name):
+				default:
+					t.Errorf("%s: got unset and no default, want it set (or a reason in unsetOK)", v.name)
+				}
+			}
+		})
+	}
+}
+
+// TestComposeProductionMode: the Lindungi services run as production, with
+// the settings production requires and none it refuses.
+func TestComposeProductionMode(t *testing.T) {
+	f := loadCompose(t)
+	for _, tc := range lindungiServices {
+		t.Run(tc.service, func(t *testing.T) {
+			cfg := f.serviceConfig(t, tc.service)
+			if cfg.Env != "production" {
+				t.Errorf("LINDUNGI_ENV: got %q, want production", cfg.Env)
+			}
+			if cfg.DevKeyFile != "" || cfg.DemoDeadline != "" {
+				t.Errorf("got a development setting (LINDUNGI_DEV_KEY_FILE %q, LINDUNGI_DEMO_DEADLINE %q), want none", cfg.DevKeyFile, cfg.DemoDeadline)
+			}
+			if cfg.OIDCIssuer == "" || cfg.OIDCAudience == "" {
+				t.Errorf("OIDC: got issuer %q, audience %q, want both: production refuses development tokens", cfg.OIDCIssuer, cfg.OIDCAudience)
+			}
+			u, err := url.Parse(cfg.PublicURL)
+			if err != nil || u.Scheme != "https" {
+				t.Errorf("LINDUNGI_PUBLIC_URL: got %q, want an https address (production's cookies are Secure, and browsers sign in there)", cfg.PublicURL)
+			}
+			for _, k := range []struct{ env, value string }{{"LINDUNGI_PAYLOAD_KEY_FILE", cfg.PayloadKeyFile},
+				{"LINDUNGI_AUDIT_KEY_FILE", cfg.AuditKeyFile}, {"LINDUNGI_SESSION_KEY_FILE", cfg.SessionKeyFile}} {
+				if k.value == "" {
+					t.Errorf("%s: got unset, want the file the keys job makes", k.env)
+				}
+			}
+		})
+	}
+}
+
+// TestComposeKeysOnSharedVolume: the keys job writes the three key files on
+// a named volume that api and worker mount read-only at the same place.
+func TestComposeKeysOnSharedVolume(t *testing.T) {
+	f := loadCompose(t)
+	want := f.serviceConfig(t, "keys")
+	wantFiles := []string{want.payloadKeyPath(), want.auditKeyPath(), want.sessionKeyPath()}
+	volumes := map[string]bool{}
+	for _, name := range []string{"keys", "api", "worker"} {
+		cfg := f.serviceConfig(t, name)
+		files := []string{cfg.payloadKeyPath(), cfg.auditKeyPath(), cfg.sessionKeyPath()}
+		if !slices.Equal(files, wantFiles) {
+			t.Errorf("%s key files: got %q, want the keys job's %q", name, files, wantFiles)
+		}
+		for _, p := range files {
+			m, ok := f.service(t, name).mountFor(p)
+			switch {
+			case !ok || m.Bind || m.Source == "":
+				t.Errorf("%s key %s: got no named volume holding it, want the volume the keys job writes", name, p)
+				continue
+			case name == "keys" && m.ReadOnly:
+				t.Errorf("keys: got %s mounted read-only, want it writable for keygen", m.Source)
+			case name != "keys" && !m.ReadOnly:
+				t.Errorf("%s: got %s mounted writable, want it read-only: only the keys job writes keys", name, m.Source)
+			}
+			volumes[m.Source] = true
+		}
+	}
+	if len(volumes) != 1 {
+		t.Errorf("key volumes: got %v, want one volume shared by keys, api and worker", slices.Sorted(maps.Keys(volumes)))
+	}
+}
+
 func TestComposeAPIPublishesListenPort(t *testing.T) {
 	f := loadCompose(t)
 	api := f.service(t, "api")
@@ -417,29 +591,77 @@ func TestComposeAPIPublishesListenPort(t *testing.T) {
 	}
 }
 
-func TestComposeBackendAddresses(t *testing.T) {
+// TestComposeProxyServesPublicURL: the TLS proxy answers at
+// LINDUNGI_PUBLIC_URL and passes requests on to the API's port.
+func TestComposeProxyServesPublicURL(t *testing.T) {
 	f := loadCompose(t)
-	pg := f.service(t, "postgres")
-	temporal := f.service(t, temporalService)
-	wantNS := temporal.Environment["DEFAULT_NAMESPACE"]
-	if wantNS == "" {
-		wantNS = "default" // temporalio/auto-setup's default
+	proxy := f.service(t, "proxy")
+	api := f.serviceConfig(t, "api")
+	public, err := url.Parse(api.PublicURL)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range lindungiServices {
-		t.Run(tc.service, func(t *testing.T) {
-			env := f.service(t, tc.service).Environment
-			cfg, err := loadConfig(func(k string) string { return env[k] })
-			if err != nil {
-				t.Fatalf("loadConfig: %v", err)
-			}
+	m, ok := proxy.mountFor("/etc/caddy/Caddyfile")
+	if !ok || !m.Bind {
+		t.Fatalf("proxy: got no Caddyfile mounted from the repository at /etc/caddy/Caddyfile")
+	}
+	data, err := os.ReadFile(filepath.Join(repoRoot, m.Source))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var site, upstream string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if rest, ok := strings.CutSuffix(line, "{"); ok && strings.HasPrefix(line, "https://") {
+			site = strings.TrimSpace(rest)
+		}
+		if rest, ok := strings.CutPrefix(line, "reverse_proxy "); ok {
+			upstream = strings.TrimSpace(rest)
+		}
+	}
+	if want := public.Scheme + "://" + public.Host; site != want {
+		t.Errorf("Caddyfile site: got %q, want %q (LINDUNGI_PUBLIC_URL)", site, want)
+	}
+	_, apiPort, _ := net.SplitHostPort(api.Addr)
+	if want := net.JoinHostPort("api", apiPort); upstream != want {
+		t.Errorf("Caddyfile reverse_proxy: got %q, want %q (the api service's LINDUNGI_ADDR)", upstream, want)
+	}
+	published := false
+	for _, p := range proxy.Ports {
+		published = published || (p.Target == public.Port() && p.Published == public.Port())
+	}
+	if !published {
+		t.Errorf("proxy ports: got %+v, want %s published as %s (LINDUNGI_PUBLIC_URL)", proxy.Ports, public.Port(), public.Port())
+	}
+}
 
-			u, err := url.Parse(cfg.DatabaseURL)
-			if err != nil {
-				t.Fatalf("DATABASE_URL %q: %v", maskDSN(cfg.DatabaseURL), err)
-			}
-			if u.Scheme != "postgres" && u.Scheme != "postgresql" {
-				t.Fatalf("DATABASE_URL %q: got scheme %q, want a postgres:// URL", maskDSN(cfg.DatabaseURL), u.Scheme)
-			}
+// databaseURL parses a service's DATABASE_URL.
+func (f composeFile) databaseURL(t *testing.T, service string) *url.URL {
+	t.Helper()
+	cfg := f.serviceConfig(t, service)
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		t.Fatalf("%s DATABASE_URL %q: %v", service, maskDSN(cfg.DatabaseURL), err)
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		t.Fatalf("%s DATABASE_URL %q: got scheme %q, want a postgres:// URL", service, maskDSN(cfg.DatabaseURL), u.Scheme)
+	}
+	return u
+}
+
+// TestComposeDatabaseRoles: migrate connects as the owner of Lindungi's
+// database, api and worker as the application role, each as the init
+// script creates them.
+func TestComposeDatabaseRoles(t *testing.T) {
+	f := loadCompose(t)
+	pg := f.service(t, "postgres").Environment
+	for _, tc := range []struct{ service, userVar, passwordVar string }{
+		{"migrate", "LINDUNGI_DB_OWNER", "LINDUNGI_DB_OWNER_PASSWORD"},
+		{"api", "LINDUNGI_DB_APP", "LINDUNGI_DB_APP_PASSWORD"},
+		{"worker", "LINDUNGI_DB_APP", "LINDUNGI_DB_APP_PASSWORD"},
+	} {
+		t.Run(tc.service, func(t *testing.T) {
+			u := f.databaseURL(t, tc.service)
 			if _, ok := f.Services[u.Hostname()]; !ok {
 				t.Errorf("DATABASE_URL host: got %q, want a service of the compose file", u.Hostname())
 			}
@@ -448,15 +670,28 @@ func TestComposeBackendAddresses(t *testing.T) {
 			}
 			password, _ := u.User.Password()
 			for _, c := range []struct{ what, got, pgVar string }{
-				{"user", u.User.Username(), "LINDUNGI_DB_USER"},
-				{"password", password, "LINDUNGI_DB_PASSWORD"},
+				{"user", u.User.Username(), tc.userVar},
+				{"password", password, tc.passwordVar},
 				{"database", strings.TrimPrefix(u.Path, "/"), "LINDUNGI_DB_NAME"},
 			} {
-				if want := pg.Environment[c.pgVar]; c.got != want {
+				if want := pg[c.pgVar]; c.got == "" || c.got != want {
 					t.Errorf("DATABASE_URL %s: got %q, want %q (postgres %s, created by the init script)", c.what, c.got, want, c.pgVar)
 				}
 			}
+		})
+	}
+	owner, app := pg["LINDUNGI_DB_OWNER"], pg["LINDUNGI_DB_APP"]
+	if owner == app || app == "lindungi_app" || owner == "lindungi_app" {
+		t.Errorf("postgres roles: got owner %q and application login %q, want two roles, neither the group role lindungi_app", owner, app)
+	}
+}
 
+func TestComposeTemporalAddresses(t *testing.T) {
+	f := loadCompose(t)
+	wantNS := f.service(t, "temporal-ui").Environment["TEMPORAL_DEFAULT_NAMESPACE"]
+	for _, tc := range lindungiServices {
+		t.Run(tc.service, func(t *testing.T) {
+			cfg := f.serviceConfig(t, tc.service)
 			host, port, err := net.SplitHostPort(cfg.TemporalAddress)
 			if err != nil {
 				t.Fatalf("TEMPORAL_ADDRESS %q: %v", cfg.TemporalAddress, err)
@@ -465,29 +700,86 @@ func TestComposeBackendAddresses(t *testing.T) {
 				t.Errorf("TEMPORAL_ADDRESS: got %s, want %s", cfg.TemporalAddress, net.JoinHostPort(temporalService, temporalPort))
 			}
 			if cfg.TemporalNS != wantNS {
-				t.Errorf("TEMPORAL_NAMESPACE: got %q, want %q (the namespace the temporal service creates)", cfg.TemporalNS, wantNS)
+				t.Errorf("TEMPORAL_NAMESPACE: got %q, want %q (the namespace temporal-ui opens)", cfg.TemporalNS, wantNS)
 			}
 		})
 	}
 }
 
+// TestComposeTemporalWiring: Temporal runs from temporalio/server on the
+// databases and role the init script makes, with its schema set up by a
+// temporalio/admin-tools job of the same version.
 func TestComposeTemporalWiring(t *testing.T) {
 	f := loadCompose(t)
 	temporal := f.service(t, temporalService)
+	schema := f.service(t, "temporal-schema")
 	pg := f.service(t, "postgres")
 	env := temporal.Environment
 
-	if _, ok := f.Services[env["POSTGRES_SEEDS"]]; !ok {
-		t.Errorf("temporal POSTGRES_SEEDS: got %q, want a service of the compose file", env["POSTGRES_SEEDS"])
+	repo, tag, _ := strings.Cut(temporal.Image, ":")
+	if repo != "temporalio/server" {
+		t.Errorf("temporal image: got %q, want temporalio/server (auto-setup is deprecated)", temporal.Image)
 	}
-	for _, c := range []struct{ temporalVar, pgVar string }{
-		{"POSTGRES_USER", "TEMPORAL_DB_USER"},
-		{"POSTGRES_PWD", "TEMPORAL_DB_PASSWORD"},
-	} {
-		if got, want := env[c.temporalVar], pg.Environment[c.pgVar]; got == "" || got != want {
-			t.Errorf("temporal %s: got %q, want %q (postgres %s, created by the init script)", c.temporalVar, got, want, c.pgVar)
+	if want := "temporalio/admin-tools:" + tag; schema.Image != want {
+		t.Errorf("temporal-schema image: got %q, want %q (the server's version)", schema.Image, want)
+	}
+	if env["DB"] != "postgres12" {
+		t.Errorf("temporal DB: got %q, want postgres12", env["DB"])
+	}
+	for _, s := range []struct {
+		name string
+		env  composeEnv
+	}{{"temporal", env}, {"temporal-schema", schema.Environment}} {
+		if _, ok := f.Services[s.env["POSTGRES_SEEDS"]]; !ok {
+			t.Errorf("%s POSTGRES_SEEDS: got %q, want a service of the compose file", s.name, s.env["POSTGRES_SEEDS"])
+		}
+		if got, want := s.env["POSTGRES_USER"], pg.Environment["TEMPORAL_DB_USER"]; got == "" || got != want {
+			t.Errorf("%s POSTGRES_USER: got %q, want %q (postgres TEMPORAL_DB_USER, created by the init script)", s.name, got, want)
 		}
 	}
+	for _, c := range []struct{ got, what string }{{env["POSTGRES_PWD"], "temporal POSTGRES_PWD"}, {schema.Environment["SQL_PASSWORD"], "temporal-schema SQL_PASSWORD"}} {
+		if want := pg.Environment["TEMPORAL_DB_PASSWORD"]; c.got == "" || c.got != want {
+			t.Errorf("%s: got %q, want %q (postgres TEMPORAL_DB_PASSWORD)", c.what, c.got, want)
+		}
+	}
+
+	// The databases: the server's, the schema job's and the init script's
+	// are the same two.
+	initScript, err := os.ReadFile(filepath.Join(repoRoot, "deploy/postgres/initdb/10-roles.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ variable, fallback string }{{"DBNAME", "temporal"}, {"VISIBILITY_DBNAME", "temporal_visibility"}} {
+		db := cmp.Or(env[c.variable], c.fallback)
+		if got := cmp.Or(schema.Environment[c.variable], c.fallback); got != db {
+			t.Errorf("temporal-schema %s: got %q, want %q (the server's)", c.variable, got, db)
+		}
+		if !regexp.MustCompile(`CREATE DATABASE ` + regexp.QuoteMeta(db) + ` OWNER :"temporal_user"`).Match(initScript) {
+			t.Errorf("init script: got no CREATE DATABASE %s owned by Temporal's role, want it", db)
+		}
+	}
+
+	// The schema job runs temporal-sql-tool's setup-schema and update-schema
+	// for the postgres12 plugin on both databases.
+	if len(schema.Command) == 0 {
+		t.Fatalf("temporal-schema: got no command, want the schema script")
+	}
+	m, ok := schema.mountFor(schema.Command[len(schema.Command)-1])
+	if !ok || !m.Bind {
+		t.Fatalf("temporal-schema command %q: got no script of the repository mounted, want deploy/temporal/scripts", schema.Command)
+	}
+	script, err := os.ReadFile(filepath.Join(repoRoot, m.Source, strings.TrimPrefix(schema.Command[len(schema.Command)-1], m.Target)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--plugin postgres12", `--db "$DBNAME" setup-schema -v 0.0`, `--db "$DBNAME" update-schema -d "$schema/temporal/versioned"`,
+		`--db "$VISIBILITY_DBNAME" setup-schema -v 0.0`, `--db "$VISIBILITY_DBNAME" update-schema -d "$schema/visibility/versioned"`,
+		"schema=/etc/temporal/schema/postgresql/v12"} {
+		if !strings.Contains(string(script), want) {
+			t.Errorf("temporal-schema script: got no %q, want it", want)
+		}
+	}
+
 	var targets []string
 	for _, p := range temporal.Ports {
 		targets = append(targets, p.Target)
@@ -509,7 +801,7 @@ func TestComposeTemporalWiring(t *testing.T) {
 	if !path.IsAbs(p) {
 		p = path.Join("/etc/temporal", p)
 	}
-	m, ok := temporal.mountFor(p)
+	m, ok = temporal.mountFor(p)
 	if !ok || !m.Bind {
 		t.Fatalf("temporal DYNAMIC_CONFIG_FILE_PATH %s: got no bind mount holding it, want one from deploy/", p)
 	}
@@ -527,28 +819,39 @@ func TestComposeTemporalWiring(t *testing.T) {
 	}
 }
 
-func TestComposeDevKeyOnSharedVolume(t *testing.T) {
-	f := loadCompose(t)
-	volumes := map[string]string{}
-	for _, name := range []string{"api", "worker"} {
-		env := f.service(t, name).Environment
-		cfg, err := loadConfig(func(k string) string { return env[k] })
-		if err != nil {
-			t.Fatalf("%s loadConfig: %v", name, err)
+// TestComposeSearchAttributes: `lindungi migrate` registers the search
+// attributes from code (workflows.SearchAttributes); a list anywhere in the
+// compose setup (a `temporal operator search-attribute create` in the
+// compose file or a script under deploy/) must be that same list.
+func TestComposeSearchAttributes(t *testing.T) {
+	files := []string{composePath}
+	err := filepath.WalkDir(filepath.Join(repoRoot, "deploy"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
 		}
-		if cfg.Env != "development" {
-			continue // no development key outside development
-		}
-		key := cfg.devKeyPath()
-		m, ok := f.service(t, name).mountFor(key)
-		if !ok || m.Bind || m.Source == "" {
-			t.Errorf("%s development key %s: got no named volume holding it, want one shared by api and worker", name, key)
-			continue
-		}
-		volumes[name] = m.Source
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(volumes) == 2 && volumes["api"] != volumes["worker"] {
-		t.Errorf("development key volume: got api %q, worker %q, want the same volume", volumes["api"], volumes["worker"])
+	attr := regexp.MustCompile(`--name[ =]"?([A-Za-z0-9_]+)"?\s+--type[ =]"?([A-Za-z]+)"?`)
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if !strings.Contains(line, "search-attribute") {
+				continue
+			}
+			got := map[string]string{}
+			for _, m := range attr.FindAllStringSubmatch(line, -1) {
+				got[m[1]] = m[2]
+			}
+			if !maps.Equal(got, workflows.SearchAttributes) {
+				t.Errorf("%s: %q registers %v, want workflows.SearchAttributes %v (or leave it to lindungi migrate)", p, strings.TrimSpace(line), got, workflows.SearchAttributes)
+			}
+		}
 	}
 }
 
@@ -597,12 +900,20 @@ func TestComposeDependsOn(t *testing.T) {
 	for _, tc := range []struct {
 		service, dep, condition string // condition "" accepts any
 	}{
+		{"temporal-schema", "postgres", "service_healthy"},
+		{temporalService, "temporal-schema", "service_completed_successfully"},
+		{"temporal-ui", temporalService, "service_healthy"},
 		{"migrate", "postgres", "service_healthy"},
-		{"temporal", "postgres", "service_healthy"},
+		{"migrate", temporalService, "service_healthy"},
 		{"api", "migrate", "service_completed_successfully"},
 		{"worker", "migrate", "service_completed_successfully"},
+		{"api", "keys", "service_completed_successfully"},
+		{"worker", "keys", "service_completed_successfully"},
 		{"api", temporalService, ""},
 		{"worker", temporalService, ""},
+		// serve reads the issuer's discovery document at start.
+		{"api", "keycloak", "service_healthy"},
+		{"proxy", "api", ""},
 	} {
 		t.Run(tc.service+"->"+tc.dep, func(t *testing.T) {
 			got, ok := f.service(t, tc.service).DependsOn[tc.dep]

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/auditlog"
 )
 
 // Config is every setting the binary reads, from the environment, in one place.
@@ -42,8 +44,11 @@ type Config struct {
 	RequestTimeout    string // LINDUNGI_REQUEST_TIMEOUT: the most a request may work (Go duration, default 30s)
 	UpdateTimeout     string // LINDUNGI_UPDATE_TIMEOUT: the most a request waits for a workflow's answer before 504 (Go duration, default 10s)
 	StartTimeout      string // LINDUNGI_START_TIMEOUT: the most a request waits to start a workflow before leaving it to the reconciler (Go duration, default 2s)
+	CodecOrigins      string // LINDUNGI_CODEC_ORIGINS: browser origins (the Temporal UI's, e.g. http://localhost:8233) allowed to call /codec/decode, separated by commas
+	TemporalRetention string // LINDUNGI_TEMPORAL_RETENTION: how long Temporal keeps a closed workflow's history; `lindungi migrate` sets it on the namespace (Go duration, default 720h = 30 days)
 
 	AuditKeyFile            string // LINDUNGI_AUDIT_KEY_FILE: Ed25519 key that signs audit checkpoints and exports
+	AuditPublicKeysFile     string // LINDUNGI_AUDIT_PUBLIC_KEYS_FILE: PEM public keys of audit signing keys a rotation retired, trusted for the checkpoints they signed
 	AuditCheckpointInterval string // LINDUNGI_AUDIT_CHECKPOINT_INTERVAL: how often the worker signs the chain head (Go duration)
 	AuditVerifyInterval     string // LINDUNGI_AUDIT_VERIFY_INTERVAL: how often a Temporal schedule verifies the whole trail (Go duration, default 1h)
 
@@ -86,7 +91,10 @@ var envVars = []envVar{
 	{name: "LINDUNGI_REQUEST_TIMEOUT", field: func(c *Config) *string { return &c.RequestTimeout }},
 	{name: "LINDUNGI_UPDATE_TIMEOUT", field: func(c *Config) *string { return &c.UpdateTimeout }},
 	{name: "LINDUNGI_START_TIMEOUT", field: func(c *Config) *string { return &c.StartTimeout }},
+	{name: "LINDUNGI_CODEC_ORIGINS", field: func(c *Config) *string { return &c.CodecOrigins }},
+	{name: "LINDUNGI_TEMPORAL_RETENTION", field: func(c *Config) *string { return &c.TemporalRetention }},
 	{name: "LINDUNGI_AUDIT_KEY_FILE", field: func(c *Config) *string { return &c.AuditKeyFile }},
+	{name: "LINDUNGI_AUDIT_PUBLIC_KEYS_FILE", field: func(c *Config) *string { return &c.AuditPublicKeysFile }},
 	{name: "LINDUNGI_AUDIT_CHECKPOINT_INTERVAL", field: func(c *Config) *string { return &c.AuditCheckpointInterval }},
 	{name: "LINDUNGI_AUDIT_VERIFY_INTERVAL", field: func(c *Config) *string { return &c.AuditVerifyInterval }},
 	{name: "LINDUNGI_SESSION_KEY_FILE", field: func(c *Config) *string { return &c.SessionKeyFile }},
@@ -118,6 +126,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		RequestTimeout:    "30s",
 		UpdateTimeout:     "10s",
 		StartTimeout:      "2s",
+		TemporalRetention: "720h",
 
 		AuditCheckpointInterval: "10m",
 		AuditVerifyInterval:     "1h",
@@ -145,6 +154,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		if v, err := time.ParseDuration(d.value); err != nil || v <= 0 {
 			return Config{}, fmt.Errorf("%s: want a positive duration such as 10s, got %q", d.name, d.value)
 		}
+	}
+	if d, err := time.ParseDuration(c.TemporalRetention); err != nil || d < 24*time.Hour {
+		return Config{}, fmt.Errorf("LINDUNGI_TEMPORAL_RETENTION: want a duration of at least 24h such as 720h, got %q", c.TemporalRetention)
 	}
 	if c.duration(c.UpdateTimeout) >= c.duration(c.RequestTimeout) {
 		return Config{}, fmt.Errorf("LINDUNGI_UPDATE_TIMEOUT (%s) must be shorter than LINDUNGI_REQUEST_TIMEOUT (%s), which bounds the whole request", c.UpdateTimeout, c.RequestTimeout)
@@ -191,6 +203,35 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	}
 	return c, nil
+}
+
+// auditKeys are the public keys checkpoints may be signed with: the
+// current signing key's and those LINDUNGI_AUDIT_PUBLIC_KEYS_FILE keeps
+// from the keys a rotation retired.
+func (c Config) auditKeys(current *auditlog.Key) (map[string]ed25519.PublicKey, error) {
+	keys := map[string]ed25519.PublicKey{current.ID: current.Public()}
+	if c.AuditPublicKeysFile == "" {
+		return keys, nil
+	}
+	retired, err := auditlog.ReadPublicKeys(c.AuditPublicKeysFile)
+	if err != nil {
+		return nil, fmt.Errorf("LINDUNGI_AUDIT_PUBLIC_KEYS_FILE: %w", err)
+	}
+	for id, pub := range retired {
+		keys[id] = pub
+	}
+	return keys, nil
+}
+
+// codecOrigins are the browser origins allowed to call the payload codec.
+func (c Config) codecOrigins() []string {
+	var out []string
+	for _, o := range strings.Split(c.CodecOrigins, ",") {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // sessionKeyPath is the key of the web session cookies.

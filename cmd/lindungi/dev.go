@@ -17,7 +17,6 @@ import (
 	"github.com/lindungi/lindungi/devenv"
 	"github.com/lindungi/lindungi/identity"
 	"github.com/lindungi/lindungi/postgres"
-	"github.com/lindungi/lindungi/workflows"
 )
 
 // runDev runs the whole system on this machine.
@@ -32,7 +31,8 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 	}
 	defer logFile.Close()
 
-	if cfg.DatabaseURL == "" {
+	ownPostgres := cfg.DatabaseURL == ""
+	if ownPostgres {
 		pgData := filepath.Join(cfg.DataDir, "postgres")
 		if err := devenv.DataDirReachable(pgData); err != nil {
 			// As root, PostgreSQL runs as the postgres user, which may not
@@ -59,16 +59,26 @@ func runDev(ctx context.Context, args []string, cfg Config, stdout io.Writer) er
 		}
 		logger.Info("starting Temporal dev server", "state", filepath.Join(cfg.DataDir, "temporal.db"))
 		tmp, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Bin: bin, DBFile: filepath.Join(cfg.DataDir, "temporal.db"),
-			Namespace: cfg.TemporalNS, SearchAttributes: workflows.SearchAttributes, Log: logFile})
+			Namespace: cfg.TemporalNS, UICodecEndpoint: cfg.publicURL(cfg.Addr) + "/codec", Log: logFile})
 		if err != nil {
 			return err
 		}
 		defer tmp.Stop()
 		cfg.TemporalAddress, uiURL = tmp.Address, tmp.UIURL
+		if cfg.CodecOrigins == "" {
+			cfg.CodecOrigins = tmp.UIURL // the dev UI decodes through /codec
+		}
 	}
 
 	if err := migrateDev(ctx, cfg); err != nil {
 		return err
+	}
+	if ownPostgres {
+		// The API and the worker connect as the application's role, as
+		// in production: a privilege they lack fails here first.
+		if cfg.DatabaseURL, err = devenv.AppLogin(ctx, cfg.DatabaseURL, "lindungi_dev_app"); err != nil {
+			return err
+		}
 	}
 	svc, err := connect(ctx, cfg, logger)
 	if err != nil {
@@ -163,7 +173,11 @@ Press Ctrl-C to stop everything.
 `, apiURL, uiURL, cfg.DataDir, tok, webURL)
 }
 
-// migrateDev applies the migrations and adds the demo users.
+// migrateDev applies the migrations, adds the demo users and prepares the
+// Temporal namespace, as `lindungi migrate` does.
 func migrateDev(ctx context.Context, cfg Config) error {
-	return migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, devenv.DemoUsers()) })
+	if err := migrateThen(ctx, cfg, func(db *postgres.DB) error { return db.UpsertUsers(ctx, devenv.DemoUsers()) }); err != nil {
+		return err
+	}
+	return prepareTemporal(ctx, cfg)
 }

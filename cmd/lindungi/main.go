@@ -1,6 +1,7 @@
 // Command lindungi is Lindungi's one binary: the HTTP API (serve), the
 // Temporal worker (worker), migrations (migrate), a laptop setup that runs
-// everything (dev), and development tokens (token).
+// everything (dev), development tokens (token), and the key files
+// production needs (keygen).
 package main
 
 import (
@@ -29,7 +30,9 @@ func subcommands() []subcommand {
 		{"dev", "run everything on this machine: PostgreSQL, Temporal dev server, migrations, demo data, worker and API", runDev},
 		{"token", "print a development token: token --sub NAME --unit CODE --role ROLE[,ROLE]", runToken},
 		{"policy", "policy check: answer an access or routing question and name the rule that decided", runPolicy},
+		{"backup", "backup --out FILE: pg_dump of the database with a manifest of its audit chain head", runBackup},
 		{"audit", "audit verify: re-check the audit trail or an export of it; audit key, keygen, checkpoint", runAudit},
+		{"keygen", "make the payload, audit and session key files of the configuration that are missing; keep the others", runKeygen},
 		{"temporal-cli", "print the path of the temporal CLI, building it once if missing", runTemporalCLI},
 	}
 }
