@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -124,25 +123,13 @@ func (s *Server) auditHomePage(c *gin.Context) {
 		return
 	}
 	a := actor(c)
-	matches, err := s.Workers.Search(ctx, a, workerQuery(q))
+	matches, err := s.searchWorkersRead(ctx, a, q, purpose)
 	if lindungi.ErrorCode(err) == lindungi.EINVALID {
 		data.Query.Error = page.T("workers.query_invalid")
 		s.render(c, http.StatusBadRequest, "audit", data)
 		return
 	}
 	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	reads := make([]lindungi.Event, 0, len(matches))
-	for _, m := range matches {
-		id := m.ID
-		ev := a.Event(ctx)
-		ev.Action, ev.SubjectType, ev.SubjectID, ev.WorkerID, ev.Purpose = "access.search", "worker", id.String(), &id, purpose
-		ev.After, _ = json.Marshal(map[string]any{"matched_by": m.MatchedBy})
-		reads = append(reads, ev)
-	}
-	if err := s.Pages.Store.RecordAccesses(ctx, reads); err != nil {
 		s.problem(c, err)
 		return
 	}

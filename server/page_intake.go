@@ -237,20 +237,29 @@ func (s *Server) showIntake(c *gin.Context, status int, f intakeForm, err error)
 }
 
 // searchSubjects finds the workers the search box names, as the worker
-// search does, and logs each one found as read (access.search), in one
-// batch. Merged workers are left out: their cases go to the worker they
-// were merged into.
+// search does, each logged as read. Merged workers are left out: their
+// cases go to the worker they were merged into.
 func (s *Server) searchSubjects(ctx context.Context, a app.Actor, q string) ([]lindungi.WorkerMatch, error) {
+	matches, err := s.searchWorkersRead(ctx, a, q, DefaultPurpose)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(matches, func(m lindungi.WorkerMatch) bool { return m.MergedInto != nil }), nil
+}
+
+// searchWorkersRead finds the workers in a's reach that the search box q
+// names (workerQuery) and logs each one found as read (access.search, with
+// purpose), in one batch before they are shown: the pages' worker search.
+func (s *Server) searchWorkersRead(ctx context.Context, a app.Actor, q, purpose string) ([]lindungi.WorkerMatch, error) {
 	matches, err := s.Workers.Search(ctx, a, workerQuery(q))
 	if err != nil {
 		return nil, err
 	}
-	matches = slices.DeleteFunc(matches, func(m lindungi.WorkerMatch) bool { return m.MergedInto != nil })
 	reads := make([]lindungi.Event, 0, len(matches))
 	for _, m := range matches {
 		id := m.ID
 		ev := a.Event(ctx)
-		ev.Action, ev.SubjectType, ev.SubjectID, ev.WorkerID, ev.Purpose = "access.search", "worker", id.String(), &id, DefaultPurpose
+		ev.Action, ev.SubjectType, ev.SubjectID, ev.WorkerID, ev.Purpose = "access.search", "worker", id.String(), &id, purpose
 		ev.After, _ = json.Marshal(map[string]any{"matched_by": m.MatchedBy})
 		reads = append(reads, ev)
 	}
