@@ -62,27 +62,41 @@ func (r statsRow) recovery() lindungi.Recovery {
 	return lindungi.Recovery{AmountIDR: r.Amount, Cases: r.Cases}
 }
 
-// backlogColumns aggregate open work: rows with due_at (or overdue),
-// level (or escalated), at_top and since, the instant each came in. $2 is
-// now.
+// backlogColumns aggregate open work: rows with overdue, escalated and
+// at_top, and since, the instant each came in. $2 is now.
 var backlogColumns = `count(*) AS open,
     count(*) FILTER (WHERE overdue) AS overdue,
     count(*) FILTER (WHERE escalated) AS escalated,
     count(*) FILTER (WHERE at_top) AS at_top,
-    coalesce(` + wibDate("$2::timestamptz") + ` - ` + wibDate("min(since)") + `, 0) AS oldest_days`
+    ` + oldestDays("min(since)")
 
-// taskStatsSQL: $1 the unit, $2 now.
+// oldestDays is the calendar days (WIB) from the instant since to $2 (now),
+// 0 when since is NULL (nothing open).
+func oldestDays(since string) string {
+	return `coalesce(` + wibDate("$2::timestamptz") + ` - ` + wibDate(since) + `, 0) AS oldest_days`
+}
+
+// taskStatsSQL: $1 the unit, $2 now. The open tasks of the units in scope
+// are counted per unit and kind straight off the index of open tasks, in
+// its order; those counts are then summed by unit (one level below $1),
+// by kind and in all.
 var taskStatsSQL = `
 WITH ` + bucketScope + `,
-open_tasks AS (
-    SELECT s.bucket, s.bucket_name, t.kind, t.due_at < $2 AS overdue, t.level > 0 AS escalated, t.at_top, t.created_at AS since
-    FROM tasks t JOIN scope s ON s.code = t.unit
-    WHERE t.status = 'open')
-SELECT CASE WHEN grouping(bucket) = 0 THEN 'unit' WHEN grouping(kind) = 0 THEN 'kind' ELSE 'total' END AS dim,
-    coalesce(bucket, kind, '') AS key, coalesce(bucket_name, '') AS name,
-    ` + backlogColumns + `
-FROM open_tasks
-GROUP BY GROUPING SETS ((bucket, bucket_name), (kind), ())`
+per_unit AS (
+    SELECT unit, kind, count(*) AS open,
+        count(*) FILTER (WHERE due_at < $2) AS overdue,
+        count(*) FILTER (WHERE level > 0) AS escalated,
+        count(*) FILTER (WHERE at_top) AS at_top,
+        min(created_at) AS since
+    FROM tasks
+    WHERE status = 'open' AND unit = ANY (ARRAY(SELECT code FROM scope))
+    GROUP BY unit, kind)
+SELECT CASE WHEN grouping(s.bucket) = 0 THEN 'unit' WHEN grouping(p.kind) = 0 THEN 'kind' ELSE 'total' END AS dim,
+    coalesce(s.bucket, p.kind, '') AS key, coalesce(s.bucket_name, '') AS name,
+    coalesce(sum(p.open), 0) AS open, coalesce(sum(p.overdue), 0) AS overdue, coalesce(sum(p.escalated), 0) AS escalated,
+    coalesce(sum(p.at_top), 0) AS at_top, ` + oldestDays("min(p.since)") + `
+FROM per_unit p JOIN scope s ON s.code = p.unit
+GROUP BY GROUPING SETS ((s.bucket, s.bucket_name), (p.kind), ())`
 
 // TaskStats counts the open tasks of units at or below q.Unit, by unit
 // and by kind.
@@ -109,16 +123,19 @@ func (db *DB) TaskStats(ctx context.Context, q lindungi.StatsQuery) (lindungi.Ta
 }
 
 // caseStatsSQL: $1 the unit, $2 now. A case is overdue, escalated or at
-// the top when an open task of its workflow is.
+// the top when an open task of its workflow is; the open tasks of cases
+// (step CASE) are few, and read once rather than once per case.
 var caseStatsSQL = `
 WITH ` + bucketScope + `,
+case_tasks AS (
+    SELECT workflow_id, bool_or(due_at < $2) AS overdue, bool_or(level > 0) AS escalated, bool_or(at_top) AS at_top
+    FROM tasks WHERE status = 'open' AND step = 'CASE'
+    GROUP BY workflow_id),
 open_cases AS (
     SELECT s.bucket, s.bucket_name, c.categories, c.received_at AS since,
         coalesce(k.overdue, false) AS overdue, coalesce(k.escalated, false) AS escalated, coalesce(k.at_top, false) AS at_top
     FROM cases c JOIN scope s ON s.code = c.owner_unit
-    CROSS JOIN LATERAL (
-        SELECT bool_or(t.due_at < $2) AS overdue, bool_or(t.level > 0) AS escalated, bool_or(t.at_top) AS at_top
-        FROM tasks t WHERE t.workflow_id = c.workflow_id AND t.status = 'open') k
+    LEFT JOIN case_tasks k ON k.workflow_id = c.workflow_id
     WHERE c.step <> 'CLOSED')
 SELECT 'unit' AS dim, bucket AS key, bucket_name AS name, ` + backlogColumns + `
 FROM open_cases GROUP BY bucket, bucket_name
@@ -359,30 +376,36 @@ func (db *DB) JourneyStats(ctx context.Context, q lindungi.StatsQuery) (lindungi
 
 // workloadSQL: $1 the unit, $2 now, $3 the roles of officers, $4 how many
 // to list. Officers are the users of units at or below $1 holding one of
-// those roles, and whoever holds an open task of those units.
+// those roles, and whoever holds an open task of those units. The claimed
+// tasks are read twice off the index of open tasks (all of them, then
+// those of cases) rather than kept in memory.
 const workloadSQL = `
 WITH ` + unitScope + `,
+claimed AS NOT MATERIALIZED (
+    SELECT claimed_by, due_at, workflow_id, step FROM tasks
+    WHERE status = 'open' AND claimed_by <> '' AND unit = ANY (ARRAY(SELECT code FROM scope))),
 held AS (
-    SELECT claimed_by AS subject, count(*) AS open_tasks, count(*) FILTER (WHERE due_at < $2) AS overdue_tasks,
-        count(DISTINCT workflow_id) FILTER (WHERE workflow_id LIKE 'case/%') AS cases_held
-    FROM tasks
-    WHERE status = 'open' AND claimed_by <> '' AND unit IN (SELECT code FROM scope)
-    GROUP BY claimed_by),
+    SELECT claimed_by AS subject, count(*) AS open_tasks, count(*) FILTER (WHERE due_at < $2) AS overdue_tasks
+    FROM claimed GROUP BY claimed_by),
+cases_held AS (
+    SELECT claimed_by AS subject, count(DISTINCT workflow_id) AS cases_held
+    FROM claimed WHERE step = 'CASE' GROUP BY claimed_by),
 officers AS (
     SELECT subject, name, unit FROM users WHERE unit IN (SELECT code FROM scope) AND roles && $3::text[])
 SELECT coalesce(o.subject, h.subject) AS subject, coalesce(o.name, u.name, h.subject) AS name,
     coalesce(o.unit, u.unit, '') AS unit, coalesce(h.open_tasks, 0) AS open_tasks,
-    coalesce(h.overdue_tasks, 0) AS overdue_tasks, coalesce(h.cases_held, 0) AS cases_held
+    coalesce(h.overdue_tasks, 0) AS overdue_tasks, coalesce(c.cases_held, 0) AS cases_held
 FROM held h
 FULL JOIN officers o ON o.subject = h.subject
 LEFT JOIN users u ON u.subject = h.subject
+LEFT JOIN cases_held c ON c.subject = h.subject
 ORDER BY open_tasks DESC, name, subject
 LIMIT $4`
 
 // unclaimedSQL: $1 the unit.
 const unclaimedSQL = `
 WITH ` + unitScope + `
-SELECT count(*) FROM tasks WHERE status = 'open' AND claimed_by = '' AND unit IN (SELECT code FROM scope)`
+SELECT count(*) FROM tasks WHERE status = 'open' AND claimed_by = '' AND unit = ANY (ARRAY(SELECT code FROM scope))`
 
 // WorkloadStats lists the open work each officer of the units at or below
 // q.Unit holds, the busiest first, and counts the open tasks nobody holds.

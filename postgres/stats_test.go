@@ -107,9 +107,9 @@ VALUES ($1, $2, $3, 'HOTLINE', 'Pengadu', 'SELF', $4, 'Uraian', false, $5, $5, '
 
 func (f *fixture) task(worker uuid.UUID, t fixtureTask) {
 	f.t.Helper()
-	workflow := t.workflow
+	workflow, step := t.workflow, lindungi.StepCase
 	if workflow == "" {
-		workflow = lindungi.JourneyWorkflowID(worker)
+		workflow, step = lindungi.JourneyWorkflowID(worker), lindungi.StepTraining
 	}
 	var completed any
 	if t.status != lindungi.TaskOpen {
@@ -117,8 +117,8 @@ func (f *fixture) task(worker uuid.UUID, t fixtureTask) {
 	}
 	f.exec(`INSERT INTO tasks (id, workflow_id, worker_id, kind, step, level, unit, route_rule, status, due_at, due_date,
     created_at, completed_at, claimed_by, at_top)
-VALUES ($1, $2, $3, $4, 'CASE', $5, $6, 'fixture', $7, $8, $9, $10, $11, $12, $13)`,
-		uuid.New(), workflow, worker, string(t.kind), t.level, t.unit, string(t.status), t.due,
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'fixture', $8, $9, $10, $11, $12, $13, $14)`,
+		uuid.New(), workflow, worker, string(t.kind), string(step), t.level, t.unit, string(t.status), t.due,
 		t.due.AddDate(0, 0, -1).Format(time.DateOnly), t.created, completed, t.claimed, t.atTop)
 }
 

@@ -34,9 +34,9 @@ WHERE r.case_id = c.id AND c.step IN ('RESOLVED', 'CLOSED') AND c.resolution <> 
 
 -- The figures of a unit and below read open work by unit, and flows by the
 -- owner unit and a date; each has an index it is read from alone.
-CREATE INDEX tasks_open_stats ON tasks (unit, kind) INCLUDE (level, at_top, due_at, created_at, claimed_by, workflow_id)
+CREATE INDEX tasks_open_stats ON tasks (unit, kind) INCLUDE (level, at_top, due_at, created_at, claimed_by, workflow_id, step)
     WHERE status = 'open';
-CREATE INDEX tasks_open_workflow ON tasks (workflow_id) INCLUDE (due_at, level, at_top) WHERE status = 'open';
+CREATE INDEX tasks_open_case ON tasks (workflow_id) INCLUDE (due_at, level, at_top) WHERE status = 'open' AND step = 'CASE';
 CREATE INDEX cases_open_stats ON cases (owner_unit) INCLUDE (received_at, workflow_id, categories) WHERE step <> 'CLOSED';
 CREATE INDEX cases_owner_resolved ON cases (owner_unit, resolved_at) INCLUDE (received_at, categories, money_recovered_idr)
     WHERE resolved_at IS NOT NULL;
@@ -48,7 +48,7 @@ DROP INDEX workers_journey_stats;
 DROP INDEX cases_owner_closed;
 DROP INDEX cases_owner_resolved;
 DROP INDEX cases_open_stats;
-DROP INDEX tasks_open_workflow;
+DROP INDEX tasks_open_case;
 DROP INDEX tasks_open_stats;
 DROP TRIGGER cases_unresolve ON cases;
 DROP FUNCTION cases_unresolve;
