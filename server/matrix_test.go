@@ -333,6 +333,15 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
 		"national_officer": "403 403 403 403", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
+	// The figures of a unit and below (?unit=3305) and the dashboard:
+	// supervisors and above, and auditors; a unit out of reach is 403.
+	"GET /dasbor":                  statsReaders,
+	"GET /v1/stats/tasks":          statsReaders,
+	"GET /v1/stats/cases":          statsReaders,
+	"GET /v1/stats/resolution":     statsReaders,
+	"GET /v1/stats/recovery":       statsReaders,
+	"GET /v1/stats/journeys":       statsReaders,
+	"GET /v1/stats/workload":       statsReaders,
 	"GET /v1/workers/:id/trace":    auditorsOnRecord,
 	"GET /v1/workers/:id/accesses": auditorsOnRecord,
 	"GET /v1/workers/:id/as-of":    auditorsOnRecord,
@@ -360,6 +369,13 @@ var (
 		"national_officer": "403 403 403 403", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	}
 )
+
+// Who reads the figures of a unit and below.
+var statsReaders = map[string]string{
+	"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 403 200",
+	"province_supervisor": "200 200 403 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 403 200",
+	"national_officer": "200 200 403 200", "auditor": "200 200 403 200", "admin": "200 200 403 200",
+}
 
 // The inbox's task actions: claim, release and complete as the case
 // workers' API routes; escalate, reassign and extend as the supervisors'.
@@ -472,6 +488,7 @@ func fakeServer(store *fakeStore, authz app.Authorizer, units app.Units, auditKe
 		Delegations: &app.Delegations{Store: store, Workers: store, Access: access, Units: units},
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
 		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
+		Stats:       &app.Stats{Store: store, Access: access, Units: units},
 		Audit:       store, Notifications: store, Idempotency: store, Users: store,
 		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
@@ -557,6 +574,8 @@ type fakeStore struct {
 	pcase       lindungi.Case
 	listed      []lindungi.Task  // what ListTasks answers
 	reads       []lindungi.Event // the access events of pages (RecordAccesses)
+	statsAsked  []lindungi.StatsQuery
+	listedWith  lindungi.TaskFilter // the filter ListTasks was last called with
 }
 
 func newFakeStore() *fakeStore {
@@ -671,6 +690,9 @@ func (f *fakeStore) url(method, path string) string {
 		if path == "/pekerja" {
 			url += "&q=3305011508950001"
 		}
+		if path == "/dasbor" || strings.HasPrefix(path, "/v1/stats/") {
+			url += "&unit=3305"
+		}
 		if path == "/v1/workers/:id/as-of" || path == "/v1/cases/:id/as-of" {
 			url += "&at=" + time.Now().UTC().Format(time.RFC3339)
 		}
@@ -693,7 +715,8 @@ func (f *fakeStore) FindTask(_ context.Context, id uuid.UUID) (lindungi.Task, er
 	return f.task, nil
 }
 
-func (f *fakeStore) ListTasks(context.Context, lindungi.Scope, lindungi.TaskFilter) ([]lindungi.Task, error) {
+func (f *fakeStore) ListTasks(_ context.Context, _ lindungi.Scope, tf lindungi.TaskFilter) ([]lindungi.Task, error) {
+	f.listedWith = tf
 	return f.listed, nil
 }
 
@@ -921,3 +944,31 @@ func (f *fakeStore) CaseAsOf(context.Context, uuid.UUID, time.Time) (lindungi.Ca
 }
 
 func (fakeFlows) StartCase(context.Context, lindungi.Case, string) error { return nil }
+
+// The figures, empty: the matrix asks who may read them.
+func (f *fakeStore) TaskStats(_ context.Context, q lindungi.StatsQuery) (lindungi.TaskStats, error) {
+	f.statsAsked = append(f.statsAsked, q)
+	return lindungi.TaskStats{Unit: q.Unit, AsOf: q.Now, ByUnit: []lindungi.UnitBacklog{}, ByKind: []lindungi.KindBacklog{}}, nil
+}
+
+func (f *fakeStore) CaseStats(_ context.Context, q lindungi.StatsQuery) (lindungi.CaseStats, error) {
+	return lindungi.CaseStats{Unit: q.Unit, AsOf: q.Now, ByUnit: []lindungi.UnitBacklog{}, ByCategory: []lindungi.CategoryBacklog{}}, nil
+}
+
+func (f *fakeStore) ResolutionStats(_ context.Context, q lindungi.StatsQuery) (lindungi.ResolutionStats, error) {
+	return lindungi.ResolutionStats{Unit: q.Unit, Period: q.Period(), ByUnit: []lindungi.UnitResolution{},
+		ByCategory: []lindungi.CategoryResolution{}}, nil
+}
+
+func (f *fakeStore) RecoveryStats(_ context.Context, q lindungi.StatsQuery) (lindungi.RecoveryStats, error) {
+	return lindungi.RecoveryStats{Unit: q.Unit, Period: q.Period(), ByMonth: []lindungi.MonthRecovery{},
+		ByCategory: []lindungi.CategoryRecovery{}}, nil
+}
+
+func (f *fakeStore) JourneyStats(_ context.Context, q lindungi.StatsQuery) (lindungi.JourneyStats, error) {
+	return lindungi.JourneyStats{Unit: q.Unit, AsOf: q.Now, ByStep: []lindungi.StepCount{}, ByStage: []lindungi.StageCount{}}, nil
+}
+
+func (f *fakeStore) WorkloadStats(_ context.Context, q lindungi.StatsQuery) (lindungi.WorkloadStats, error) {
+	return lindungi.WorkloadStats{Unit: q.Unit, AsOf: q.Now, Officers: []lindungi.OfficerLoad{}}, nil
+}

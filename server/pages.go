@@ -156,6 +156,11 @@ func (s *Server) frame(c *gin.Context, nav string) web.Page {
 	page := web.Page{Printer: p, Nav: nav, Path: web.LocalPath(c.Request.URL.RequestURI())}
 	if sess.SignedIn() {
 		page.User = &web.User{Name: sess.Name, Unit: sess.Unit, UnitName: s.unitName(sess.Unit), Roles: sess.Roles}
+		who := sess.Principal()
+		page.May = func(path string) bool {
+			_, err := s.Access.Route(who, path, http.MethodGet)
+			return err == nil
+		}
 	}
 	if sess.Flash != "" {
 		page.Flash = append(page.Flash, web.Flash{Kind: "info", Text: p.T(sess.Flash, "Name", sess.Name)})

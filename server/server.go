@@ -42,6 +42,7 @@ type Deps struct {
 	Delegations *app.Delegations
 	Holidays    *app.Holidays
 	Policies    *app.Policies
+	Stats       *app.Stats
 
 	// What the other reads and the request plumbing need.
 	Audit         auditlog.Store

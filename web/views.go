@@ -100,7 +100,14 @@ type Page struct {
 	Flash []Flash // what the last action left to say
 	Path  string  // the path and query of this page, for the language switch to return to
 	Nav   string  // the menu item of this page: "inbox"
+	// May reports whether the user may open the page at a path (GET), by
+	// the access decision of its route: the menu shows only those. Nil
+	// for nobody signed in.
+	May func(path string) bool
 }
+
+// MayOpen reports whether the menu shows the page at path to the user.
+func (p Page) MayOpen(path string) bool { return p.May != nil && p.May(path) }
 
 // User is the person signed in, as the header shows them.
 type User struct {

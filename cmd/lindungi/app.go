@@ -119,6 +119,7 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 		documents:   &app.Documents{Store: db, Workers: db, Access: access},
 		delegations: &app.Delegations{Store: db, Workers: db, Access: access, Units: units},
 		holidays:    &app.Holidays{Store: db, Access: access, Units: units},
+		stats:       &app.Stats{Store: db, Access: access, Units: units},
 		policies: &app.Policies{Store: db, Access: access, Units: units, Governed: server.Governed(),
 			Reload: ps.Reload, Logger: logger},
 		reconciler: &app.Reconciler{Backlog: backlog{db}, Journeys: journeys, Cases: cases, Grace: 10 * time.Second, Logger: logger},
@@ -136,6 +137,7 @@ type appServices struct {
 	delegations *app.Delegations
 	holidays    *app.Holidays
 	policies    *app.Policies
+	stats       *app.Stats
 	reconciler  *app.Reconciler
 }
 
@@ -176,6 +178,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Delegations:   a.delegations,
 		Holidays:      a.holidays,
 		Policies:      a.policies,
+		Stats:         a.stats,
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
