@@ -98,6 +98,10 @@ type Chart struct {
 	Table Table
 }
 
+// BarMax is the length of the longest bar, and of the track each bar is
+// drawn on.
+func (c Chart) BarMax() int { return barMax }
+
 // Height is the height of the chart's SVG.
 func (c Chart) Height() int { return len(c.Bars)*barRow + 4 }
 
