@@ -366,7 +366,11 @@ func journeyCharts(p *Printer, in DashboardInput, l links) (byStage Chart, bySte
 
 	byStep = Table{Caption: p.T("dashboard.journeys_by_step"), Headers: []string{p.T("dashboard.col.step"), p.T("dashboard.col.g2g"),
 		p.T("dashboard.col.p2p"), p.T("dashboard.col.mandiri"), p.T("dashboard.col.total")}}
+	byStep.Empty = p.T("dashboard.no_journeys")
 	for _, s := range in.Journeys.ByStep {
+		if s.Total == 0 {
+			continue // the stages above show where nobody is; the steps list where someone is
+		}
 		step := string(s.Step)
 		byStep.Rows = append(byStep.Rows, Row{Cells: []Cell{{Text: p.Step(s.Step), Strong: true},
 			linked(p.Number(s.G2G), s.G2G, l.workers("step", step, "scheme", string(lindungi.SchemeG2G))),

@@ -44,7 +44,8 @@ func dashboardFixture(lang string) DashboardPage {
 			ByMonth: []lindungi.MonthRecovery{{Month: "2026-11", Recovery: lindungi.Recovery{}},
 				{Month: "2026-12", Recovery: lindungi.Recovery{AmountIDR: 62_500_000, Cases: 4}}},
 			ByCategory: []lindungi.CategoryRecovery{{Category: lindungi.CatUnpaidWages, Recovery: lindungi.Recovery{AmountIDR: 62_500_000, Cases: 4}}}},
-		Journeys: lindungi.JourneyStats{Unit: "33", Total: 3, ByStep: []lindungi.StepCount{{Step: lindungi.StepTraining, G2G: 1, P2P: 2, Total: 3}},
+		Journeys: lindungi.JourneyStats{Unit: "33", Total: 3, ByStep: []lindungi.StepCount{{Step: lindungi.StepRegistered},
+			{Step: lindungi.StepTraining, G2G: 1, P2P: 2, Total: 3}},
 			ByStage: lindungi.Stages([]lindungi.StepCount{{Step: lindungi.StepTraining, G2G: 1, P2P: 2, Total: 3}})},
 		Workload: lindungi.WorkloadStats{Unit: "33", Officers: []lindungi.OfficerLoad{
 			{Subject: "caseworker-3305", Name: "Demo caseworker 3305", Unit: "3305", OpenTasks: 2, OverdueTasks: 1, CasesHeld: 1},
@@ -84,6 +85,12 @@ func TestDashboardPageView(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the dashboard lacks %s", want)
 		}
+	}
+	// The steps list where someone is.
+	steps := body[strings.Index(body, `id="journeys-step"`):]
+	steps = steps[:strings.Index(steps, "</table>")]
+	if strings.Contains(steps, ">Terdaftar<") || !strings.Contains(steps, ">Pelatihan<") {
+		t.Error("the table of steps lists a step nobody is at, or lacks one")
 	}
 	// A zero is no link: nothing behind it.
 	if strings.Contains(body, `">0</a>`) {
