@@ -13,8 +13,8 @@ import (
 
 var _ lindungi.StatsService = (*DB)(nil)
 
-// The figures of a unit and below, each one statement over indexed columns
-// (migration 00012): open work from the partial indexes of open tasks and
+// The figures of a unit and below, one statement per set (the complaints
+// take two: open ones and flows) over indexed columns (migration 00012): open work from the partial indexes of open tasks and
 // open cases, flows from the owner unit and a date, journeys from the
 // workers' domicile and step. Rows are broken down by the units one level
 // below the query's unit, each counting itself and the units below it, and
