@@ -169,15 +169,17 @@ func NewDashboardPage(page Page, in DashboardInput) DashboardPage {
 		d.Periods = append(d.Periods, Option{Value: pr, Label: p.T("dashboard.period." + pr), Selected: pr == in.Period})
 	}
 	l := links{unit: in.Unit, period: in.Query.Period()}
+	month := in.Cases.Flow.Month
 	d.Summary = []Figure{
-		{p.T("dashboard.open_tasks"), p.Number(in.Tasks.Total.Open), l.inbox("")},
-		{p.T("dashboard.overdue_tasks"), p.Number(in.Tasks.Total.Overdue), l.inbox("", "overdue", "true")},
-		{p.T("dashboard.open_cases"), p.Number(in.Cases.Total.Open), l.cases("", "status", "open")},
-		{p.T("dashboard.overdue_cases"), p.Number(in.Cases.Total.Overdue), l.cases("", "status", "open", "overdue", "true")},
-		{p.T("dashboard.received_month"), p.Number(in.Cases.Flow.Month.Received),
-			l.cases("", "received_from", in.Cases.Flow.Month.From, "received_to", in.Cases.Flow.Month.To)},
-		{p.T("dashboard.median"), p.WorkingDayCount(in.Resolution.Total.Median), l.resolved("")},
-		{p.T("dashboard.recovered"), p.Money(in.Recovery.Total.AmountIDR), l.resolved("")},
+		figure(p.T("dashboard.open_tasks"), p.Number(in.Tasks.Total.Open), in.Tasks.Total.Open, l.inbox("")),
+		figure(p.T("dashboard.overdue_tasks"), p.Number(in.Tasks.Total.Overdue), in.Tasks.Total.Overdue, l.inbox("", "overdue", "true")),
+		figure(p.T("dashboard.open_cases"), p.Number(in.Cases.Total.Open), in.Cases.Total.Open, l.cases("", "status", "open")),
+		figure(p.T("dashboard.overdue_cases"), p.Number(in.Cases.Total.Overdue), in.Cases.Total.Overdue,
+			l.cases("", "status", "open", "overdue", "true")),
+		figure(p.T("dashboard.received_month"), p.Number(month.Received), month.Received,
+			l.cases("", "received_from", month.From, "received_to", month.To)),
+		figure(p.T("dashboard.median"), p.WorkingDayCount(in.Resolution.Total.Median), in.Resolution.Total.Resolved, l.resolved("")),
+		figure(p.T("dashboard.recovered"), p.Money(in.Recovery.Total.AmountIDR), in.Recovery.Total.Cases, l.resolved("")),
 	}
 	d.TasksByUnit = backlogChart(p, "tasks-unit", p.T("dashboard.tasks_by_unit"), p.T("dashboard.col.unit"), in, in.Tasks.ByUnit, l, true)
 	kinds := make([]lindungi.UnitBacklog, len(in.Tasks.ByKind))
@@ -397,6 +399,15 @@ func workloadChart(p *Printer, in DashboardInput, l links) Chart {
 	}
 	c.Bars = bars(labels, texts, values, nil)
 	return c
+}
+
+// figure is a headline number, a link to href unless n, what it counts,
+// is 0.
+func figure(label, value string, n int, href string) Figure {
+	if n == 0 {
+		href = ""
+	}
+	return Figure{Label: label, Value: value, Href: href}
 }
 
 // linked is a cell showing text, a link to href when n is not 0: a zero

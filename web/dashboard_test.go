@@ -93,7 +93,7 @@ func TestDashboardPageView(t *testing.T) {
 		t.Error("the table of steps lists a step nobody is at, or lacks one")
 	}
 	// A zero is no link: nothing behind it.
-	if strings.Contains(body, `">0</a>`) {
+	if strings.Contains(body, `">0</a>`) || strings.Contains(body, `>Rp 0</a>`) {
 		t.Error("a zero is a link")
 	}
 	// Charts are hidden from screen readers, which read the tables; the
@@ -110,6 +110,27 @@ func TestDashboardPageView(t *testing.T) {
 	// Every table of the page follows its chart, or stands alone.
 	if strings.Count(body, "<table") < 12 {
 		t.Errorf("%d tables", strings.Count(body, "<table"))
+	}
+}
+
+// TestDashboardPageEmpty: a unit with nothing yet says so, and links no
+// zero.
+func TestDashboardPageEmpty(t *testing.T) {
+	now := time.Date(2026, 12, 23, 14, 30, 0, 0, lindungi.WIB)
+	from, to, _ := PeriodDays(PeriodMonth, now)
+	q := lindungi.StatsQuery{Unit: "3301", From: from, To: to, Now: now}
+	_, body := render(t, "dashboard", NewDashboardPage(testPage(Indonesian), DashboardInput{Unit: "3301", Period: PeriodMonth,
+		Units: testUnits, Choices: [][2]string{{"3301", "Kabupaten Cilacap"}}, Query: q,
+		Journeys: lindungi.JourneyStats{ByStage: lindungi.Stages(nil)}}))
+	checkMarkup(t, body)
+	if strings.Contains(body, `<a class="figure-value"`) || strings.Contains(body, `">0</a>`) {
+		t.Error("a zero is a link")
+	}
+	for _, want := range []string{"Tidak ada yang terbuka.", "Tidak ada pengaduan yang terselesaikan dalam periode ini.",
+		"Belum ada pekerja terdaftar di unit ini.", "Tidak ada petugas di unit ini.", "Rp 0"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the empty dashboard lacks %q", want)
+		}
 	}
 }
 
