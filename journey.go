@@ -29,6 +29,11 @@ const (
 	StepClosed             Step = "CLOSED"
 )
 
+// JourneySteps lists the steps in journey order.
+var JourneySteps = []Step{StepOutreach, StepRegistered, StepVerified, StepTraining, StepMedical, StepPlacementAgreement,
+	StepSocialSecurity, StepPassportVisa, StepWorkContract, StepOrientation, StepDeparted, StepAbroad, StepReturned,
+	StepRehabilitation, StepReintegration, StepClosed}
+
 // StepCase is the step recorded on the tasks of a protection case, which
 // belong to no step of the worker's journey.
 const StepCase Step = "CASE"

@@ -16,6 +16,7 @@
 //	event.go         Event, one entry of the audit trail
 //	delegation.go    delegations across units and their validation; DelegationService
 //	holiday.go       holidays and their validation; HolidayService (calendar.go counts working days)
+//	stats.go         the figures of a unit and below: backlogs, flows, resolution times, recovery, journeys, workload; StatsService
 //	idempotency.go   idempotency keys, their reservations and answers; IdempotencyService
 //	principal.go     Principal and the role names
 //	user.go          the user directory; UserService

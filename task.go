@@ -112,13 +112,15 @@ var taskNamespace = uuid.MustParse("5b0c8a4e-6f5e-4d8f-9a57-0e7c3a1b2d11")
 
 // TaskFilter selects tasks for an inbox.
 type TaskFilter struct {
-	Status   TaskStatus // empty for any
-	Kind     TaskKind   // empty for any
-	Unit     string     // only tasks of this unit and the units below it
-	Overdue  bool       // only open tasks past their deadline
-	Assignee string     // only tasks claimed by this user
-	WorkerID uuid.UUID  // only this worker's tasks
-	Limit    int
+	Status  TaskStatus // empty for any
+	Kind    TaskKind   // empty for any
+	Unit    string     // only tasks of this unit and the units below it
+	Overdue bool       // only open tasks past their deadline
+	// Escalated keeps only the tasks moved up the escalation chain.
+	Escalated bool
+	Assignee  string    // only tasks claimed by this user
+	WorkerID  uuid.UUID // only this worker's tasks
+	Limit     int
 	// After continues a list after the task with this deadline and ID.
 	AfterDue time.Time
 	AfterID  uuid.UUID

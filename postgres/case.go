@@ -422,7 +422,7 @@ func (db *DB) ResolveCase(ctx context.Context, id uuid.UUID, resolution string, 
 			return false, lindungi.Errorf(lindungi.ECONFLICT, "The case is resolved already, with another outcome.")
 		}
 		if _, err := tx.ExecContext(ctx, `
-UPDATE cases SET step = 'RESOLVED', resolution = $2, money_recovered_idr = $3, last_action_at = $4 WHERE id = $1`,
+UPDATE cases SET step = 'RESOLVED', resolution = $2, money_recovered_idr = $3, last_action_at = $4, resolved_at = $4 WHERE id = $1`,
 			id, resolution, moneyIDR, now); err != nil {
 			return false, fmt.Errorf("resolve case: %w", translate(err))
 		}

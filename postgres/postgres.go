@@ -23,6 +23,7 @@
 //	wake.go          the reconciler's wake-ups on LISTEN/NOTIFY
 //	reference.go     the reference data (units, holidays) and the user directory
 //	audit.go         the audit trail's reads, checkpoints, exports and access events
+//	stats.go         the figures of a unit and below, for the dashboard
 //	shared.go        the small conversions and checks every noun uses
 //
 // Exported methods own the transaction; unexported helpers take the

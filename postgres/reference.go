@@ -89,9 +89,9 @@ ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, par
 const insertHolidaySQL = `
 INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING`
 
-// LoadReference loads the shipped units and holidays. It is idempotent:
-// units are updated in place, holidays already present are kept (an
-// administrator may have corrected them).
+// LoadReference loads the shipped units and holidays, and gathers their
+// statistics. It is idempotent: units are updated in place, holidays
+// already present are kept (an administrator may have corrected them).
 func (db *DB) LoadReference(ctx context.Context) error {
 	units, err := ReferenceUnits()
 	if err != nil {
@@ -117,6 +117,13 @@ func (db *DB) LoadReference(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, insertHolidaySQL, h.Date, h.Kind, h.Name); err != nil {
 				return fmt.Errorf("holiday %s: %w", h.Date, translate(err))
 			}
+		}
+		// Tables this small are never analyzed by autovacuum: without
+		// statistics the planner guesses a unit and its descendants are 2
+		// rows, not 36, and plans the figures of a province (stats.go)
+		// for a handful of rows.
+		if _, err := tx.ExecContext(ctx, `ANALYZE units, holidays`); err != nil {
+			return fmt.Errorf("analyze the reference data: %w", translate(err))
 		}
 		return nil
 	})

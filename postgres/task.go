@@ -133,6 +133,7 @@ WHERE (unit IN (SELECT code FROM units WHERE path && $1::text[]) OR worker_id = 
   AND ($8 = '' OR claimed_by = $8)
   AND ($9::uuid IS NULL OR worker_id = $9)
   AND ($10::timestamptz IS NULL OR (due_at, id) > ($10, $11::uuid))
+  AND (NOT $13 OR level > 0)
 ORDER BY due_at, id
 LIMIT $12`
 
@@ -143,7 +144,7 @@ func (db *DB) ListTasks(ctx context.Context, scope lindungi.Scope, f lindungi.Ta
 	var rows []taskRow
 	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, pq.StringArray(scope.Units), pq.Array(scope.Workers),
 		string(f.Status), string(f.Kind), f.Unit, f.Overdue, db.nowOr(f.Now), f.Assignee, nullUUID(f.WorkerID), afterDue, afterID,
-		pageSize(f.Limit, 100, 500)); err != nil {
+		pageSize(f.Limit, 100, 500), f.Escalated); err != nil {
 		return nil, fmt.Errorf("list tasks: %w", translate(err))
 	}
 	return convert(rows, taskRow.task), nil

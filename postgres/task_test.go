@@ -98,22 +98,23 @@ func TestListTasks(t *testing.T) {
 	// IDs are chosen so that their order differs from both the order of
 	// creation and the order of deadlines.
 	tasks := []struct {
-		name string
-		id   string
-		w    lindungi.Worker
-		unit string
-		due  time.Time
+		name  string
+		id    string
+		w     lindungi.Worker
+		unit  string
+		due   time.Time
+		level int
 	}{
-		{"kebumen-late-b", "00000000-0000-0000-0000-000000000002", kebumen, "3305", day(1)},
-		{"kebumen-late-a", "00000000-0000-0000-0000-000000000001", kebumen, "3305", day(1)},
-		{"kebumen-early", "00000000-0000-0000-0000-000000000005", kebumen, "3305", day(0)},
-		{"cilacap-early", "00000000-0000-0000-0000-000000000003", cilacap, "3301", day(0)},
-		{"province", "00000000-0000-0000-0000-000000000004", cilacap, "33", day(2)},
+		{"kebumen-late-b", "00000000-0000-0000-0000-000000000002", kebumen, "3305", day(1), 0},
+		{"kebumen-late-a", "00000000-0000-0000-0000-000000000001", kebumen, "3305", day(1), 0},
+		{"kebumen-early", "00000000-0000-0000-0000-000000000005", kebumen, "3305", day(0), 0},
+		{"cilacap-early", "00000000-0000-0000-0000-000000000003", cilacap, "3301", day(0), 0},
+		{"province", "00000000-0000-0000-0000-000000000004", cilacap, "33", day(2), 2}, // escalated twice
 	}
 	names := map[uuid.UUID]string{}
 	for _, tk := range tasks {
 		in := newTask(tk.w, tk.unit, tk.due)
-		in.ID = uuid.MustParse(tk.id)
+		in.ID, in.Level = uuid.MustParse(tk.id), tk.level
 		createTask(t, db, in)
 		names[in.ID] = tk.name
 	}
@@ -137,6 +138,8 @@ func TestListTasks(t *testing.T) {
 		{"3305", lindungi.TaskFilter{Status: lindungi.TaskCompleted}, []string{"kebumen-late-b"}},
 		{"33", lindungi.TaskFilter{Limit: 2}, []string{"cilacap-early", "kebumen-early"}},
 		{"33", lindungi.TaskFilter{Status: lindungi.TaskOpen, Limit: 3}, []string{"cilacap-early", "kebumen-early", "kebumen-late-a"}},
+		{"33", lindungi.TaskFilter{Escalated: true}, []string{"province"}},
+		{"3305", lindungi.TaskFilter{Escalated: true}, nil},
 	}
 	for _, tt := range tests {
 		got, err := db.ListTasks(ctx, lindungi.Scope{Units: []string{tt.scope}}, tt.f)

@@ -400,6 +400,11 @@ func TestQueryStringsAreChecked(t *testing.T) {
 		{trace + "&limit=501", 422, "limit"},
 		{trace + "&limit=0", 422, "limit"},
 		{trace + "&action=%00", 422, "action"},
+		{"/v1/stats/tasks?unit=3305&from=2026-01-01&to=2026-06-30", 200, ""},
+		{"/v1/stats/cases?unit=9999", 422, "unit"},
+		{"/v1/stats/resolution?from=2026-13-01", 422, "from"},
+		{"/v1/stats/recovery?from=2026-06-01&to=2026-05-31", 422, "to"},
+		{"/v1/stats/workload?unit=%00", 422, "unit"},
 	}
 	for _, tt := range tests {
 		_, rec := sendRaw(srv, "admin@ID", http.MethodGet, tt.url, nil)
@@ -420,6 +425,13 @@ var authorityFields = map[string][]string{
 	"POST /v1/workers":     {"domicile_unit"},
 	"POST /v1/cases":       {"unit", "worker_id"},
 	"POST /v1/delegations": {"kind", "target_unit", "worker_id"},
+}
+
+// authorityQuery are the query parameters whose value the access decision
+// needs: the unit whose figures are read.
+var authorityQuery = map[string][]string{
+	"GET /v1/stats/tasks": {"unit"}, "GET /v1/stats/cases": {"unit"}, "GET /v1/stats/resolution": {"unit"},
+	"GET /v1/stats/recovery": {"unit"}, "GET /v1/stats/journeys": {"unit"}, "GET /v1/stats/workload": {"unit"},
 }
 
 // TestAuthorityComesFirst asks every route as each caller the access
@@ -474,6 +486,9 @@ func TestAuthorityComesFirst(t *testing.T) {
 				// ID or an instant that does not parse is refused with the
 				// body's JSON, before the record is looked up.)
 				for _, q := range queryParams(op) {
+					if slices.Contains(authorityQuery[name], q) {
+						continue
+					}
 					u := withQuery(t, store.url(r.Method, r.Path), q, "zz")
 					valid, hasBody := store.bodies()[name]
 					var body []byte

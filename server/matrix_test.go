@@ -411,6 +411,15 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "403 403 403 403", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "403 403 403 403",
 		"national_officer": "403 403 403 403", "auditor": "200 200 200 200", "admin": "200 200 200 200",
 	},
+	// The figures of a unit and below (?unit=3305) and the dashboard:
+	// supervisors and above, and auditors; a unit out of reach is 403.
+	"GET /dasbor":                  statsReaders,
+	"GET /v1/stats/tasks":          statsReaders,
+	"GET /v1/stats/cases":          statsReaders,
+	"GET /v1/stats/resolution":     statsReaders,
+	"GET /v1/stats/recovery":       statsReaders,
+	"GET /v1/stats/journeys":       statsReaders,
+	"GET /v1/stats/workload":       statsReaders,
 	"GET /v1/workers/:id/trace":    auditorsOnRecord,
 	"GET /v1/workers/:id/accesses": auditorsOnRecord,
 	"GET /v1/workers/:id/as-of":    auditorsOnRecord,
@@ -476,6 +485,13 @@ var everyone200 = map[string]string{
 	"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
 	"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
 	"national_officer": "200 200 200 200", "auditor": "200 200 200 200", "admin": "200 200 200 200",
+}
+
+// Who reads the figures of a unit and below.
+var statsReaders = map[string]string{
+	"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 403 200",
+	"province_supervisor": "200 200 403 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 403 200",
+	"national_officer": "200 200 403 200", "auditor": "200 200 403 200", "admin": "200 200 403 200",
 }
 
 // The inbox's task actions: claim, release and complete as the case
@@ -658,6 +674,7 @@ func fakeServerWith(store *fakeStore, authz app.Authorizer, units app.Units, aud
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
 		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
 		Auditing:    &app.Audit{Store: store, Workers: store, Access: access, Units: units, Key: auditKey},
+		Stats:       &app.Stats{Store: store, Access: access, Units: units},
 		Audit:       store, Notifications: store, Idempotency: store, Users: store,
 		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
@@ -759,13 +776,15 @@ type fakeStore struct {
 
 	// The case pages' (page_case_test.go): complaints taken in, notes
 	// written, the case's open tasks and timeline.
-	intakes   []lindungi.NewComplaint
-	notes     []lindungi.CaseNote
-	caseTasks []lindungi.Task
-	timeline  []lindungi.Event
-	notices   []lindungi.Notification // the notifications, each Read for everyone (page_notices_test.go)
-	assigned  []uuid.UUID             // the tasks ClaimTask gave someone
-	accesses  []lindungi.Event        // the access events of single reads (RecordAccess)
+	intakes    []lindungi.NewComplaint
+	notes      []lindungi.CaseNote
+	caseTasks  []lindungi.Task
+	timeline   []lindungi.Event
+	notices    []lindungi.Notification // the notifications, each Read for everyone (page_notices_test.go)
+	assigned   []uuid.UUID             // the tasks ClaimTask gave someone
+	accesses   []lindungi.Event        // the access events of single reads (RecordAccess)
+	statsAsked []lindungi.StatsQuery
+	listedWith lindungi.TaskFilter // the filter ListTasks was last called with
 }
 
 func newFakeStore() *fakeStore {
@@ -892,6 +911,9 @@ func (f *fakeStore) url(method, path string) string {
 		if path == "/pekerja" {
 			url += "&q=3305011508950001"
 		}
+		if path == "/dasbor" || strings.HasPrefix(path, "/v1/stats/") {
+			url += "&unit=3305"
+		}
 		if path == "/v1/workers/:id/as-of" || path == "/v1/cases/:id/as-of" {
 			url += "&at=" + time.Now().UTC().Format(time.RFC3339)
 		}
@@ -921,7 +943,8 @@ func (f *fakeStore) FindTask(_ context.Context, id uuid.UUID) (lindungi.Task, er
 	return f.task, nil
 }
 
-func (f *fakeStore) ListTasks(context.Context, lindungi.Scope, lindungi.TaskFilter) ([]lindungi.Task, error) {
+func (f *fakeStore) ListTasks(_ context.Context, _ lindungi.Scope, tf lindungi.TaskFilter) ([]lindungi.Task, error) {
+	f.listedWith = tf
 	return f.listed, nil
 }
 
@@ -1173,3 +1196,31 @@ var testCodec = func() *payloadcodec.Codec {
 	}
 	return c
 }()
+
+// The figures, empty: the matrix asks who may read them.
+func (f *fakeStore) TaskStats(_ context.Context, q lindungi.StatsQuery) (lindungi.TaskStats, error) {
+	f.statsAsked = append(f.statsAsked, q)
+	return lindungi.TaskStats{Unit: q.Unit, AsOf: q.Now, ByUnit: []lindungi.UnitBacklog{}, ByKind: []lindungi.KindBacklog{}}, nil
+}
+
+func (f *fakeStore) CaseStats(_ context.Context, q lindungi.StatsQuery) (lindungi.CaseStats, error) {
+	return lindungi.CaseStats{Unit: q.Unit, AsOf: q.Now, ByUnit: []lindungi.UnitBacklog{}, ByCategory: []lindungi.CategoryBacklog{}}, nil
+}
+
+func (f *fakeStore) ResolutionStats(_ context.Context, q lindungi.StatsQuery) (lindungi.ResolutionStats, error) {
+	return lindungi.ResolutionStats{Unit: q.Unit, Period: q.Period(), ByUnit: []lindungi.UnitResolution{},
+		ByCategory: []lindungi.CategoryResolution{}}, nil
+}
+
+func (f *fakeStore) RecoveryStats(_ context.Context, q lindungi.StatsQuery) (lindungi.RecoveryStats, error) {
+	return lindungi.RecoveryStats{Unit: q.Unit, Period: q.Period(), ByMonth: []lindungi.MonthRecovery{},
+		ByCategory: []lindungi.CategoryRecovery{}}, nil
+}
+
+func (f *fakeStore) JourneyStats(_ context.Context, q lindungi.StatsQuery) (lindungi.JourneyStats, error) {
+	return lindungi.JourneyStats{Unit: q.Unit, AsOf: q.Now, ByStep: []lindungi.StepCount{}, ByStage: []lindungi.StageCount{}}, nil
+}
+
+func (f *fakeStore) WorkloadStats(_ context.Context, q lindungi.StatsQuery) (lindungi.WorkloadStats, error) {
+	return lindungi.WorkloadStats{Unit: q.Unit, AsOf: q.Now, Officers: []lindungi.OfficerLoad{}}, nil
+}

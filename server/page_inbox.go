@@ -31,11 +31,11 @@ func (s *Server) inboxPage(c *gin.Context) {
 // inboxQuery reads the inbox's filters and cursor from the query of its
 // address, naming each bad one.
 func inboxQuery(vals url.Values, v *lindungi.Validation) (q web.InboxQuery, afterDue time.Time, afterID uuid.UUID) {
-	q = web.InboxQuery{Kind: vals.Get("kind"), Unit: vals.Get("unit")}
+	q = web.InboxQuery{Kind: vals.Get("kind"), Unit: vals.Get("unit"), Assignee: vals.Get("assignee")}
 	if q.Kind != "" && !slices.Contains(lindungi.TaskKinds, lindungi.TaskKind(q.Kind)) {
 		v.Add("kind", "is not a task kind")
 	}
-	for name, to := range map[string]*bool{"overdue": &q.Overdue, "mine": &q.Mine} {
+	for name, to := range map[string]*bool{"overdue": &q.Overdue, "escalated": &q.Escalated, "mine": &q.Mine} {
 		switch vals.Get(name) {
 		case "", "false":
 		case "true":
@@ -74,7 +74,7 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 	}
 	q, afterDue, afterID := inboxQuery(u.Query(), &v)
 	f := lindungi.TaskFilter{Status: lindungi.TaskOpen, Kind: lindungi.TaskKind(q.Kind), Unit: q.Unit, Overdue: q.Overdue,
-		Limit: inboxPageSize, AfterDue: afterDue, AfterID: afterID, Now: now}
+		Escalated: q.Escalated, Assignee: q.Assignee, Limit: inboxPageSize, AfterDue: afterDue, AfterID: afterID, Now: now}
 	if q.Mine {
 		f.Assignee = a.Principal.Subject
 	}

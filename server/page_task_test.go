@@ -22,7 +22,7 @@ func signedInBrowser(t *testing.T, sub string) (*browser, *fakeStore, string) {
 }
 
 func TestInboxFilters(t *testing.T) {
-	b, _, body := signedInBrowser(t, "caseworker-3305")
+	b, store, body := signedInBrowser(t, "caseworker-3305")
 	for _, want := range []string{`<form class="filters" method="get" action="/"`, `name="kind"`, `<option value="VERIFY_REGISTRATION">Verifikasi pendaftaran</option>`,
 		`<option value="3305">Kabupaten Kebumen</option>`, `name="overdue" value="true"`, `name="mine" value="true"`, "Hanya tugas saya"} {
 		if !strings.Contains(body, want) {
@@ -43,7 +43,20 @@ func TestInboxFilters(t *testing.T) {
 			t.Errorf("the filtered inbox lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"/?kind=NOPE", "/?overdue=ya", "/?unit=9999"} {
+	// The dashboard's links: escalated tasks, and one officer's; a filter
+	// set again keeps the officer.
+	_, body = b.get("/?unit=3305&escalated=true&assignee=caseworker-3301")
+	if f := store.listedWith; !f.Escalated || f.Assignee != "caseworker-3301" || f.Unit != "3305" {
+		t.Errorf("the inbox asked for %+v", f)
+	}
+	for _, want := range []string{`id="f-escalated" type="checkbox" name="escalated" value="true" checked`, "Hanya yang dieskalasi",
+		`<input type="hidden" name="assignee" value="caseworker-3301">`,
+		`name="back" value="/?unit=3305&amp;escalated=true&amp;assignee=caseworker-3301"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the inbox of escalated tasks of one officer lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"/?kind=NOPE", "/?overdue=ya", "/?unit=9999", "/?escalated=ya"} {
 		if res, body := b.get(bad); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Terjadi masalah") {
 			t.Errorf("GET %s = %d, want 422 as a page", bad, res.StatusCode)
 		}

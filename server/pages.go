@@ -191,9 +191,10 @@ func (s *Server) frame(c *gin.Context, nav string) web.Page {
 		if nav != "" { // a page of the menu, not the sign-in or an error page
 			page.User.Unread = s.unread(c, sess.Principal())
 		}
-		if s.Access != nil {
-			_, err := s.Access.Route(sess.Principal(), "/audit", http.MethodGet)
-			page.Audit = err == nil
+		who := sess.Principal()
+		page.May = func(path string) bool {
+			_, err := s.Access.Route(who, path, http.MethodGet)
+			return err == nil
 		}
 	}
 	if sess.Flash != "" {

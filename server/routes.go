@@ -194,6 +194,16 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/policies", handler: s.changePolicy, auth: true, national: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/policies/versions", handler: s.listPolicyVersions, auth: true},
 
+		// The figures of a unit and below (stats.go), and the dashboard that
+		// shows them (page_dashboard.go).
+		{method: http.MethodGet, path: "/dasbor", handler: s.dashboardPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/v1/stats/tasks", handler: statsRoute(s, (*app.Stats).Tasks), auth: true},
+		{method: http.MethodGet, path: "/v1/stats/cases", handler: statsRoute(s, (*app.Stats).Cases), auth: true},
+		{method: http.MethodGet, path: "/v1/stats/resolution", handler: statsRoute(s, (*app.Stats).Resolution), auth: true},
+		{method: http.MethodGet, path: "/v1/stats/recovery", handler: statsRoute(s, (*app.Stats).Recovery), auth: true},
+		{method: http.MethodGet, path: "/v1/stats/journeys", handler: statsRoute(s, (*app.Stats).Journeys), auth: true},
+		{method: http.MethodGet, path: "/v1/stats/workload", handler: statsRoute(s, (*app.Stats).Workload), auth: true},
+
 		// The Temporal UI's remote codec (codec.go): administrators only.
 		{method: http.MethodOptions, path: "/codec/encode", handler: s.preflight, cors: true, reads: true},
 		{method: http.MethodOptions, path: "/codec/decode", handler: s.preflight, cors: true, reads: true},

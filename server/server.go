@@ -46,6 +46,7 @@ type Deps struct {
 	// Auditing answers auditors: traces, files as of an instant, the
 	// inspector's questions, verification and signed exports.
 	Auditing *app.Audit
+	Stats    *app.Stats
 
 	// What the other reads and the request plumbing need.
 	Audit         auditlog.Store

@@ -16,7 +16,7 @@ import (
 func auditFixture(lang string) AuditPage {
 	p := testPage(lang)
 	p.User = &User{Name: "Demo auditor Jawa Tengah", Unit: "33", UnitName: "Provinsi Jawa Tengah", Roles: []string{lindungi.RoleAuditor}}
-	p.Audit, p.Nav = true, "audit"
+	p.May, p.Nav = func(string) bool { return true }, "audit"
 	return AuditPage{Page: p, Purpose: "BPK-2026-07", PurposeURL: PurposeURL("/audit")}
 }
 

@@ -19,24 +19,29 @@ type Option struct {
 }
 
 // InboxFilter is the inbox's filter form (GET /): the task kind, the unit
-// (and below), only overdue tasks, only the tasks the user claimed.
+// (and below), only overdue tasks, only escalated ones, only the tasks the
+// user claimed; and the holder the dashboard's links may name (Assignee).
 type InboxFilter struct {
-	Kinds   []Option // the task kinds in words, "" for all first
-	Units   []Option // the user's unit and the units below it, "" for all first
-	Overdue bool
-	Mine    bool
-	Worker  string // one worker's tasks only (a hidden field)
-	Active  bool   // some filter is set: offer to clear them
+	Kinds     []Option // the task kinds in words, "" for all first
+	Units     []Option // the user's unit and the units below it, "" for all first
+	Overdue   bool
+	Escalated bool
+	Mine      bool
+	Worker    string // one worker's tasks only (a hidden field)
+	Assignee  string // one officer's tasks only (a hidden field)
+	Active    bool   // some filter is set: offer to clear them
 }
 
 // InboxQuery is the filter as the inbox's query parameters, for its links
 // (the next page) and for the forms to come back to.
 type InboxQuery struct {
-	Kind    string
-	Unit    string
-	Overdue bool
-	Mine    bool
-	Worker  string // one worker's tasks, by ID: where a notification leads
+	Kind      string
+	Unit      string
+	Overdue   bool
+	Escalated bool
+	Mine      bool
+	Worker    string // one worker's tasks, by ID: where a notification leads
+	Assignee  string // the tasks one officer claimed (the dashboard's workload)
 }
 
 // Values are the query parameters of q; empty when no filter is set.
@@ -51,11 +56,17 @@ func (q InboxQuery) Values() url.Values {
 	if q.Overdue {
 		v.Set("overdue", "true")
 	}
+	if q.Escalated {
+		v.Set("escalated", "true")
+	}
 	if q.Mine {
 		v.Set("mine", "true")
 	}
 	if q.Worker != "" {
 		v.Set("worker", q.Worker)
+	}
+	if q.Assignee != "" {
+		v.Set("assignee", q.Assignee)
 	}
 	return v
 }
@@ -75,7 +86,7 @@ func (q InboxQuery) URL(extra ...string) string {
 // InboxFilterForm is the filter form of q. units are the units the user
 // may filter by, as code and name pairs in order.
 func (p *Printer) InboxFilterForm(q InboxQuery, units [][2]string) InboxFilter {
-	f := InboxFilter{Overdue: q.Overdue, Mine: q.Mine, Worker: q.Worker, Active: len(q.Values()) > 0}
+	f := InboxFilter{Overdue: q.Overdue, Escalated: q.Escalated, Mine: q.Mine, Worker: q.Worker, Assignee: q.Assignee, Active: len(q.Values()) > 0}
 	f.Kinds = append(f.Kinds, Option{Value: "", Label: p.T("filter.all_kinds"), Selected: q.Kind == ""})
 	for _, k := range lindungi.TaskKinds {
 		f.Kinds = append(f.Kinds, Option{Value: string(k), Label: p.TaskKind(k), Selected: q.Kind == string(k)})

@@ -115,10 +115,14 @@ type Page struct {
 	// Partial says the answer is a part of the page, for htmx to swap in:
 	// the header's parts that change go with it out of band (template "oob").
 	Partial bool
-	// Audit shows the menu item of the audit pages: the user's role may
-	// open them.
-	Audit bool
+	// May reports whether the user may open the page at a path (GET), by
+	// the access decision of its route: the menu shows only those. Nil
+	// for nobody signed in.
+	May func(path string) bool
 }
+
+// MayOpen reports whether the menu shows the page at path to the user.
+func (p Page) MayOpen(path string) bool { return p.May != nil && p.May(path) }
 
 // User is the person signed in, as the header shows them.
 type User struct {

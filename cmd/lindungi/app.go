@@ -125,6 +125,7 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 		documents:   &app.Documents{Store: db, Workers: db, Access: access},
 		delegations: &app.Delegations{Store: db, Workers: db, Access: access, Units: units},
 		holidays:    &app.Holidays{Store: db, Access: access, Units: units},
+		stats:       &app.Stats{Store: db, Access: access, Units: units},
 		policies: &app.Policies{Store: db, Access: access, Units: units, Governed: server.Governed(),
 			Reload: ps.Reload, Logger: logger},
 		reconciler: &app.Reconciler{Backlog: backlog{db}, Journeys: journeys, Cases: cases, Grace: 10 * time.Second, Logger: logger},
@@ -142,6 +143,7 @@ type appServices struct {
 	delegations *app.Delegations
 	holidays    *app.Holidays
 	policies    *app.Policies
+	stats       *app.Stats
 	reconciler  *app.Reconciler
 }
 
@@ -193,6 +195,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Holidays:      a.holidays,
 		Policies:      a.policies,
 		Auditing:      &app.Audit{Store: svc.db, Workers: svc.db, Access: a.access, Units: svc.ps.Units, Key: auditKey, Keys: auditKeys},
+		Stats:         a.stats,
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
