@@ -120,3 +120,29 @@ func TestVendoredHTMX(t *testing.T) {
 		t.Errorf("the htmx licence must ship next to it: %v", err)
 	}
 }
+
+// Every block of the style sheet is closed where it should be: a rule
+// left open swallows the rest of the file into a media query.
+func TestStyleSheetBlocksClose(t *testing.T) {
+	b, err := staticFiles.ReadFile("static/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	depth, line := 0, 1
+	for _, ch := range string(b) {
+		switch ch {
+		case '\n':
+			line++
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth < 0 {
+				t.Fatalf("app.css line %d closes a block that was not open", line)
+			}
+		}
+	}
+	if depth != 0 {
+		t.Errorf("app.css leaves %d blocks open", depth)
+	}
+}
