@@ -235,18 +235,25 @@ func HighRisk(categories []CaseCategory, flags []string) bool {
 
 // CaseFilter selects cases for a supervisor's list.
 type CaseFilter struct {
-	Step       CaseStep
-	Open       *bool
-	Unit       string // owner unit at or below
-	Category   CaseCategory
-	WorkerID   uuid.UUID // only this worker's cases
-	Number     string    // only the case with this number (NormalizeCaseNumber)
-	IdleDays   int       // at least this many days since the last action
-	Overdue    bool
-	Limit      int
-	AfterID    uuid.UUID
-	AfterStart time.Time // with AfterID: continue after the case received then
-	Now        time.Time
+	Step      CaseStep
+	Open      *bool
+	Unit      string // owner unit at or below
+	Category  CaseCategory
+	WorkerID  uuid.UUID // only this worker's cases
+	Number    string    // only the case with this number (NormalizeCaseNumber)
+	IdleDays  int       // at least this many days since the last action
+	Overdue   bool
+	Escalated bool // an open task of the case went up its escalation chain
+	// Dates (YYYY-MM-DD, WIB; "" for no bound) the case was received,
+	// resolved or closed within, both ends included: the lists behind the
+	// dashboard's figures.
+	ReceivedFrom, ReceivedTo string
+	ResolvedFrom, ResolvedTo string
+	ClosedFrom, ClosedTo     string
+	Limit                    int
+	AfterID                  uuid.UUID
+	AfterStart               time.Time // with AfterID: continue after the case received then
+	Now                      time.Time
 }
 
 // CheckResolution names what is wrong with the outcome of a case: a

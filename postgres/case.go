@@ -532,6 +532,10 @@ SELECT * FROM (` + caseSelect + `
       AND ($8::timestamptz IS NULL OR (c.received_at, c.id) > ($8, $9::uuid))
       AND ($13::uuid IS NULL OR c.worker_id = $13)
       AND ($14 = '' OR c.number = $14)
+      AND ($15 = '' OR ` + wibDate("c.received_at") + ` >= $15::date) AND ($16 = '' OR ` + wibDate("c.received_at") + ` <= $16::date)
+      AND ($17 = '' OR ` + wibDate("c.resolved_at") + ` >= $17::date) AND ($18 = '' OR ` + wibDate("c.resolved_at") + ` <= $18::date)
+      AND ($19 = '' OR ` + wibDate("c.closed_at") + ` >= $19::date) AND ($20 = '' OR ` + wibDate("c.closed_at") + ` <= $20::date)
+      AND (NOT $21 OR EXISTS (SELECT 1 FROM tasks t WHERE t.workflow_id = c.workflow_id AND t.status = 'open' AND t.level > 0))
 ) listed
 WHERE ($10 = 0 OR days_since_action >= $10)
   AND (NOT $11 OR overdue)
@@ -552,7 +556,8 @@ func (db *DB) ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.Ca
 	var rows []caseRow
 	if err := db.db.SelectContext(ctx, &rows, listCasesSQL, db.nowOr(f.Now).UTC(), pq.StringArray(scope.Units), pq.Array(scope.Workers),
 		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, pageSize(f.Limit, 100, 500),
-		nullUUID(f.WorkerID), f.Number); err != nil {
+		nullUUID(f.WorkerID), f.Number, f.ReceivedFrom, f.ReceivedTo, f.ResolvedFrom, f.ResolvedTo, f.ClosedFrom, f.ClosedTo,
+		f.Escalated); err != nil {
 		return nil, fmt.Errorf("list cases: %w", translate(err))
 	}
 	return convert(rows, caseRow.pcase), nil

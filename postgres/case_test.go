@@ -631,6 +631,12 @@ func TestListCases(t *testing.T) {
 		DueDate: "2026-12-24"}, clerk("r")); err != nil {
 		t.Fatal(err)
 	}
+	// An escalated (not overdue) handling task of the Cilacap case.
+	if _, err := db.CreateTask(ctx, lindungi.Task{ID: uuid.New(), WorkflowID: cilacap.WorkflowID, WorkerID: w.ID,
+		Kind: lindungi.TaskCaseHandling, Step: lindungi.StepCase, Unit: "33", Level: 1, RouteRule: "test", DueAt: t0.Add(240 * time.Hour),
+		DueDate: "2027-01-02"}, clerk("r")); err != nil {
+		t.Fatal(err)
+	}
 
 	now := t0.Add(72 * time.Hour) // 2026-12-26 08:00 WIB
 	list := func(scope lindungi.Scope, f lindungi.CaseFilter) []string {
@@ -672,6 +678,12 @@ func TestListCases(t *testing.T) {
 		{"owned at or below the province", units("33"), lindungi.CaseFilter{Unit: "33"}, n(1, 2, 3, 4, 5)},
 		{"category", units("33"), lindungi.CaseFilter{Category: lindungi.CatTrafficking}, n(4)},
 		{"overdue", units("33"), lindungi.CaseFilter{Overdue: true}, n(1)},
+		{"escalated", units("33"), lindungi.CaseFilter{Escalated: true}, n(2)},
+		{"received on the day (WIB)", units("33"), lindungi.CaseFilter{ReceivedFrom: "2026-12-23", ReceivedTo: "2026-12-23"}, n(1, 2, 3, 4, 5)},
+		{"received from the day after", units("33"), lindungi.CaseFilter{ReceivedFrom: "2026-12-24"}, n()},
+		{"received up to the day before", units("33"), lindungi.CaseFilter{ReceivedTo: "2026-12-22"}, n()},
+		{"closed on the day", units("33"), lindungi.CaseFilter{ClosedFrom: "2026-12-23", ClosedTo: "2026-12-31"}, n(5)},
+		{"resolved: none yet", units("33"), lindungi.CaseFilter{ResolvedFrom: "2026-12-01"}, n()},
 		{"idle 3 days", units("33"), lindungi.CaseFilter{IdleDays: 3}, n(1, 2, 3, 4, 5)},
 		{"idle 3 days, open", units("33"), lindungi.CaseFilter{IdleDays: 3, Open: &yes}, n(1, 2, 3, 4)},
 		{"idle 4 days", units("33"), lindungi.CaseFilter{IdleDays: 4}, n()},

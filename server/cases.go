@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/lindungi/lindungi"
@@ -104,6 +105,7 @@ func (s *Server) listCases(c *gin.Context) {
 		f.IdleDays = n
 	}
 	f.Overdue, _ = boolParam(c, &v, "overdue")
+	caseDates(c, &v, &f)
 	f.Limit, f.AfterStart, f.AfterID = pageParams(c, &v, f.Limit)
 	if err := v.Err(); err != nil {
 		s.problem(c, err)
@@ -177,5 +179,27 @@ func (s *Server) decideCase(kind lindungi.TaskKind, outcome lindungi.Outcome) gi
 			return
 		}
 		c.JSON(http.StatusOK, pc) // stored after the workflow answers (idempotency.go)
+	}
+}
+
+// caseDates reads the case filters of the dashboard's lists, for the API
+// and the case list page alike: escalated=true and the dates a case was
+// received, resolved or closed within (YYYY-MM-DD, WIB).
+func caseDates(c *gin.Context, v *lindungi.Validation, f *lindungi.CaseFilter) {
+	f.Escalated, _ = boolParam(c, v, "escalated")
+	for _, d := range []struct {
+		name string
+		to   *string
+	}{{"received_from", &f.ReceivedFrom}, {"received_to", &f.ReceivedTo}, {"resolved_from", &f.ResolvedFrom},
+		{"resolved_to", &f.ResolvedTo}, {"closed_from", &f.ClosedFrom}, {"closed_to", &f.ClosedTo}} {
+		s := c.Query(d.name)
+		if s == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			v.Add(d.name, "must be a date such as 2026-11-27")
+			continue
+		}
+		*d.to = s
 	}
 }

@@ -67,6 +67,15 @@ func (s *Server) casesPage(c *gin.Context) {
 	default:
 		v.Add("status", "must be open, closed or all")
 	}
+	f.Unit, f.Category = c.Query("unit"), lindungi.CaseCategory(c.Query("category"))
+	if f.Unit != "" && !unitCodePattern.MatchString(f.Unit) {
+		v.Add("unit", "must be a unit code such as 3305, 33 or ID")
+	}
+	if _, known := lindungi.CategoryLabels[f.Category]; f.Category != "" && !known {
+		v.Add("category", "is not a complaint category")
+	}
+	f.Overdue, _ = boolParam(c, &v, "overdue")
+	caseDates(c, &v, &f)
 	cursor := c.Query("cursor")
 	if cursor != "" {
 		var ok bool
@@ -89,8 +98,14 @@ func (s *Server) casesPage(c *gin.Context) {
 		{Value: "all", Label: page.T("cases.status_all"), Selected: show == "all"},
 	}}
 	data.Cases = page.CaseTable(web.CaseListInput{Cases: cases, Units: s.unitNames(), Purpose: purpose})
+	page.Describe(&data, web.CaseListFilters{Unit: f.Unit, UnitName: s.unitName(f.Unit), Category: string(f.Category),
+		Overdue: f.Overdue, Escalated: f.Escalated, ReceivedFrom: f.ReceivedFrom, ReceivedTo: f.ReceivedTo,
+		ResolvedFrom: f.ResolvedFrom, ResolvedTo: f.ResolvedTo, ClosedFrom: f.ClosedFrom, ClosedTo: f.ClosedTo})
 	listURL := func(extra ...string) string {
 		q := url.Values{}
+		for _, k := range data.Keep {
+			q.Set(k.Value, k.Label)
+		}
 		if show != "open" {
 			q.Set("status", show)
 		}

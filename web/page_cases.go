@@ -99,6 +99,75 @@ type CaseListPage struct {
 	Cases   Table
 	Pager   Pager
 	NewURL  string
+	// Filtered says, in words, the filters the list was opened with (the
+	// dashboard's links), with Keep their parameters for the status form
+	// and ClearURL the list without them.
+	Filtered []string
+	Keep     []Option
+	ClearURL string
+}
+
+// CaseListFilters are the case list's filters besides the status: those
+// of the lists behind the dashboard's figures.
+type CaseListFilters struct {
+	Unit, UnitName, Category string
+	Overdue, Escalated       bool
+	// Dates as YYYY-MM-DD; "" for no bound.
+	ReceivedFrom, ReceivedTo, ResolvedFrom, ResolvedTo, ClosedFrom, ClosedTo string
+}
+
+// Describe fills the page's Filtered, Keep and ClearURL from f.
+func (p *Printer) Describe(d *CaseListPage, f CaseListFilters) {
+	keep := func(name, value string) {
+		if value != "" {
+			d.Keep = append(d.Keep, Option{Value: name, Label: value})
+		}
+	}
+	date := func(s string) string {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return p.Date(t)
+	}
+	span := func(key, from, to string) {
+		if from == "" && to == "" {
+			return
+		}
+		d.Filtered = append(d.Filtered, p.T(key, "From", date(from), "To", date(to)))
+	}
+	if f.Unit != "" {
+		d.Filtered = append(d.Filtered, p.T("cases.filtered.unit", "Unit", f.UnitName))
+	}
+	if f.Category != "" {
+		d.Filtered = append(d.Filtered, p.Category(lindungi.CaseCategory(f.Category)))
+	}
+	if f.Overdue {
+		d.Filtered = append(d.Filtered, p.T("cases.filtered.overdue"))
+	}
+	if f.Escalated {
+		d.Filtered = append(d.Filtered, p.T("cases.filtered.escalated"))
+	}
+	span("cases.filtered.received", f.ReceivedFrom, f.ReceivedTo)
+	span("cases.filtered.resolved", f.ResolvedFrom, f.ResolvedTo)
+	span("cases.filtered.closed", f.ClosedFrom, f.ClosedTo)
+	keep("unit", f.Unit)
+	keep("category", f.Category)
+	if f.Overdue {
+		keep("overdue", "true")
+	}
+	if f.Escalated {
+		keep("escalated", "true")
+	}
+	keep("received_from", f.ReceivedFrom)
+	keep("received_to", f.ReceivedTo)
+	keep("resolved_from", f.ResolvedFrom)
+	keep("resolved_to", f.ResolvedTo)
+	keep("closed_from", f.ClosedFrom)
+	keep("closed_to", f.ClosedTo)
+	if len(d.Filtered) > 0 {
+		d.ClearURL = "/kasus"
+	}
 }
 
 // CasePurposePage is the data of views/case_purpose.html: an auditor says
