@@ -141,6 +141,15 @@ type CasePage struct {
 	Resolutions   []Option
 	InfoRequested bool // information was asked for: contact can say it came
 	MayOverride   bool // the user may refer without the worker's consent
+
+	// The supervisors' forms: the categories to tick (the case's, or those
+	// of a refused form), the risk level the risk form sets (high, or
+	// normal for a high-risk case), and the officers the case's handling
+	// may be given to.
+	CategoryChecks []Check
+	HighRisk       bool
+	RiskTo         string
+	Assignees      []Option
 }
 
 // May reports whether the user may post the form name now.
@@ -445,7 +454,7 @@ func (p *Printer) Timeline(in TimelineInput) []TimelineEntry {
 	for _, ev := range in.Events {
 		e := TimelineEntry{When: p.DateTime(ev.OccurredAt), At: ev.OccurredAt.UTC().Format(time.RFC3339), What: p.label("timeline.", ev.Action)}
 		e.Who, e.WhoSub = p.who(ev.Actor, ev.ActorRole, ev.ActorUnit, in.Names, in.Units)
-		e.Detail = p.eventDetail(ev, kinds, in.Units)
+		e.Detail = p.eventDetail(ev, kinds, in.Units, in.Names)
 		out = append(out, e)
 	}
 	return out
@@ -469,8 +478,11 @@ func (p *Printer) who(subject, role, unit string, names, units map[string]string
 }
 
 // eventDetail is the part of an event's change a reader needs, in words.
-func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskKind, units map[string]string) string {
+func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskKind, units, names map[string]string) string {
 	var a struct {
+		Categories []lindungi.CaseCategory `json:"categories"`
+		HighRisk   *bool                   `json:"high_risk"`
+		Assignee   string                  `json:"assignee"`
 		Step       lindungi.CaseStep `json:"step"`
 		OwnerUnit  string            `json:"owner_unit"`
 		ToUnit     string            `json:"to_unit"`
@@ -539,6 +551,16 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 		add(p.T("timeline.to", "Unit", unitName(units, a.ToUnit)))
 	case ev.Action == "case.step":
 		add(p.CaseStep(a.Step))
+	case ev.Action == "case.recategorise":
+		add(p.Categories(a.Categories))
+	case ev.Action == "case.risk" && a.HighRisk != nil:
+		add(p.T("timeline.risk." + lindungi.RiskLevel(*a.HighRisk)))
+	case ev.Action == "case.assign":
+		name := names[a.Assignee]
+		if name == "" {
+			name = a.Assignee
+		}
+		add(p.T("timeline.assignee", "Name", name))
 	}
 	if a.OwnerUnit != "" && strings.HasPrefix(ev.Action, "case.") {
 		add(p.T("timeline.owner", "Unit", unitName(units, a.OwnerUnit)))
@@ -567,6 +589,8 @@ func (p *Printer) reason(r string) string {
 		return p.T("timeline.reason_deadline")
 	case strings.HasPrefix(r, "escalated: "):
 		return strings.TrimPrefix(r, "escalated: ")
+	case strings.HasPrefix(r, "high risk: "):
+		return strings.TrimPrefix(r, "high risk: ")
 	case strings.HasPrefix(r, "case closed: "), strings.HasPrefix(r, "routed by "):
 		return ""
 	}
