@@ -32,12 +32,11 @@ type Cases struct {
 	Notes   CaseNoteStore
 	Tasks   DecisionFinder
 	Workers WorkerFinder
-	// Users is the directory an assignment finds its assignee in.
-	Users  UserFinder
-	Flows  CaseFlows
-	Router Router
-	Access *Access
-	Units  Units
+	Users   UserFinder // the directory an assignment finds its assignee in
+	Flows   CaseFlows
+	Router  Router
+	Access  *Access
+	Units   Units
 	// Wake, if set, wakes the reconciler when a case's workflow could not
 	// start.
 	Wake   Waker

@@ -480,9 +480,6 @@ func (p *Printer) who(subject, role, unit string, names, units map[string]string
 // eventDetail is the part of an event's change a reader needs, in words.
 func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskKind, units, names map[string]string) string {
 	var a struct {
-		Categories []lindungi.CaseCategory `json:"categories"`
-		HighRisk   *bool                   `json:"high_risk"`
-		Assignee   string                  `json:"assignee"`
 		Step       lindungi.CaseStep       `json:"step"`
 		OwnerUnit  string                  `json:"owner_unit"`
 		ToUnit     string                  `json:"to_unit"`
@@ -551,16 +548,8 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 		add(p.T("timeline.to", "Unit", unitName(units, a.ToUnit)))
 	case ev.Action == "case.step":
 		add(p.CaseStep(a.Step))
-	case ev.Action == "case.recategorise":
-		add(p.Categories(a.Categories))
-	case ev.Action == "case.risk" && a.HighRisk != nil:
-		add(p.T("timeline.risk." + lindungi.RiskLevel(*a.HighRisk)))
-	case ev.Action == "case.assign":
-		name := names[a.Assignee]
-		if name == "" {
-			name = a.Assignee
-		}
-		add(p.T("timeline.assignee", "Name", name))
+	case ev.Action == "case.recategorise" || ev.Action == "case.risk" || ev.Action == "case.assign":
+		add(p.supervisionDetail(ev, names))
 	}
 	if a.OwnerUnit != "" && strings.HasPrefix(ev.Action, "case.") {
 		add(p.T("timeline.owner", "Unit", unitName(units, a.OwnerUnit)))
@@ -573,6 +562,30 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 		add(p.reason(a.Reason))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// supervisionDetail is what a supervisor's change of a case did, in
+// words: the new categories, the risk level, or who the case was given to.
+func (p *Printer) supervisionDetail(ev lindungi.Event, names map[string]string) string {
+	var a struct {
+		Categories []lindungi.CaseCategory `json:"categories"`
+		HighRisk   *bool                   `json:"high_risk"`
+		Assignee   string                  `json:"assignee"`
+	}
+	_ = json.Unmarshal(ev.After, &a)
+	switch {
+	case ev.Action == "case.recategorise":
+		return p.Categories(a.Categories)
+	case ev.Action == "case.risk" && a.HighRisk != nil:
+		return p.T("timeline.risk." + lindungi.RiskLevel(*a.HighRisk))
+	case ev.Action == "case.assign" && a.Assignee != "":
+		name := names[a.Assignee]
+		if name == "" {
+			name = a.Assignee
+		}
+		return p.T("timeline.assignee", "Name", name)
+	}
+	return ""
 }
 
 // reason is a reason as the timeline shows it: a person's as written; the
