@@ -480,19 +480,19 @@ func (p *Printer) who(subject, role, unit string, names, units map[string]string
 // eventDetail is the part of an event's change a reader needs, in words.
 func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskKind, units, names map[string]string) string {
 	var a struct {
-		Step       lindungi.CaseStep       `json:"step"`
-		OwnerUnit  string                  `json:"owner_unit"`
-		ToUnit     string                  `json:"to_unit"`
-		ToAgency   string                  `json:"to_agency"`
-		Consent    *bool                   `json:"consent"`
-		Override   string                  `json:"override_reason"`
-		Money      *int64                  `json:"money_recovered_idr"`
-		Resolution string                  `json:"resolution"`
-		Reason     string                  `json:"reason"`
-		Kind       lindungi.TaskKind       `json:"kind"`
-		Unit       string                  `json:"unit"`
-		Outcome    lindungi.Outcome        `json:"outcome"`
-		DueAt      time.Time               `json:"due_at"`
+		Step       lindungi.CaseStep `json:"step"`
+		OwnerUnit  string            `json:"owner_unit"`
+		ToUnit     string            `json:"to_unit"`
+		ToAgency   string            `json:"to_agency"`
+		Consent    *bool             `json:"consent"`
+		Override   string            `json:"override_reason"`
+		Money      *int64            `json:"money_recovered_idr"`
+		Resolution string            `json:"resolution"`
+		Reason     string            `json:"reason"`
+		Kind       lindungi.TaskKind `json:"kind"`
+		Unit       string            `json:"unit"`
+		Outcome    lindungi.Outcome  `json:"outcome"`
+		DueAt      time.Time         `json:"due_at"`
 	}
 	_ = json.Unmarshal(ev.After, &a)
 	var parts []string
