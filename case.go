@@ -3,6 +3,7 @@ package lindungi
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -233,6 +234,66 @@ func HighRisk(categories []CaseCategory, flags []string) bool {
 	return false
 }
 
+// Risk levels of a case, as the routing policy's risk column names them.
+// A case is high risk from intake when HighRisk holds for its complaint; a
+// supervisor may raise or lower it later (CaseService.SetCaseRisk), but
+// not below what HighRisk says of its categories and flags.
+const (
+	RiskNormal = "normal"
+	RiskHigh   = "high"
+)
+
+// RiskLevel is the level of a case that is high risk, or not.
+func RiskLevel(high bool) string {
+	if high {
+		return RiskHigh
+	}
+	return RiskNormal
+}
+
+// CheckRiskLevel returns EINVALID naming field when level is neither
+// RiskNormal nor RiskHigh.
+func CheckRiskLevel(field, level string) error {
+	if level != RiskNormal && level != RiskHigh {
+		return &Error{Code: EINVALID, Message: "Unknown risk level.",
+			Fields: []FieldError{{Field: field, Reason: "must be " + RiskHigh + " or " + RiskNormal}}}
+	}
+	return nil
+}
+
+// ErrHighRiskByRule is the refusal to lower the risk of a case that
+// HighRisk holds for.
+func ErrHighRiskByRule() error {
+	return &Error{Code: ECONFLICT, Message: "Trafficking, death abroad and minors are high risk by rule; re-categorise the case first.",
+		Fields: []FieldError{{Field: "level", Reason: "the case's categories or flags make it high risk"}}}
+}
+
+// NormalizeCategories trims and upper-cases categories in place, for
+// CheckCategories to judge.
+func NormalizeCategories(cats []CaseCategory) {
+	for i, c := range cats {
+		cats[i] = CaseCategory(strings.ToUpper(strings.TrimSpace(string(c))))
+	}
+}
+
+// CheckCategories names what is wrong with the categories a case is
+// given: 1 to 5, each a known category, none twice. It returns EINVALID,
+// or nil.
+func CheckCategories(cats []CaseCategory) error {
+	var v Validation
+	checkCategories(&v, cats)
+	return v.Err()
+}
+
+// SameCategories reports whether a and b hold the same categories, in
+// any order.
+func SameCategories(a, b []CaseCategory) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
 // CaseFilter selects cases for a supervisor's list.
 type CaseFilter struct {
 	Step      CaseStep
@@ -338,6 +399,24 @@ type CaseService interface {
 	// transfer. EINVALID for a reason over 500 characters; ENOTFOUND;
 	// ECONFLICT if it was decided otherwise already or the case is closed.
 	DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev Event) (Transfer, error)
+
+	// SetCaseCategories re-categorises an open case, for reason. The same
+	// categories, in any order, change nothing. EINVALID for bad
+	// categories (CheckCategories) or a bad reason (CheckReason);
+	// ENOTFOUND; ECONFLICT for a closed case.
+	SetCaseCategories(ctx context.Context, id uuid.UUID, categories []CaseCategory, reason string, ev Event) (Case, error)
+	// SetCaseRisk raises an open case to high risk or lowers it, for
+	// reason. The level it has changes nothing. EINVALID for a bad reason;
+	// ENOTFOUND; ECONFLICT for a closed case, or for lowering a case that
+	// HighRisk holds for (ErrHighRiskByRule).
+	SetCaseRisk(ctx context.Context, id uuid.UUID, high bool, reason string, ev Event) (Case, error)
+	// AssignCase gives the open task taskID of a case to the user
+	// assignee (claims it for them, whoever held it), tells them, and
+	// records why. Giving it to its holder changes nothing. Who may hold
+	// it is the caller's to check. EINVALID for a bad reason or an empty
+	// assignee; ENOTFOUND for an unknown case, or a task that is not one
+	// of the case's; ECONFLICT for a closed case or a task not open.
+	AssignCase(ctx context.Context, id, taskID uuid.UUID, assignee, reason string, ev Event) (Task, error)
 
 	// SearchWorkers finds workers, provisional ones included, by NIK, name
 	// or phone, within q.Scope. EINVALID naming bad criteria.

@@ -72,9 +72,7 @@ func (c *NewComplaint) Normalize() {
 		}
 		s.DomicileUnit = strings.TrimSpace(s.DomicileUnit)
 	}
-	for i, cat := range c.Categories {
-		c.Categories[i] = CaseCategory(strings.ToUpper(strings.TrimSpace(string(cat))))
-	}
+	NormalizeCategories(c.Categories)
 	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
 	c.Employer = strings.Join(strings.Fields(c.Employer), " ")
 	c.PlacementCompany = strings.Join(strings.Fields(c.PlacementCompany), " ")
@@ -134,20 +132,7 @@ func (c NewComplaint) Validate(today time.Time) error {
 	case c.Subject != nil:
 		c.Subject.validate(&v, today)
 	}
-	switch {
-	case len(c.Categories) == 0:
-		v.Add("categories", "give at least one category")
-	case len(c.Categories) > maxCategories:
-		v.Add("categories", fmt.Sprintf("give at most %d categories", maxCategories))
-	default:
-		for i, cat := range c.Categories {
-			if _, ok := CategoryLabels[cat]; !ok {
-				v.Add(fmt.Sprintf("categories[%d]", i), fmt.Sprintf("%q is not a complaint category", cat))
-			} else if slices.Index(c.Categories, cat) < i {
-				v.Add(fmt.Sprintf("categories[%d]", i), fmt.Sprintf("%s is given twice", cat))
-			}
-		}
-	}
+	checkCategories(&v, c.Categories)
 	if c.Country != "" && !countryCode.MatchString(c.Country) {
 		v.Add("country", "must be an ISO 3166-1 alpha-2 code such as MY, TW or SA")
 	}
@@ -173,6 +158,25 @@ func (c NewComplaint) Validate(today time.Time) error {
 		v.Add("unit", "must be a unit code such as 3305, 33 or ID")
 	}
 	return v.Err()
+}
+
+// checkCategories adds to v what is wrong with the categories of a case:
+// 1 to 5, each a known category, none twice.
+func checkCategories(v *Validation, cats []CaseCategory) {
+	switch {
+	case len(cats) == 0:
+		v.Add("categories", "give at least one category")
+	case len(cats) > maxCategories:
+		v.Add("categories", fmt.Sprintf("give at most %d categories", maxCategories))
+	default:
+		for i, cat := range cats {
+			if _, ok := CategoryLabels[cat]; !ok {
+				v.Add(fmt.Sprintf("categories[%d]", i), fmt.Sprintf("%q is not a complaint category", cat))
+			} else if slices.Index(cats, cat) < i {
+				v.Add(fmt.Sprintf("categories[%d]", i), fmt.Sprintf("%s is given twice", cat))
+			}
+		}
+	}
 }
 
 func (s CaseSubject) validate(v *Validation, today time.Time) {

@@ -144,13 +144,14 @@ type TaskMove struct {
 	Level    int
 	Deadline Deadline
 	Reason   string
-	By       string // MovedByPerson or MovedByDeadline
+	By       string // MovedByPerson, MovedByDeadline or MovedByPolicy
 }
 
 // Who moves a task.
 const (
 	MovedByPerson   = "person"   // a supervisor, by hand, with a reason
 	MovedByDeadline = "deadline" // the workflow, when the deadline passed
+	MovedByPolicy   = "policy"   // the routing policy, when the case's risk was raised
 )
 
 // RouteRequest describes a task to be routed.

@@ -530,3 +530,70 @@ FROM audit_events WHERE action = 'task.escalate' AND subject_id = $1`, ref.ID.St
 		}
 	}
 }
+
+// TestRerouteTask: a case's handling task raised to high risk goes where
+// the policy routes high-risk handling (the province's BP3MI), with the
+// sooner deadline, the rule recorded and both units told; again, nothing
+// moves; a task already at the province stays there.
+func TestRerouteTask(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	supervisor := activities.Actor{Subject: "supervisor-3305", Unit: "3305", Role: "supervisor"}
+	handling := func(n int, unit string) activities.TaskRef {
+		w := e.register(t, 30+n, "3305")
+		ref, err := e.act.CreateTask(ctx, activities.CreateTaskInput{WorkflowID: "case/test-" + w.ID.String(), WorkerID: w.ID,
+			Kind: lindungi.TaskCaseHandling, Step: lindungi.StepCase, DomicileUnit: unit, Risk: lindungi.RiskNormal,
+			DueInWorkingDays: 10, RequestID: "req-intake"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ref
+	}
+	raise := func(ref activities.TaskRef, unit string) activities.TaskRef {
+		got, err := e.act.RerouteTask(ctx, activities.RerouteInput{TaskID: ref.ID, DomicileUnit: unit, Risk: lindungi.RiskHigh,
+			DueDays: 3, Reason: "Indikasi TPPO", Actor: supervisor, RequestID: "req-raise"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	district := handling(0, "3305")
+	moved := raise(district, "3305")
+	if moved.Unit != "33" || moved.HolderRole != lindungi.RoleBP3MIOfficer || moved.Rule != "high-risk-to-bp3mi" || moved.Level != district.Level {
+		t.Errorf("raised: %+v, want at 33 with the BP3MI officers by rule high-risk-to-bp3mi, at the same level", moved)
+	}
+	if !moved.DueAt.Before(district.DueAt) {
+		t.Errorf("raised: due %s, want sooner than %s (3 working days, not 10)", moved.DueAt, district.DueAt)
+	}
+	var ev struct {
+		Actor string `db:"actor"`
+		By    string `db:"by"`
+		Rule  string `db:"rule"`
+		Why   string `db:"reason"`
+	}
+	if err := e.db.SQL().GetContext(ctx, &ev, `SELECT actor, after->>'by' AS by, rule, after->>'reason' AS reason
+FROM audit_events WHERE action = 'task.reassign' AND subject_id = $1`, district.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	if ev != (struct {
+		Actor string `db:"actor"`
+		By    string `db:"by"`
+		Rule  string `db:"rule"`
+		Why   string `db:"reason"`
+	}{"supervisor-3305", lindungi.MovedByPolicy, "high-risk-to-bp3mi", "Indikasi TPPO"}) {
+		t.Errorf("the move's audit event: %+v", ev)
+	}
+	if n := e.count(t, `SELECT count(*) FROM notifications WHERE task_id = $1 AND recipient_unit IN ('3305', '33')`, district.ID); n != 2 {
+		t.Errorf("%d notifications of the move, want 2 (the unit it left, the unit it reached)", n)
+	}
+	if again := raise(moved, "33"); again.Unit != "33" || !again.DueAt.Equal(moved.DueAt) ||
+		e.count(t, `SELECT count(*) FROM audit_events WHERE action = 'task.reassign' AND subject_id = $1`, district.ID.String()) != 1 {
+		t.Errorf("raised again: %+v, want it left as it was, with no new event", again)
+	}
+
+	province := handling(1, "33")
+	if stays := raise(province, "33"); stays.Unit != "33" || stays.HolderRole != province.HolderRole || !stays.DueAt.Equal(province.DueAt) {
+		t.Errorf("a task at the province raised: %+v, want it left as it was (%+v)", stays, province)
+	}
+}

@@ -23,6 +23,9 @@ type CaseStore interface {
 	DecideReferral(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Referral, error)
 	CreateTransfer(ctx context.Context, caseID uuid.UUID, toUnit, reason string, ev lindungi.Event) (lindungi.Transfer, error)
 	DecideTransfer(ctx context.Context, id uuid.UUID, accept bool, reason string, ev lindungi.Event) (lindungi.Transfer, error)
+	SetCaseCategories(ctx context.Context, id uuid.UUID, categories []lindungi.CaseCategory, reason string, ev lindungi.Event) (lindungi.Case, error)
+	SetCaseRisk(ctx context.Context, id uuid.UUID, high bool, reason string, ev lindungi.Event) (lindungi.Case, error)
+	AssignCase(ctx context.Context, id, taskID uuid.UUID, assignee, reason string, ev lindungi.Event) (lindungi.Task, error)
 }
 
 // CaseChange names the change to a case record that a CaseAction writes.
@@ -45,6 +48,9 @@ const (
 	ChangeTransfer         CaseChange = "transfer"          // ToUnit, Reason; answers the transfer's ID
 	ChangeReferralDecision CaseChange = "referral-decision" // DecisionOf, Accept, Reason
 	ChangeTransferDecision CaseChange = "transfer-decision" // DecisionOf, Accept, Reason
+	ChangeCategories       CaseChange = "categories"        // Categories, Reason
+	ChangeRisk             CaseChange = "risk"              // HighRisk, Reason
+	ChangeAssign           CaseChange = "assign"            // TaskID, Assignee, Reason
 )
 
 // CaseActionInput is one change to a case record, asked by its workflow;
@@ -62,6 +68,10 @@ type CaseActionInput struct {
 	Money      int64
 	DecisionOf string // referral or transfer ID, for decisions
 	Accept     bool
+	Categories []lindungi.CaseCategory `json:",omitempty"`
+	HighRisk   bool                    `json:",omitempty"`
+	TaskID     uuid.UUID               `json:",omitzero"`
+	Assignee   string                  `json:",omitempty"`
 	Actor      Actor
 	RequestID  string
 }
@@ -118,6 +128,12 @@ func (a *Activities) CaseAction(ctx context.Context, in CaseActionInput) (CaseAc
 				_, err = a.Cases.DecideTransfer(ctx, of, in.Accept, in.Reason, ev)
 			}
 		}
+	case ChangeCategories:
+		_, err = a.Cases.SetCaseCategories(ctx, in.CaseID, in.Categories, in.Reason, ev)
+	case ChangeRisk:
+		_, err = a.Cases.SetCaseRisk(ctx, in.CaseID, in.HighRisk, in.Reason, ev)
+	case ChangeAssign:
+		_, err = a.Cases.AssignCase(ctx, in.CaseID, in.TaskID, in.Assignee, in.Reason, ev)
 	default:
 		err = lindungi.Errorf(lindungi.EINVALID, "Unknown case action %q.", in.Kind)
 	}

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -257,6 +258,61 @@ func (a *Activities) ReassignTask(ctx context.Context, in ReassignInput) (TaskRe
 	moved, err := a.Store.MoveTask(ctx, in.TaskID, lindungi.TaskMove{Unit: in.Unit, Role: role, Rule: t.RouteRule,
 		Level: t.Level, Deadline: lindungi.Deadline{Date: due, At: t.DueAt, Fallback: t.CalendarFallback}, Reason: in.Reason,
 		By: lindungi.MovedByPerson}, "task.reassign", ev)
+	return a.ref(moved), asActivityError(err)
+}
+
+// RerouteInput asks to route an open task again by policy, as a new task
+// of its kind for DomicileUnit and Risk would be routed now: after a
+// case's risk was raised.
+type RerouteInput struct {
+	TaskID       uuid.UUID
+	DomicileUnit string
+	Risk         string
+	// DueDays, when not 0, brings the deadline of a task that moves to at
+	// most this many working days from now; 0 keeps its deadline.
+	DueDays   int
+	Reason    string
+	Actor     Actor
+	RequestID string
+}
+
+// RerouteTask moves an open task to the unit and role the routing policy
+// names for it now, with the rule that chose them, and tells the unit it
+// left and the unit it reached (as a reassignment by the policy). Work
+// moves up, never down: a task at the unit the policy names, or above it
+// (escalated there), stays where it is, with its deadline. A task that is
+// not open is returned as it is.
+func (a *Activities) RerouteTask(ctx context.Context, in RerouteInput) (TaskRef, error) {
+	t, err := a.Store.FindTask(ctx, in.TaskID)
+	if err != nil {
+		return TaskRef{}, asActivityError(err)
+	}
+	if t.Status != lindungi.TaskOpen {
+		return a.ref(t), nil
+	}
+	route, err := a.Router.Route(lindungi.RouteRequest{Kind: t.Kind, Unit: in.DomicileUnit, Risk: in.Risk})
+	if err != nil {
+		return TaskRef{}, asActivityError(fmt.Errorf("route task: %w", err))
+	}
+	if slices.Contains(a.Router.Ancestors(route.Unit), t.Unit) {
+		return a.ref(t), nil // at the unit the policy names, or above it
+	}
+	date, err := time.ParseInLocation(time.DateOnly, t.DueDate, lindungi.WIB)
+	if err != nil {
+		return TaskRef{}, asActivityError(err)
+	}
+	due := lindungi.Deadline{Date: date, At: t.DueAt, Fallback: t.CalendarFallback}
+	if in.DueDays > 0 {
+		sooner, err := a.deadline(ctx, a.now(), a.dueDays(t.Kind, in.DueDays))
+		if err != nil {
+			return TaskRef{}, asActivityError(err)
+		}
+		if sooner.At.Before(due.At) {
+			due = sooner
+		}
+	}
+	moved, err := a.Store.MoveTask(ctx, in.TaskID, lindungi.TaskMove{Unit: route.Unit, Role: route.Role, Rule: route.Rule,
+		Level: t.Level, Deadline: due, Reason: in.Reason, By: lindungi.MovedByPolicy}, "task.reassign", a.event(ctx, in.Actor, in.RequestID))
 	return a.ref(moved), asActivityError(err)
 }
 

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +32,7 @@ type Cases struct {
 	Notes   CaseNoteStore
 	Tasks   DecisionFinder
 	Workers WorkerFinder
+	Users   UserFinder // the directory an assignment finds its assignee in
 	Flows   CaseFlows
 	Router  Router
 	Access  *Access
@@ -184,22 +187,33 @@ type CaseAct struct {
 	Resolution     string
 	MoneyRecovered int64
 	AnsweredInfo   bool
-	Key            string
+	// The supervisors' actions: a recategorisation's Categories, the risk
+	// Level set-risk sets (lindungi.RiskHigh or RiskNormal), and the user
+	// (subject) an assignment gives the case's handling to.
+	Categories []lindungi.CaseCategory
+	Level      string
+	Assignee   string
+	Key        string
 }
 
-// Normalize trims the text of a case action.
+// Normalize trims the text of a case action, and upper-cases its
+// categories.
 func (r *CaseAct) Normalize() {
 	r.Reason, r.Resolution = lindungi.TrimText(r.Reason), lindungi.TrimText(r.Resolution)
 	r.ToUnit, r.ToAgency = strings.TrimSpace(r.ToUnit), strings.Join(strings.Fields(r.ToAgency), " ")
+	r.Categories = slices.Clone(r.Categories)
+	lindungi.NormalizeCategories(r.Categories)
+	r.Level, r.Assignee = strings.ToLower(strings.TrimSpace(r.Level)), strings.TrimSpace(r.Assignee)
 }
 
 // Validate names the bad fields of a case action: every text field it
 // carries, whatever the action, and what the action needs. A person's
-// escalation, a closure proposal and a reopening say why
-// (lindungi.CheckReason); a referral and a transfer pass
+// escalation, a closure proposal, a reopening and the supervisors'
+// actions say why (lindungi.CheckReason); a referral and a transfer pass
 // lindungi.CheckReferral and lindungi.CheckTransfer, a resolution
-// lindungi.CheckResolution. The workflow checks the action against the
-// case's state.
+// lindungi.CheckResolution, a recategorisation lindungi.CheckCategories, a
+// risk level lindungi.CheckRiskLevel; an assignment names a user. The
+// workflow checks the action against the case's state.
 func (r CaseAct) Validate() error {
 	var v lindungi.Validation
 	switch r.Action {
@@ -212,6 +226,15 @@ func (r CaseAct) Validate() error {
 	case workflows.ActResolve:
 		v.Merge(lindungi.CheckResolution(r.Resolution, r.MoneyRecovered))
 		v.Merge(lindungi.CheckOptionalReason("reason", r.Reason))
+	case workflows.ActRecategorise:
+		v.Merge(lindungi.CheckCategories(r.Categories))
+		v.Merge(lindungi.CheckReason("reason", r.Reason))
+	case workflows.ActSetRisk:
+		v.Merge(lindungi.CheckRiskLevel("level", r.Level))
+		v.Merge(lindungi.CheckReason("reason", r.Reason))
+	case workflows.ActAssign:
+		lindungi.Text{Min: 1, Max: 200}.Check(&v, "assignee", r.Assignee)
+		v.Merge(lindungi.CheckReason("reason", r.Reason))
 	default:
 		v.Merge(lindungi.CheckOptionalReason("reason", r.Reason))
 	}
@@ -233,8 +256,10 @@ func (r CaseAct) Validate() error {
 // the policy's refer-without-consent action there. It returns the case as
 // stored after. ENOTFOUND for a case out of reach, EFORBIDDEN for an
 // override the caller may not make, then EINVALID naming bad fields
-// (CaseAct.Validate), ECONFLICT for a closed case (but to reopen it) or a
-// step its state does not allow.
+// (CaseAct.Validate; for an assignment, an assignee who may not hold the
+// case's handling), ECONFLICT for a closed case (but to reopen it), a step
+// its state does not allow, or lowering the risk of a case that is high
+// risk by rule (lindungi.ErrHighRiskByRule).
 func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, error) {
 	r.Normalize()
 	pc, err := cs.Store.FindCase(ctx, r.CaseID)
@@ -261,14 +286,65 @@ func (cs *Cases) Act(ctx context.Context, a Actor, r CaseAct) (lindungi.Case, er
 	if pc.Step == lindungi.CaseClosed && r.Action != workflows.ActReopen && r.Key == "" {
 		return lindungi.Case{}, lindungi.Errorf(lindungi.ECONFLICT, "The case is closed; reopen it first.")
 	}
-	_, err = cs.Flows.CaseAction(ctx, pc.ID, workflows.CaseActionRequest{Action: r.Action, Reason: r.Reason,
+	req := workflows.CaseActionRequest{Action: r.Action, Reason: r.Reason,
 		ToUnit: r.ToUnit, ToAgency: r.ToAgency, Consent: r.Consent,
 		Resolution: r.Resolution, MoneyRecovered: r.MoneyRecovered, AnsweredInfo: r.AnsweredInfo,
-		Actor: a.workflow(), RequestID: lindungi.RequestIDFromContext(ctx)}, updateID(a, "case/"+r.Action+"/"+pc.ID.String(), r.Key))
+		Categories: r.Categories, Risk: r.Level,
+		Actor: a.workflow(), RequestID: lindungi.RequestIDFromContext(ctx)}
+	switch {
+	case r.Action == workflows.ActAssign:
+		u, err := cs.assignee(ctx, pc, r.Assignee, r.Key)
+		if err != nil {
+			return lindungi.Case{}, err
+		}
+		req.Assignee, req.AssigneeUnit = u.Subject, u.Unit
+	case r.Action == workflows.ActSetRisk && r.Level == lindungi.RiskNormal && r.Key == "" && lindungi.HighRisk(pc.Categories, pc.RiskFlags):
+		return lindungi.Case{}, lindungi.ErrHighRiskByRule()
+	}
+	_, err = cs.Flows.CaseAction(ctx, pc.ID, req, updateID(a, "case/"+r.Action+"/"+pc.ID.String(), r.Key))
 	if err != nil {
 		return lindungi.Case{}, err
 	}
 	return cs.Store.FindCase(ctx, pc.ID)
+}
+
+// claimRoute is the route of claiming a task: whoever a case's handling is
+// given to must be allowed it at the task's unit.
+const claimRoute, claimMethod = "/v1/tasks/:id/claim", "POST"
+
+// assignee is the user of the directory named subject, to whom case pc's
+// handling may be given: their unit reaches the case's open handling task
+// (reaches, as Tasks.Assign decides) and their roles may take tasks there
+// (claimRoute, by the policy). EINVALID naming assignee otherwise;
+// ECONFLICT when the case has no open handling task. A retry with an
+// Idempotency-Key whose task was closed since goes on to the workflow,
+// which answers it as the first time.
+func (cs *Cases) assignee(ctx context.Context, pc lindungi.Case, subject, key string) (lindungi.User, error) {
+	refuse := func(reason string) error {
+		return &lindungi.Error{Code: lindungi.EINVALID, Message: "The case cannot be given to " + subject + ".",
+			Fields: []lindungi.FieldError{{Field: "assignee", Reason: reason}}}
+	}
+	u, err := cs.Users.FindUser(ctx, subject)
+	if lindungi.ErrorCode(err) == lindungi.ENOTFOUND {
+		return lindungi.User{}, refuse("is not a known user")
+	}
+	if err != nil {
+		return lindungi.User{}, err
+	}
+	t, err := cs.Tasks.OpenTaskOf(ctx, pc.WorkflowID, lindungi.TaskCaseHandling)
+	switch {
+	case lindungi.ErrorCode(err) == lindungi.ENOTFOUND && key != "":
+		return u, nil
+	case lindungi.ErrorCode(err) == lindungi.ENOTFOUND:
+		return lindungi.User{}, lindungi.Errorf(lindungi.ECONFLICT, "The case has no open handling task to assign.")
+	case err != nil:
+		return lindungi.User{}, err
+	case !reaches(cs.Units, u.Unit, t.Unit):
+		return lindungi.User{}, refuse(fmt.Sprintf("works at %s, which does not reach the case's handling at %s", u.Unit, t.Unit))
+	case !cs.Access.may(lindungi.Principal{Subject: u.Subject, Unit: u.Unit, Roles: u.Roles}, t.Unit, claimRoute, claimMethod):
+		return lindungi.User{}, refuse("has no role that takes tasks")
+	}
+	return u, nil
 }
 
 // Decision approves or rejects what waits for a case's decision: a closure

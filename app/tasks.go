@@ -225,6 +225,12 @@ func (ts *Tasks) Release(ctx context.Context, a Actor, id uuid.UUID) (lindungi.T
 	return ts.Store.ReleaseTask(ctx, t.ID, a.Event(ctx))
 }
 
+// reaches reports whether a user working at unit may be given a task of
+// taskUnit: it is their unit or a unit below it.
+func reaches(units Units, unit, taskUnit string) bool {
+	return slices.Contains(units.Path(taskUnit), unit)
+}
+
 // MaxBulk is the most tasks one assignment may touch.
 const MaxBulk = 100
 
@@ -268,7 +274,7 @@ func (ts *Tasks) Assign(ctx context.Context, a Actor, r Assignment) ([]Assigned,
 	for _, id := range r.TaskIDs {
 		res := Assigned{TaskID: id}
 		t, ta, err := ts.Find(ctx, a, id)
-		if err == nil && !slices.Contains(ts.Units.Path(t.Unit), assignee.Unit) {
+		if err == nil && !reaches(ts.Units, assignee.Unit, t.Unit) {
 			err = lindungi.Errorf(lindungi.EINVALID, "%s works at %s, which does not reach %s.", assignee.Subject, assignee.Unit, t.Unit)
 		}
 		if err == nil {

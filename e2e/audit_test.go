@@ -333,6 +333,26 @@ var mutations = map[string]mutation{
 		pc := f.caseIn("transferred")
 		return f.pick(as, f.admin).do("POST", "/v1/cases/"+pc.ID.String()+"/transfer/reject", map[string]any{"reason": "Bukan kewenangan"}, h...)
 	},
+	// The supervisors' case actions, on the API and the case page: a new
+	// case (its handling task at Kebumen) re-categorised, raised to high
+	// risk (its task routed to the province), given to a case worker.
+	"POST /v1/cases/:id/recategorise": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.supervisor).do("POST", "/v1/cases/"+pc.ID.String()+"/recategorise",
+			map[string]any{"categories": []string{"UNPAID_WAGES", "JOB_FRAUD"}, "reason": "Hasil verifikasi"}, h...)
+	},
+	"POST /v1/cases/:id/risk": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.supervisor).do("POST", "/v1/cases/"+pc.ID.String()+"/risk", map[string]any{"level": "high", "reason": "Indikasi TPPO"}, h...)
+	},
+	"POST /v1/cases/:id/assign": func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		return f.pick(as, f.supervisor).do("POST", "/v1/cases/"+pc.ID.String()+"/assign",
+			map[string]any{"assignee": "caseworker-3305", "reason": "Menangani kasus serupa"}, h...)
+	},
+	"POST /kasus/:id/kategori": supervisePageScenario("kategori", url.Values{"categories": {"UNPAID_WAGES", "JOB_FRAUD"}, "reason": {"Hasil verifikasi"}}),
+	"POST /kasus/:id/risiko":   supervisePageScenario("risiko", url.Values{"level": {"high"}, "reason": {"Indikasi TPPO"}}),
+	"POST /kasus/:id/tugaskan": supervisePageScenario("tugaskan", url.Values{"assignee": {"caseworker-3305"}, "reason": {"Menangani kasus serupa"}}),
 	"POST /v1/policies": func(f *auditFixture, as *user, h ...string) response {
 		f.serial++
 		change := lindungi.PolicyChange{Reason: "Peran Keycloak petugas",
@@ -360,6 +380,20 @@ func casePageScenario(state, word string, form url.Values) mutation {
 			values[k] = v
 		}
 		return f.pick(as, own).page("POST", "/kasus/"+pc.ID.String()+"/"+word, values, h...)
+	}
+}
+
+// supervisePageScenario is the scenario of a supervisor's form of the case
+// page: a new case, its handling task created, then the form posted to its
+// word by Kebumen's supervisor.
+func supervisePageScenario(word string, form url.Values) mutation {
+	return func(f *auditFixture, as *user, h ...string) response {
+		pc := f.caseIn("")
+		values := url.Values{}
+		for k, v := range form {
+			values[k] = v
+		}
+		return f.pick(as, f.supervisor).page("POST", "/kasus/"+pc.ID.String()+"/"+word, values, h...)
 	}
 }
 

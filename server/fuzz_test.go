@@ -196,7 +196,7 @@ func fuzzServer() (*server.Server, *fuzzFakes) {
 		Journeys: &app.Journeys{Store: f, Flows: f, Access: access, Units: units, Logger: logger, Now: now},
 		Workers:  &app.Workers{Store: nil, Access: access},
 		Tasks:    &app.Tasks{Store: f, Users: f, Flows: f, Access: access, Units: units},
-		Cases: &app.Cases{Store: f, Notes: f, Tasks: f, Workers: f, Flows: f, Router: ps.Router, Access: access, Units: units,
+		Cases: &app.Cases{Store: f, Notes: f, Tasks: f, Workers: f, Users: f, Flows: f, Router: ps.Router, Access: access, Units: units,
 			Logger: logger, Now: now},
 		Audit: f, Idempotency: f, Users: f, Verifier: server.RoleToken{}, Units: units,
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },

@@ -139,6 +139,10 @@ var matrix = map[string]map[string]string{
 	"POST /kasus/:id/rujukan/tolak":       pageCaseSupervise,
 	"POST /kasus/:id/pengalihan/terima":   pageCaseSupervise,
 	"POST /kasus/:id/pengalihan/tolak":    pageCaseSupervise,
+	// The supervisors' case actions on the case page.
+	"POST /kasus/:id/kategori": pageCaseSupervise,
+	"POST /kasus/:id/risiko":   pageCaseSupervise,
+	"POST /kasus/:id/tugaskan": pageCaseSupervise,
 	"POST /v1/cases/:id/notes": {
 		"caseworker": "201 201 404 201", "verifier": "201 201 404 201", "supervisor": "201 201 404 201",
 		"province_supervisor": "201 201 404 201", "bp3mi_officer": "201 201 404 201", "bp3mi_head": "201 201 404 201",
@@ -381,6 +385,12 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
 		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
 	},
+	// The supervisors' case actions: supervisors and above, at the case's
+	// owner unit or above; not case workers, verifiers, BP3MI officers or
+	// auditors.
+	"POST /v1/cases/:id/recategorise": caseSupervise,
+	"POST /v1/cases/:id/risk":         caseSupervise,
+	"POST /v1/cases/:id/assign":       caseSupervise,
 	"GET /v1/delegations": {
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 200 200",
@@ -502,6 +512,11 @@ var (
 		"province_supervisor": "303 303 404 303", "bp3mi_officer": "303 303 404 303", "bp3mi_head": "303 303 404 303",
 		"national_officer": "303 303 404 303", "auditor": "403 403 403 403", "admin": "303 303 404 303",
 	}
+	caseSupervise = map[string]string{
+		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "200 200 404 200",
+		"province_supervisor": "200 200 404 200", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "200 200 404 200",
+		"national_officer": "200 200 404 200", "auditor": "403 403 403 403", "admin": "200 200 404 200",
+	}
 	pageTaskMove = map[string]string{
 		"caseworker": "403 403 403 403", "verifier": "403 403 403 403", "supervisor": "303 303 404 303",
 		"province_supervisor": "303 303 404 303", "bp3mi_officer": "403 403 403 403", "bp3mi_head": "303 303 404 303",
@@ -542,6 +557,9 @@ var pageForms = map[string]url.Values{
 	"/kasus/:id/penutupan/tolak":  {"reason": {"Masih ada klaim"}},
 	"/kasus/:id/rujukan/tolak":    {"reason": {"Bukan kewenangan"}},
 	"/kasus/:id/pengalihan/tolak": {"reason": {"Bukan kewenangan"}},
+	"/kasus/:id/kategori":         {"categories": {"UNPAID_WAGES", "JOB_FRAUD"}, "reason": {"Hasil verifikasi"}},
+	"/kasus/:id/risiko":           {"level": {"high"}, "reason": {"Indikasi TPPO"}},
+	"/kasus/:id/tugaskan":         {"assignee": {"caseworker-3305"}, "reason": {"Menangani kasus serupa"}},
 	"/audit/tujuan":               {"purpose": {"BPK-2026-07"}, "next": {"/audit"}},
 }
 
@@ -668,7 +686,7 @@ func fakeServerWith(store *fakeStore, authz app.Authorizer, units app.Units, aud
 		Journeys:    &app.Journeys{Store: store, Flows: flows, Access: access, Units: units},
 		Workers:     &app.Workers{Store: store, Access: access},
 		Tasks:       &app.Tasks{Store: store, Users: store, Flows: flows, Access: access, Units: units},
-		Cases:       &app.Cases{Store: store, Notes: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},
+		Cases:       &app.Cases{Store: store, Notes: store, Tasks: store, Workers: store, Users: store, Flows: flows, Access: access, Units: units},
 		Documents:   &app.Documents{Store: store, Workers: store, Access: access},
 		Delegations: &app.Delegations{Store: store, Workers: store, Access: access, Units: units},
 		Holidays:    &app.Holidays{Store: store, Access: access, Units: units},
@@ -854,6 +872,9 @@ func (f *fakeStore) bodies() map[string]any {
 		"POST /v1/cases/:id/referral/reject": map[string]any{"reason": "Bukan kewenangan"},
 		"POST /v1/cases/:id/transfer/reject": map[string]any{"reason": "Bukan kewenangan"},
 		"POST /v1/cases/:id/notes":           map[string]any{"text": "Keluarga datang membawa slip gaji."},
+		"POST /v1/cases/:id/recategorise":    map[string]any{"categories": []string{"UNPAID_WAGES", "JOB_FRAUD"}, "reason": "Hasil verifikasi"},
+		"POST /v1/cases/:id/risk":            map[string]any{"level": "high", "reason": "Indikasi TPPO"},
+		"POST /v1/cases/:id/assign":          map[string]any{"assignee": "caseworker-3305", "reason": "Menangani kasus serupa"},
 		"POST /v1/cases": lindungi.NewComplaint{Channel: lindungi.ChannelWalkIn,
 			Complainant: lindungi.Complainant{Name: "Parmi", Relation: lindungi.ComplainantFamily},
 			Subject:     &lindungi.CaseSubject{Name: "Sri Wahyuni", DomicileUnit: "3305"},

@@ -120,6 +120,9 @@ func (s *Server) showCase(c *gin.Context, status int, purpose string, f caseForm
 		if !slices.Contains(subjects, ev.Actor) {
 			subjects = append(subjects, ev.Actor)
 		}
+		if who := assigneeOf(ev); who != "" && !slices.Contains(subjects, who) {
+			subjects = append(subjects, who) // named in the timeline too
+		}
 	}
 	people, err := s.Pages.Store.UserNames(ctx, subjects)
 	if err != nil {
@@ -188,6 +191,10 @@ func (s *Server) showCase(c *gin.Context, status int, purpose string, f caseForm
 		d.NoteForm = &web.TextArea{Name: "text", Label: page.T("case.note"), Hint: page.T("case.note_hint"), Rows: 4,
 			MaxLength: lindungi.MaxCaseNote, Required: true}
 	}
+	if err := s.superviseForms(ctx, &d, pc, waits, f); err != nil {
+		s.problem(c, err)
+		return
+	}
 	if f.name != "" {
 		d.Failed, d.Values = f.name, f.values
 		var flash string
@@ -227,6 +234,10 @@ func (s *Server) caseActions(ctx context.Context, p lindungi.Principal, pc lindu
 		"referral_reject":   w.referral != nil,
 		"transfer_accept":   w.transfer != nil,
 		"transfer_reject":   w.transfer != nil,
+		// The supervisors' forms: a case high risk by rule is not lowered.
+		"recategorise": open,
+		"risk":         open && !(pc.HighRisk && lindungi.HighRisk(pc.Categories, pc.RiskFlags)),
+		"assign":       open && w.handling != nil,
 	}
 	deciding := map[lindungi.TaskKind]*lindungi.Task{lindungi.TaskClosureApproval: w.closure,
 		lindungi.TaskReferralDecision: w.referral, lindungi.TaskTransferDecision: w.transfer}
@@ -291,6 +302,9 @@ var caseFormFields = map[string][]string{
 	"referral_reject": {"reason"},
 	"transfer_reject": {"reason"},
 	"note":            {"text"},
+	"recategorise":    {"categories", "reason"},
+	"risk":            {"level", "reason"},
+	"assign":          {"assignee", "reason"},
 }
 
 // caseErrors says in words why the form name was refused: each field's

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strings"
+
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
@@ -37,6 +39,9 @@ const (
 	pageCaseReferralReject   = "/kasus/:id/rujukan/tolak"       // POST /v1/cases/:id/referral/reject
 	pageCaseTransferAccept   = "/kasus/:id/pengalihan/terima"   // POST /v1/cases/:id/transfer/accept
 	pageCaseTransferReject   = "/kasus/:id/pengalihan/tolak"    // POST /v1/cases/:id/transfer/reject
+	pageCaseRecategorise     = "/kasus/:id/kategori"            // POST /v1/cases/:id/recategorise
+	pageCaseRisk             = "/kasus/:id/risiko"              // POST /v1/cases/:id/risk
+	pageCaseAssign           = "/kasus/:id/tugaskan"            // POST /v1/cases/:id/assign
 )
 
 // casePost is a form of the case page: its name on the page (and in the
@@ -71,6 +76,9 @@ var casePosts = []casePost{
 	{name: "referral_reject", path: pageCaseReferralReject, kind: lindungi.TaskReferralDecision, outcome: lindungi.OutcomeRejected},
 	{name: "transfer_accept", path: pageCaseTransferAccept, kind: lindungi.TaskTransferDecision, outcome: lindungi.OutcomeApproved},
 	{name: "transfer_reject", path: pageCaseTransferReject, kind: lindungi.TaskTransferDecision, outcome: lindungi.OutcomeRejected},
+	{name: "recategorise", path: pageCaseRecategorise, act: workflows.ActRecategorise},
+	{name: "risk", path: pageCaseRisk, act: workflows.ActSetRisk},
+	{name: "assign", path: pageCaseAssign, act: workflows.ActAssign},
 }
 
 // casePostPage answers the form of the case page posted to path: the
@@ -93,7 +101,7 @@ func (s *Server) casePostPage(path string) gin.HandlerFunc {
 		}
 		values := map[string]string{}
 		for _, f := range caseFormFields[cp.name] {
-			values[f] = c.PostForm(f)
+			values[f] = strings.Join(c.PostFormArray(f), ",") // the categories ticked, or the one value
 		}
 		ctx := c.Request.Context()
 		var err error
@@ -111,8 +119,9 @@ func (s *Server) casePostPage(path string) gin.HandlerFunc {
 }
 
 // readCaseForm reads what a form says in words or numbers into r: the
-// answer to the consent question of a referral (required: yes or no), and
-// the money recovered of a resolution, as people write rupiah.
+// answer to the consent question of a referral (required: yes or no), the
+// money recovered of a resolution, as people write rupiah, and what the
+// supervisors' forms choose (categories, level, assignee).
 func readCaseForm(c *gin.Context, act string, r *app.CaseAct) error {
 	var v lindungi.Validation
 	switch act {
@@ -130,6 +139,14 @@ func readCaseForm(c *gin.Context, act string, r *app.CaseAct) error {
 			v.Add("money_recovered_idr", "must be an amount of rupiah, not negative")
 		}
 		r.MoneyRecovered = n
+	case workflows.ActRecategorise:
+		for _, cat := range c.PostFormArray("categories") {
+			r.Categories = append(r.Categories, lindungi.CaseCategory(cat))
+		}
+	case workflows.ActSetRisk:
+		r.Level = c.PostForm("level")
+	case workflows.ActAssign:
+		r.Assignee = c.PostForm("assignee")
 	}
 	return v.Err()
 }

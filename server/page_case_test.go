@@ -95,7 +95,7 @@ func caseServer(t *testing.T) (*server.Server, *fakeStore, caseFlows) {
 		Access:   access,
 		Workers:  &app.Workers{Store: store, Access: access},
 		Tasks:    &app.Tasks{Store: store, Users: store, Flows: flows, Access: access, Units: units},
-		Cases:    &app.Cases{Store: store, Notes: store, Tasks: store, Workers: store, Flows: flows, Access: access, Units: units},
+		Cases:    &app.Cases{Store: store, Notes: store, Tasks: store, Workers: store, Users: store, Flows: flows, Access: access, Units: units},
 		Holidays: &app.Holidays{Store: store, Access: access, Units: units},
 		Audit:    store, Notifications: store, Idempotency: store, Users: store,
 		Verifier: server.RoleToken{}, Units: units, Logger: slog.New(slog.DiscardHandler),
@@ -345,7 +345,7 @@ func TestCasePage(t *testing.T) {
 	check("a case worker", kebumenCaseworker, want("verifikasi", "minta-info", "kontak", "klarifikasi", "mediasi", "tidak-terselesaikan",
 		"rujuk", "alihkan", "selesaikan", "usul-tutup", "catatan"))
 	check("a supervisor", kebumenSupervisor, want("verifikasi", "minta-info", "kontak", "klarifikasi", "mediasi", "tidak-terselesaikan",
-		"rujuk", "alihkan", "selesaikan", "usul-tutup", "eskalasi", "catatan"))
+		"rujuk", "alihkan", "selesaikan", "usul-tutup", "eskalasi", "kategori", "risiko", "tugaskan", "catatan"))
 	check("an auditor", provinceAuditor, nil)
 
 	// A closure waits: the supervisor decides; nobody resolves or proposes.
@@ -354,7 +354,8 @@ func TestCasePage(t *testing.T) {
 	store.caseTasks = []lindungi.Task{handling, closure}
 	store.pcase.Step = lindungi.CaseResolved
 	check("a case worker, closure waiting", kebumenCaseworker, want("kontak", "catatan"))
-	check("a supervisor, closure waiting", kebumenSupervisor, want("penutupan/setujui", "penutupan/tolak", "kontak", "eskalasi", "catatan"))
+	check("a supervisor, closure waiting", kebumenSupervisor, want("penutupan/setujui", "penutupan/tolak", "kontak", "eskalasi",
+		"kategori", "risiko", "tugaskan", "catatan"))
 	if body := pageGet(t, srv, kebumenSupervisor, path).Body.String(); !strings.Contains(body, "Menunggu persetujuan penutupan") {
 		t.Error("the waiting closure has no badge")
 	}

@@ -105,6 +105,10 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: pageCaseReferralReject, handler: s.casePostPage(pageCaseReferralReject), page: true, auth: true},
 		{method: http.MethodPost, path: pageCaseTransferAccept, handler: s.casePostPage(pageCaseTransferAccept), page: true, auth: true},
 		{method: http.MethodPost, path: pageCaseTransferReject, handler: s.casePostPage(pageCaseTransferReject), page: true, auth: true},
+		// The supervisors' forms on the case page, as /v1/cases/:id/recategorise, /risk and /assign.
+		{method: http.MethodPost, path: pageCaseRecategorise, handler: s.casePostPage(pageCaseRecategorise), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseRisk, handler: s.casePostPage(pageCaseRisk), page: true, auth: true},
+		{method: http.MethodPost, path: pageCaseAssign, handler: s.casePostPage(pageCaseAssign), page: true, auth: true},
 
 		// The audit pages (page_audit.go, page_audit_tools.go), as the
 		// audit API routes. The purpose form and the check of an uploaded
@@ -182,6 +186,10 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/v1/cases/:id/referral/reject", handler: s.decideCase(lindungi.TaskReferralDecision, lindungi.OutcomeRejected), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/cases/:id/transfer/accept", handler: s.decideCase(lindungi.TaskTransferDecision, lindungi.OutcomeApproved), auth: true, idempotent: true},
 		{method: http.MethodPost, path: "/v1/cases/:id/transfer/reject", handler: s.decideCase(lindungi.TaskTransferDecision, lindungi.OutcomeRejected), auth: true, idempotent: true},
+		// The supervisors' case actions (cases_supervise.go).
+		{method: http.MethodPost, path: "/v1/cases/:id/recategorise", handler: s.recategoriseCase, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/risk", handler: s.setCaseRisk, auth: true, idempotent: true},
+		{method: http.MethodPost, path: "/v1/cases/:id/assign", handler: s.assignCase, auth: true, idempotent: true},
 		// Case notes (casenotes.go).
 		{method: http.MethodPost, path: "/v1/cases/:id/notes", handler: s.addCaseNote, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/cases/:id/notes", handler: s.listCaseNotes, auth: true},

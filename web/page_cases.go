@@ -210,6 +210,15 @@ type CasePage struct {
 	Resolutions   []Option
 	InfoRequested bool // information was asked for: contact can say it came
 	MayOverride   bool // the user may refer without the worker's consent
+
+	// The supervisors' forms: the categories to tick (the case's, or those
+	// of a refused form), the risk level the risk form sets (high, or
+	// normal for a high-risk case), and the officers the case's handling
+	// may be given to.
+	CategoryChecks []Check
+	HighRisk       bool
+	RiskTo         string
+	Assignees      []Option
 }
 
 // May reports whether the user may post the form name now.
@@ -514,7 +523,7 @@ func (p *Printer) Timeline(in TimelineInput) []TimelineEntry {
 	for _, ev := range in.Events {
 		e := TimelineEntry{When: p.DateTime(ev.OccurredAt), At: ev.OccurredAt.UTC().Format(time.RFC3339), What: p.label("timeline.", ev.Action)}
 		e.Who, e.WhoSub = p.who(ev.Actor, ev.ActorRole, ev.ActorUnit, in.Names, in.Units)
-		e.Detail = p.eventDetail(ev, kinds, in.Units)
+		e.Detail = p.eventDetail(ev, kinds, in.Units, in.Names)
 		out = append(out, e)
 	}
 	return out
@@ -538,7 +547,7 @@ func (p *Printer) who(subject, role, unit string, names, units map[string]string
 }
 
 // eventDetail is the part of an event's change a reader needs, in words.
-func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskKind, units map[string]string) string {
+func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskKind, units, names map[string]string) string {
 	var a struct {
 		Step       lindungi.CaseStep `json:"step"`
 		OwnerUnit  string            `json:"owner_unit"`
@@ -608,6 +617,8 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 		add(p.T("timeline.to", "Unit", unitName(units, a.ToUnit)))
 	case ev.Action == "case.step":
 		add(p.CaseStep(a.Step))
+	case ev.Action == "case.recategorise" || ev.Action == "case.risk" || ev.Action == "case.assign":
+		add(p.supervisionDetail(ev, names))
 	}
 	if a.OwnerUnit != "" && strings.HasPrefix(ev.Action, "case.") {
 		add(p.T("timeline.owner", "Unit", unitName(units, a.OwnerUnit)))
@@ -620,6 +631,30 @@ func (p *Printer) eventDetail(ev lindungi.Event, kinds map[string]lindungi.TaskK
 		add(p.reason(a.Reason))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// supervisionDetail is what a supervisor's change of a case did, in
+// words: the new categories, the risk level, or who the case was given to.
+func (p *Printer) supervisionDetail(ev lindungi.Event, names map[string]string) string {
+	var a struct {
+		Categories []lindungi.CaseCategory `json:"categories"`
+		HighRisk   *bool                   `json:"high_risk"`
+		Assignee   string                  `json:"assignee"`
+	}
+	_ = json.Unmarshal(ev.After, &a)
+	switch {
+	case ev.Action == "case.recategorise":
+		return p.Categories(a.Categories)
+	case ev.Action == "case.risk" && a.HighRisk != nil:
+		return p.T("timeline.risk." + lindungi.RiskLevel(*a.HighRisk))
+	case ev.Action == "case.assign" && a.Assignee != "":
+		name := names[a.Assignee]
+		if name == "" {
+			name = a.Assignee
+		}
+		return p.T("timeline.assignee", "Name", name)
+	}
+	return ""
 }
 
 // reason is a reason as the timeline shows it: a person's as written; the
@@ -636,6 +671,8 @@ func (p *Printer) reason(r string) string {
 		return p.T("timeline.reason_deadline")
 	case strings.HasPrefix(r, "escalated: "):
 		return strings.TrimPrefix(r, "escalated: ")
+	case strings.HasPrefix(r, "high risk: "):
+		return strings.TrimPrefix(r, "high risk: ")
 	case strings.HasPrefix(r, "case closed: "), strings.HasPrefix(r, "routed by "):
 		return ""
 	}

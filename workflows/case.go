@@ -57,6 +57,9 @@ const (
 	ActProposeClosure    = "propose-closure"   // by hand, with a reason
 	ActReopen            = "reopen"            // a closed case, with a reason
 	ActEscalate          = "escalate"          // the case up the chain, with a reason
+	ActRecategorise      = "recategorise"      // new categories, with a reason (case_supervise.go)
+	ActSetRisk           = "set-risk"          // high or normal risk, with a reason; high re-routes
+	ActAssign            = "assign"            // the handling task to an officer, with a reason
 	ResolutionRepatriate = "REPATRIATED"       // a resolution that brings the worker home
 )
 
@@ -107,6 +110,15 @@ type CaseActionRequest struct {
 	AnsweredInfo   bool   // log-contact: the requested information came
 	Actor          activities.Actor
 	RequestID      string
+
+	// Categories are a recategorisation's; Risk is the level set-risk
+	// sets (lindungi.RiskHigh or RiskNormal); Assignee is the user an
+	// assignment gives the handling task to, and AssigneeUnit the unit
+	// they work at, which must reach the task.
+	Categories   []lindungi.CaseCategory `json:",omitempty"`
+	Risk         string                  `json:",omitempty"`
+	Assignee     string                  `json:",omitempty"`
+	AssigneeUnit string                  `json:",omitempty"`
 }
 
 // caseRun is one run of the case workflow.
@@ -199,6 +211,11 @@ func (r *caseRun) validate(req CaseActionRequest) error {
 			return temporal.NewApplicationError("The case has no open handling task to escalate.", lindungi.ENOTFOUND)
 		}
 	case ActVerify, ActRequestInfo, ActLogContact, ActClarify, ActMediate, ActToldUnresolvable:
+	case ActRecategorise, ActSetRisk, ActAssign:
+		if closed {
+			return conflict("The case is closed; reopen it first.")
+		}
+		return r.validateSupervision(req)
 	case ActRefer:
 		if req.ToUnit == "" && req.ToAgency == "" {
 			return invalid("to_unit", "name the unit or the agency to refer to")
@@ -303,6 +320,8 @@ func (r *caseRun) act(ctx workflow.Context, req CaseActionRequest) (CaseState, e
 		if err == nil {
 			err = r.escalate(ctx, req.Reason, req.Actor, req.RequestID)
 		}
+	case ActRecategorise, ActSetRisk, ActAssign:
+		err = r.supervise(ctx, req)
 	case ActReopen:
 		if err = do(activities.CaseActionInput{Kind: activities.ChangeReopen, Reason: req.Reason}); err == nil {
 			s.Step, s.Reason, s.Proposal, s.LastContact = lindungi.CaseVerification, "", "", now

@@ -21,7 +21,8 @@ type caseTest struct {
 	t       *testing.T
 	env     *testsuite.TestWorkflowEnvironment
 	tasks   []activities.TaskRef
-	actions []activities.CaseChange // kinds of CaseAction, in order
+	actions []activities.CaseChange      // kinds of CaseAction, in order
+	changes []activities.CaseActionInput // the CaseAction inputs, in order
 	closed  string
 	errs    []error
 	inputs  []activities.CreateTaskInput
@@ -55,6 +56,7 @@ func newCaseTest(t *testing.T, handlingDays int) *caseTest {
 	env.OnActivity(acts.CaseAction, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CaseActionInput) (activities.CaseActionResult, error) {
 			ct.actions = append(ct.actions, in.Kind)
+			ct.changes = append(ct.changes, in)
 			if in.Kind == activities.ChangeClose {
 				ct.closed = in.Reason
 			}

@@ -114,7 +114,7 @@ func (svc *services) app(cfg Config, logger *slog.Logger) appServices {
 	flows := workflowClient(cfg, svc.tc)
 	access := &app.Access{Authorizer: ps.Authorizer, Delegations: db}
 	units := app.Units(ps.Units)
-	cases := &app.Cases{Store: db, Notes: db, Tasks: db, Workers: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Wake: db, Logger: logger}
+	cases := &app.Cases{Store: db, Notes: db, Tasks: db, Workers: db, Users: db, Flows: flows, Router: ps.Router, Access: access, Units: units, Wake: db, Logger: logger}
 	journeys := &app.Journeys{Store: db, Flows: flows, Access: access, Units: units, Wake: db, Logger: logger}
 	return appServices{
 		access:      access,
