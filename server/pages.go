@@ -194,6 +194,8 @@ func (s *Server) frame(c *gin.Context, nav string) web.Page {
 		if s.Access != nil {
 			_, err := s.Access.Route(sess.Principal(), "/audit", http.MethodGet)
 			page.Audit = err == nil
+			_, err = s.Access.Route(sess.Principal(), "/laporan", http.MethodGet)
+			page.Reports = err == nil
 		}
 	}
 	if sess.Flash != "" {

@@ -99,6 +99,9 @@ type CaseListPage struct {
 	Cases   Table
 	Pager   Pager
 	NewURL  string
+	// Export downloads the list as filtered, every page (nil for a user
+	// who may not).
+	Export *ExportLink
 }
 
 // CasePurposePage is the data of views/case_purpose.html: an auditor says
@@ -120,6 +123,7 @@ type CasePage struct {
 	Worker      string
 	WorkerSub   string
 	WorkerURL   string
+	SummaryURL  string // the printable summary, when the user may read it
 	Provisional bool
 	Facts       []Fact
 	Description string

@@ -118,6 +118,8 @@ type Page struct {
 	// Audit shows the menu item of the audit pages: the user's role may
 	// open them.
 	Audit bool
+	// Reports shows the menu item of the report page (/laporan).
+	Reports bool
 }
 
 // User is the person signed in, as the header shows them.

@@ -193,6 +193,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Holidays:      a.holidays,
 		Policies:      a.policies,
 		Auditing:      &app.Audit{Store: svc.db, Workers: svc.db, Access: a.access, Units: svc.ps.Units, Key: auditKey, Keys: auditKeys},
+		Reports:       &app.Reports{Store: svc.db, Cases: a.cases, Tasks: a.tasks, Access: a.access, Units: svc.ps.Units},
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
