@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/server"
+	"github.com/lindungi/lindungi/web"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -64,13 +66,19 @@ func (f *fakeStore) CountTasks(context.Context, lindungi.Scope, lindungi.TaskFil
 func reportsBrowser(t *testing.T, role, unit string) (*browser, *fakeStore) {
 	t.Helper()
 	srv, store := pageServer(t)
+	return browserOn(t, srv, role, unit), store
+}
+
+// browserOn is a browser signed in as role at unit on srv.
+func browserOn(t *testing.T, srv *server.Server, role, unit string) *browser {
+	t.Helper()
 	b := newBrowser(t, srv)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	signIn(t, req, lindungi.Principal{Subject: role + "-" + unit, Unit: unit, Roles: []string{role}})
 	for _, c := range req.Cookies() {
 		b.cookies[c.Name] = c
 	}
-	return b, store
+	return b
 }
 
 // TestReportScope: a district supervisor reads its own district's
@@ -239,4 +247,60 @@ func readCSV(body string) ([][]string, error) {
 	r := csv.NewReader(strings.NewReader(body))
 	r.FieldsPerRecord = -1
 	return r.ReadAll()
+}
+
+// TestPapers: the case summary shows the owner unit's name, the number and
+// the day, and is a logged read (case-work); the recommendation letter is
+// refused in words for a worker not verified yet, and for one in training
+// is the district's letter, as a page and as a PDF, each read logged.
+func TestPapers(t *testing.T) {
+	b, store := reportsBrowser(t, "caseworker", "3305")
+	res, body := b.get("/kasus/" + store.pcase.ID.String() + "/ringkasan")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "PEMERINTAH KABUPATEN KEBUMEN") ||
+		!strings.Contains(body, store.pcase.Number) || !strings.Contains(body, "RINGKASAN KASUS PENGADUAN") {
+		t.Fatalf("the summary: %d\n%s", res.StatusCode, body)
+	}
+	if n := len(store.reads); n != 1 || store.reads[0].Action != "access.case_summary" || store.reads[0].Purpose != "case-work" {
+		t.Errorf("the summary's reads: %+v", store.reads)
+	}
+	res, body = b.get("/kasus/" + store.pcase.ID.String() + "/ringkasan?format=pdf")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("the summary's PDF: %d %q", res.StatusCode, body[:min(len(body), 20)])
+	}
+
+	letter := "/pekerja/" + store.worker.ID.String() + "/surat-rekomendasi"
+	if res, body := b.get(letter); res.StatusCode != http.StatusConflict || !strings.Contains(body, "sudah diverifikasi") {
+		t.Errorf("a letter for a worker not verified: %d\n%s", res.StatusCode, body)
+	}
+	store.worker.JourneyStep = lindungi.StepTraining
+	res, body = b.get(letter)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("the letter: %d\n%s", res.StatusCode, body)
+	}
+	for _, want := range []string{"SURAT REKOMENDASI", "Yang bertanda tangan di bawah ini, Kepala Dinas Tenaga Kerja Kabupaten Kebumen",
+		"3305011508950001", "Pelatihan", "Kebumen, " + web.NewPrinter(web.Indonesian).LongDate(time.Now())} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the letter lacks %q", want)
+		}
+	}
+	res, body = b.get(letter + "?format=pdf")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("the letter's PDF: %d", res.StatusCode)
+	}
+	var letters int
+	for _, ev := range store.reads {
+		if ev.Action == "access.letter" && ev.Purpose == "case-work" && *ev.WorkerID == store.worker.ID {
+			letters++
+		}
+	}
+	if letters != 2 {
+		t.Errorf("%d letter reads logged, want 2 (page, PDF)", letters)
+	}
+	// Cilacap reads neither.
+	other := browserOn(t, b.srv, "caseworker", "3301")
+	for _, path := range []string{"/kasus/" + store.pcase.ID.String() + "/ringkasan", letter} {
+		if res, _ := other.get(path); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s for Cilacap: %d, want 404", path, res.StatusCode)
+		}
+	}
 }

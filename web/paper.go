@@ -79,7 +79,13 @@ const pdfMargin = 20.0
 // WritePDF writes the paper as an A4 PDF. The built-in Helvetica covers
 // the Latin letters of Indonesian; the text is translated to its
 // code page (cp1252), so a character outside it shows as a question mark.
-func (p Paper) WritePDF(w io.Writer) error {
+func (p Paper) WritePDF(w io.Writer) (err error) {
+	defer func() {
+		// fpdf panics on some input it cannot draw: an error, not a crash.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("web: pdf: %v", r)
+		}
+	}()
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(pdfMargin, pdfMargin, pdfMargin)
 	pdf.SetAutoPageBreak(true, pdfMargin)
@@ -207,7 +213,14 @@ func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, width float64, t Table) {
 					texts[i] += "\n" + c.Sub
 				}
 			}
-			lines = max(lines, len(pdf.SplitText(tr(texts[i]), col-2)))
+			texts[i] = tr(texts[i])
+			// SplitLines measures the code page's bytes, as the core
+			// font draws them (SplitText would read them as UTF-8).
+			n := 0
+			for _, para := range strings.Split(texts[i], "\n") {
+				n += max(1, len(pdf.SplitLines([]byte(para), col-2)))
+			}
+			lines = max(lines, n)
 		}
 		h := 4.5*float64(lines) + 1.5
 		if pdf.GetY()+h > 297-pdfMargin {
@@ -217,7 +230,7 @@ func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, width float64, t Table) {
 		for i := range n {
 			pdf.Rect(x+float64(i)*col, y, col, h, "D")
 			pdf.SetXY(x+float64(i)*col+1, y+0.75)
-			pdf.MultiCell(col-2, 4.5, tr(texts[i]), "", "L", false)
+			pdf.MultiCell(col-2, 4.5, texts[i], "", "L", false)
 		}
 		pdf.SetXY(x, y+h)
 	}
