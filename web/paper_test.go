@@ -16,8 +16,8 @@ func TestPaperPDF(t *testing.T) {
 		Case: lindungi.Case{Number: "PGD-33-2026-000001", Step: lindungi.CaseResolved, Description: "Gaji → tidak dibayar.\n\nPaspor ditahan.",
 			Categories: []lindungi.CaseCategory{lindungi.CatUnpaidWages}, ReceivedAt: time.Now(), MoneyRecovered: 15_000_000},
 		Owner: lindungi.Unit{Code: "3305", Name: "Kabupaten Kebumen", Kind: "regency"}, Worker: "Siti · 思蒂",
-		Events: []lindungi.Event{{Action: "case.resolve", Actor: "u", ActorUnit: "3305", ActorRole: "caseworker", OccurredAt: time.Now()}},
-		Notes:  []lindungi.CaseNote{{Text: "Keluarga datang → membawa slip gaji", Author: "u", AuthorUnit: "3305", CreatedAt: time.Now()}},
+		Events:    []lindungi.Event{{Action: "case.resolve", Actor: "u", ActorUnit: "3305", ActorRole: "caseworker", OccurredAt: time.Now()}},
+		Notes:     []lindungi.CaseNote{{Text: "Keluarga datang → membawa slip gaji", Author: "u", AuthorUnit: "3305", CreatedAt: time.Now()}},
 		PrintedBy: "Demo", Now: time.Now()})
 	var buf bytes.Buffer
 	if err := paper.WritePDF(&buf); err != nil {
