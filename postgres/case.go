@@ -548,19 +548,25 @@ LIMIT $12`
 // transferred to is at or below scope.Units, or its worker is in
 // scope.Workers.
 func (db *DB) ListCases(ctx context.Context, scope lindungi.Scope, f lindungi.CaseFilter) ([]lindungi.Case, error) {
+	var rows []caseRow
+	if err := db.db.SelectContext(ctx, &rows, listCasesSQL, db.listCasesArgs(scope, f, pageSize(f.Limit, 100, 500))...); err != nil {
+		return nil, fmt.Errorf("list cases: %w", translate(err))
+	}
+	return convert(rows, caseRow.pcase), nil
+}
+
+// listCasesArgs are the arguments of listCasesSQL: scope, f and limit (nil
+// for every case, as CountCases counts them).
+func (db *DB) listCasesArgs(scope lindungi.Scope, f lindungi.CaseFilter, limit any) []any {
 	var open any
 	if f.Open != nil {
 		open = *f.Open
 	}
 	afterStart, afterID := pageAfter(f.AfterStart, f.AfterID)
-	var rows []caseRow
-	if err := db.db.SelectContext(ctx, &rows, listCasesSQL, db.nowOr(f.Now).UTC(), pq.StringArray(scope.Units), pq.Array(scope.Workers),
-		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, pageSize(f.Limit, 100, 500),
+	return []any{db.nowOr(f.Now).UTC(), pq.StringArray(scope.Units), pq.Array(scope.Workers),
+		string(f.Step), open, f.Unit, string(f.Category), afterStart, afterID, f.IdleDays, f.Overdue, limit,
 		nullUUID(f.WorkerID), f.Number, f.ReceivedFrom, f.ReceivedTo, f.ResolvedFrom, f.ResolvedTo, f.ClosedFrom, f.ClosedTo,
-		f.Escalated); err != nil {
-		return nil, fmt.Errorf("list cases: %w", translate(err))
-	}
-	return convert(rows, caseRow.pcase), nil
+		f.Escalated}
 }
 
 // MarkCaseStarted records that the case's workflow runs.

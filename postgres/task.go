@@ -140,14 +140,20 @@ LIMIT $12`
 // ListTasks returns the tasks of units at or below scope.Units and of the
 // workers in scope.Workers that pass the filter, by deadline then ID.
 func (db *DB) ListTasks(ctx context.Context, scope lindungi.Scope, f lindungi.TaskFilter) ([]lindungi.Task, error) {
-	afterDue, afterID := pageAfter(f.AfterDue, f.AfterID)
 	var rows []taskRow
-	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, pq.StringArray(scope.Units), pq.Array(scope.Workers),
-		string(f.Status), string(f.Kind), f.Unit, f.Overdue, db.nowOr(f.Now), f.Assignee, nullUUID(f.WorkerID), afterDue, afterID,
-		pageSize(f.Limit, 100, 500), f.Escalated); err != nil {
+	if err := db.db.SelectContext(ctx, &rows, listTasksSQL, db.listTasksArgs(scope, f, pageSize(f.Limit, 100, 500))...); err != nil {
 		return nil, fmt.Errorf("list tasks: %w", translate(err))
 	}
 	return convert(rows, taskRow.task), nil
+}
+
+// listTasksArgs are the arguments of listTasksSQL: scope, f and limit (nil
+// for every task, as CountTasks counts them).
+func (db *DB) listTasksArgs(scope lindungi.Scope, f lindungi.TaskFilter, limit any) []any {
+	afterDue, afterID := pageAfter(f.AfterDue, f.AfterID)
+	return []any{pq.StringArray(scope.Units), pq.Array(scope.Workers),
+		string(f.Status), string(f.Kind), f.Unit, f.Overdue, db.nowOr(f.Now), f.Assignee, nullUUID(f.WorkerID), afterDue, afterID,
+		limit, f.Escalated}
 }
 
 const completeTaskSQL = `

@@ -153,6 +153,26 @@ var matrix = map[string]map[string]string{
 		"province_supervisor": "200 200 404 200", "bp3mi_officer": "200 200 404 200", "bp3mi_head": "200 200 404 200",
 		"national_officer": "200 200 404 200", "auditor": "200 200 404 200", "admin": "200 200 404 200",
 	},
+	// Reports and exports: the recaps (page, files, API) for supervisors
+	// and auditors, of their own unit by default; the list exports (their
+	// forms here: no format asked) for whoever reads the list; the case's
+	// summary as the case page; the letter as the worker page, refused in
+	// words (409) for this worker, whose registration is not verified yet,
+	// and not the auditors'.
+	"GET /laporan":               reportRead("200"),
+	"GET /laporan/pengaduan":     reportRead("200"),
+	"GET /laporan/penempatan":    reportRead("200"),
+	"GET /v1/reports/complaints": reportRead("200"),
+	"GET /v1/reports/placements": reportRead("200"),
+	"GET /kasus/unduh":           listExport,
+	"GET /unduh":                 listExport,
+	"GET /pekerja/unduh":         listExport,
+	"GET /kasus/:id/ringkasan":   workerFileRead,
+	"GET /pekerja/:id/surat-rekomendasi": {
+		"caseworker": "409 409 404 409", "verifier": "409 409 404 409", "supervisor": "409 409 404 409",
+		"province_supervisor": "409 409 404 409", "bp3mi_officer": "409 409 404 409", "bp3mi_head": "409 409 404 409",
+		"national_officer": "409 409 404 409", "auditor": "403 403 403 403", "admin": "409 409 404 409",
+	},
 	"GET /v1/tasks": {
 		"caseworker": "200 200 200 200", "verifier": "200 200 200 200", "supervisor": "200 200 200 200",
 		"province_supervisor": "200 200 200 200", "bp3mi_officer": "200 200 200 200", "bp3mi_head": "200 200 200 200",
@@ -693,7 +713,9 @@ func fakeServerWith(store *fakeStore, authz app.Authorizer, units app.Units, aud
 		Policies:    &app.Policies{Store: store, Access: access, Units: units, Governed: server.Governed()},
 		Auditing:    &app.Audit{Store: store, Workers: store, Access: access, Units: units, Key: auditKey},
 		Stats:       &app.Stats{Store: store, Access: access, Units: units},
-		Audit:       store, Notifications: store, Idempotency: store, Users: store,
+		Reports: &app.Reports{Store: store, Access: access, Units: units,
+			Cases: &app.Cases{Store: store, Access: access, Units: units}, Tasks: &app.Tasks{Store: store, Access: access, Units: units}},
+		Audit: store, Notifications: store, Idempotency: store, Users: store,
 		Verifier: server.RoleToken{}, Units: units, AuditKey: auditKey, Logger: slog.New(slog.DiscardHandler),
 		DatabaseReady: func(context.Context) error { return nil }, TemporalReady: func(context.Context) error { return nil },
 		Pages: &server.Pages{Sessions: testSessions, Store: store, DemoUsers: devenv.DemoUsers()},
@@ -929,7 +951,7 @@ func (f *fakeStore) url(method, path string) string {
 		if path == "/v1/workers/search" {
 			url += "&nik=3305011508950001"
 		}
-		if path == "/pekerja" {
+		if path == "/pekerja" || path == "/pekerja/unduh" {
 			url += "&q=3305011508950001"
 		}
 		if path == "/dasbor" || strings.HasPrefix(path, "/v1/stats/") {

@@ -53,8 +53,16 @@ func (s *Server) recover(c *gin.Context) {
 // deadline bounds the request's work, so that a dependency that does not
 // answer makes it fail rather than hang: every database call and workflow
 // update of the request runs under its context.
+// A route that streams a file gets StreamTimeout instead, for its work
+// and for writing its answer (past the HTTP server's write timeout).
 func (s *Server) deadline(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
+	timeout := s.RequestTimeout
+	if s.streams[c.Request.Method+" "+c.FullPath()] {
+		timeout = StreamTimeout
+		// Not every writer has a deadline (a test's recorder): nothing to move then.
+		_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(timeout))
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), timeout)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()

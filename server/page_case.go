@@ -181,6 +181,12 @@ func (s *Server) showCase(c *gin.Context, status int, purpose string, f caseForm
 			d.WorkerURL += "?purpose=" + url.QueryEscape(purpose)
 		}
 	}
+	if _, err := s.Access.Route(p, pageCaseSummary, http.MethodGet); err == nil {
+		d.SummaryURL = "/kasus/" + pc.ID.String() + "/ringkasan"
+		if p.HasRole(lindungi.RoleAuditor) {
+			d.SummaryURL = withPurpose(d.SummaryURL, purpose)
+		}
+	}
 	for _, u := range s.Units {
 		if u.Code != pc.OwnerUnit {
 			d.Units = append(d.Units, web.Option{Value: u.Code, Label: u.Name})

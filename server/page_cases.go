@@ -120,6 +120,7 @@ func (s *Server) casesPage(c *gin.Context) {
 		}
 		return "/kasus?" + q.Encode()
 	}
+	data.Export = s.exportLink(c, page, pageExportCases, url.Values{"status": {show}})
 	data.Pager.Label = page.T("pager.label")
 	if cursor != "" {
 		data.Pager.FirstURL, data.Pager.FirstText = listURL(), page.T("pager.first")

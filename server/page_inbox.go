@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/lindungi/lindungi"
+	"github.com/lindungi/lindungi/app"
 	"github.com/lindungi/lindungi/web"
 )
 
@@ -59,6 +60,20 @@ func inboxQuery(vals url.Values, v *lindungi.Validation) (q web.InboxQuery, afte
 	return q, afterDue, afterID
 }
 
+// inboxFilter is the task filter of the inbox's filters q for a, at now:
+// the inbox and its export (page_exports.go) list the same tasks.
+func inboxFilter(q web.InboxQuery, a app.Actor, now time.Time) lindungi.TaskFilter {
+	f := lindungi.TaskFilter{Status: lindungi.TaskOpen, Kind: lindungi.TaskKind(q.Kind), Unit: q.Unit, Overdue: q.Overdue,
+		Escalated: q.Escalated, Assignee: q.Assignee, Now: now}
+	if q.Mine {
+		f.Assignee = a.Principal.Subject
+	}
+	if q.Worker != "" {
+		f.WorkerID, _ = lindungi.ParseID(q.Worker)
+	}
+	return f
+}
+
 // showInbox renders the inbox at address at (its path and query: the
 // filters and the page) with status and the flash messages: for GET /,
 // and for a task action the service refused, which shows its reason on
@@ -73,14 +88,8 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 		u = &url.URL{Path: "/"}
 	}
 	q, afterDue, afterID := inboxQuery(u.Query(), &v)
-	f := lindungi.TaskFilter{Status: lindungi.TaskOpen, Kind: lindungi.TaskKind(q.Kind), Unit: q.Unit, Overdue: q.Overdue,
-		Escalated: q.Escalated, Assignee: q.Assignee, Limit: inboxPageSize, AfterDue: afterDue, AfterID: afterID, Now: now}
-	if q.Mine {
-		f.Assignee = a.Principal.Subject
-	}
-	if q.Worker != "" {
-		f.WorkerID, _ = lindungi.ParseID(q.Worker)
-	}
+	f := inboxFilter(q, a, now)
+	f.Limit, f.AfterDue, f.AfterID = inboxPageSize, afterDue, afterID
 	if err := v.Err(); err != nil {
 		s.problem(c, err)
 		return
@@ -163,6 +172,7 @@ func (s *Server) showInbox(c *gin.Context, status int, at string, flash ...web.F
 		s.problem(c, err)
 		return
 	}
+	data.Export = s.exportLink(c, page, pageExportTasks, q.Values())
 	data.Pager.Label = page.T("pager.label")
 	if u.Query().Get("cursor") != "" {
 		data.Pager.FirstURL, data.Pager.FirstText = q.URL(), page.T("pager.first")

@@ -54,6 +54,9 @@ func (s *Server) workerSearchPage(c *gin.Context) {
 	}
 	data.Searched = true
 	data.Results = page.WorkerMatchTable(matches, s.unitNames())
+	if len(matches) > 0 {
+		data.Export = s.exportLink(c, page, pageExportWorkers, url.Values{"q": {q}})
+	}
 	s.render(c, http.StatusOK, "workers", data)
 }
 
@@ -188,6 +191,9 @@ func (s *Server) showWorker(c *gin.Context, status int, upload *web.UploadForm, 
 	}
 	if may(pageCorrectWorker) {
 		data.CorrectURL = "/pekerja/" + w.ID.String() + "/koreksi"
+	}
+	if may(pageLetter) && lindungi.CheckRecommendation(w) == nil {
+		data.LetterURL = withPurpose("/pekerja/"+w.ID.String()+"/surat-rekomendasi", c.Query("purpose"))
 	}
 	if may(pageUploadDocument) {
 		if upload == nil {

@@ -35,6 +35,9 @@ type route struct {
 	// an uploaded file, the payload codec. Read-only roles may use it, it
 	// writes no audit event, and it needs no Idempotency-Key.
 	reads bool
+	// stream marks a route that answers a file it writes as it reads:
+	// its deadline, and its answer's write deadline, are StreamTimeout.
+	stream bool
 }
 
 // routes is the whole API and every web page.
@@ -128,6 +131,21 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/audit/periksa-ekspor", handler: s.auditCheckPage, page: true, auth: true},
 		{method: http.MethodPost, path: "/audit/periksa-ekspor", handler: s.checkExportPage, page: true, auth: true, reads: true,
 			maxBody: maxExportUpload + 1<<20},
+
+		// Reports and exports (page_reports.go, page_exports.go) and the
+		// printable papers (page_papers.go): reads, each through the service
+		// of the screen or API route it mirrors. Files stream (a longer
+		// deadline).
+		{method: http.MethodGet, path: "/laporan", handler: s.reportPage, page: true, auth: true},
+		{method: http.MethodGet, path: pageComplaintReport, handler: s.complaintReportFile, page: true, auth: true, stream: true},
+		{method: http.MethodGet, path: pagePlacementReport, handler: s.placementReportFile, page: true, auth: true, stream: true},
+		{method: http.MethodGet, path: pageExportCases, handler: s.casesExportPage, page: true, auth: true, stream: true},
+		{method: http.MethodGet, path: pageExportTasks, handler: s.tasksExportPage, page: true, auth: true, stream: true},
+		{method: http.MethodGet, path: pageExportWorkers, handler: s.workersExportPage, page: true, auth: true, stream: true},
+		{method: http.MethodGet, path: pageCaseSummary, handler: s.caseSummaryPage, page: true, auth: true},
+		{method: http.MethodGet, path: pageLetter, handler: s.letterPage, page: true, auth: true},
+		{method: http.MethodGet, path: "/v1/reports/complaints", handler: s.complaintReport, auth: true, stream: true},
+		{method: http.MethodGet, path: "/v1/reports/placements", handler: s.placementReport, auth: true, stream: true},
 
 		{method: http.MethodPost, path: "/v1/workers", handler: s.registerWorker, auth: true, idempotent: true},
 		{method: http.MethodGet, path: "/v1/workers/:id", handler: s.getWorker, auth: true},

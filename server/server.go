@@ -47,6 +47,8 @@ type Deps struct {
 	// inspector's questions, verification and signed exports.
 	Auditing *app.Audit
 	Stats    *app.Stats
+	// Reports reads the monthly recaps and walks the lists exports write.
+	Reports *app.Reports
 
 	// What the other reads and the request plumbing need.
 	Audit         auditlog.Store
@@ -86,11 +88,16 @@ type Deps struct {
 // timeout.
 const DefaultRequestTimeout = 30 * time.Second
 
+// StreamTimeout is how long a route that streams a file (a report, a list
+// export) may take, to a slow phone connection too.
+const StreamTimeout = 10 * time.Minute
+
 // Server serves the API.
 type Server struct {
 	Deps
-	engine *gin.Engine
-	users  sync.Map // subject -> unit and roles last written to the directory
+	engine  *gin.Engine
+	streams map[string]bool // "METHOD /path" of the routes that stream files
+	users   sync.Map        // subject -> unit and roles last written to the directory
 }
 
 // New returns a server with every route of routes.go.
@@ -105,7 +112,7 @@ func New(d Deps) *Server {
 		d.RequestTimeout = DefaultRequestTimeout
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: d, engine: gin.New()}
+	s := &Server{Deps: d, engine: gin.New(), streams: map[string]bool{}}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.engine.Use(s.requestID, s.logRequests, s.recover, s.deadline)
@@ -119,6 +126,9 @@ func New(d Deps) *Server {
 		writeProblem(c, http.StatusMethodNotAllowed, "method-not-allowed", "Metode tidak diizinkan (Method not allowed)", "This endpoint does not accept "+c.Request.Method+".", nil)
 	})
 	for _, r := range s.routes() {
+		if r.stream {
+			s.streams[r.method+" "+r.path] = true
+		}
 		handlers := []gin.HandlerFunc{}
 		if r.maxBody > 0 {
 			handlers = append(handlers, limitBody(r.maxBody))

@@ -105,6 +105,9 @@ type CaseListPage struct {
 	Filtered []string
 	Keep     []Option
 	ClearURL string
+	// Export downloads the list as filtered, every page (nil for a user
+	// who may not).
+	Export *ExportLink
 }
 
 // CaseListFilters are the case list's filters besides the status: those
@@ -189,6 +192,7 @@ type CasePage struct {
 	Worker      string
 	WorkerSub   string
 	WorkerURL   string
+	SummaryURL  string // the printable summary, when the user may read it
 	Provisional bool
 	Facts       []Fact
 	Description string

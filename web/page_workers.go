@@ -14,6 +14,8 @@ type WorkerSearchPage struct {
 	Searched bool  // a query was given: show Results
 	Results  Table // the workers found
 	NewURL   string
+	// Export downloads the workers found (nil for a user who may not).
+	Export *ExportLink
 }
 
 // WorkerPage is the data of views/worker.html.
@@ -25,6 +27,7 @@ type WorkerPage struct {
 	Step        string // the journey step in words
 	Profile     []Fact
 	CorrectURL  string // the correction form, when the user may correct
+	LetterURL   string // the recommendation letter, when the worker may have one
 	Timeline    []TimelineItem
 	Tasks       Table
 	Cases       Table

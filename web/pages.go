@@ -51,6 +51,9 @@ type InboxPage struct {
 	// Bulk is the form that assigns the tasks ticked to one person; nil
 	// for a user who may not (no checkboxes then).
 	Bulk *BulkAssign
+	// Export downloads the inbox as filtered, every page (nil for a user
+	// who may not).
+	Export *ExportLink
 }
 
 // BulkAssign is the supervisors' form under the inbox: each row gets a

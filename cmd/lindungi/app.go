@@ -196,6 +196,7 @@ func newServer(ctx context.Context, cfg Config, svc *services, logger *slog.Logg
 		Policies:      a.policies,
 		Auditing:      &app.Audit{Store: svc.db, Workers: svc.db, Access: a.access, Units: svc.ps.Units, Key: auditKey, Keys: auditKeys},
 		Stats:         a.stats,
+		Reports:       &app.Reports{Store: svc.db, Cases: a.cases, Tasks: a.tasks, Access: a.access, Units: svc.ps.Units},
 		Audit:         svc.db,
 		Notifications: svc.db,
 		Idempotency:   svc.db,
