@@ -84,10 +84,7 @@ func (r *Reports) Placements(ctx context.Context, a Actor, req Recap) (lindungi.
 // CountCases counts the cases Cases.List would list for a with f, every
 // page: what an export of the list will hold.
 func (r *Reports) CountCases(ctx context.Context, a Actor, f lindungi.CaseFilter) (int, error) {
-	if f.Unit != "" && r.Units.Path(f.Unit) == nil {
-		return 0, invalid("unit", "is not a known unit")
-	}
-	scope, err := r.Access.Scope(ctx, a.Principal)
+	scope, err := r.exportScope(ctx, a, f.Unit)
 	if err != nil {
 		return 0, err
 	}
@@ -99,31 +96,15 @@ func (r *Reports) CountCases(ctx context.Context, a Actor, f lindungi.CaseFilter
 // first error.
 func (r *Reports) EachCase(ctx context.Context, a Actor, f lindungi.CaseFilter, each func([]lindungi.Case) error) error {
 	f.Limit, f.AfterStart, f.AfterID = ExportPage, time.Time{}, uuid.Nil
-	for {
-		page, err := r.Cases.List(ctx, a, f)
-		if err != nil {
-			return err
-		}
-		if len(page) > 0 {
-			if err := each(page); err != nil {
-				return err
-			}
-		}
-		if len(page) < f.Limit {
-			return nil
-		}
-		last := page[len(page)-1]
+	return eachPage(func() ([]lindungi.Case, error) { return r.Cases.List(ctx, a, f) }, each, func(last lindungi.Case) {
 		f.AfterStart, f.AfterID = last.ReceivedAt, last.ID
-	}
+	})
 }
 
 // CountTasks counts the tasks Tasks.List would list for a with f, every
 // page.
 func (r *Reports) CountTasks(ctx context.Context, a Actor, f lindungi.TaskFilter) (int, error) {
-	if f.Unit != "" && r.Units.Path(f.Unit) == nil {
-		return 0, invalid("unit", "is not a known unit")
-	}
-	scope, err := r.Access.Scope(ctx, a.Principal)
+	scope, err := r.exportScope(ctx, a, f.Unit)
 	if err != nil {
 		return 0, err
 	}
@@ -134,8 +115,26 @@ func (r *Reports) CountTasks(ctx context.Context, a Actor, f lindungi.TaskFilter
 // with f, ExportPage at a time; it stops at the first error.
 func (r *Reports) EachTask(ctx context.Context, a Actor, f lindungi.TaskFilter, each func([]lindungi.Task) error) error {
 	f.Limit, f.AfterDue, f.AfterID = ExportPage, time.Time{}, uuid.Nil
+	return eachPage(func() ([]lindungi.Task, error) { return r.Tasks.List(ctx, a, f) }, each, func(last lindungi.Task) {
+		f.AfterDue, f.AfterID = last.DueAt, last.ID
+	})
+}
+
+// exportScope is what a may read, for a list filtered by unit (a unit the
+// system knows, or "").
+func (r *Reports) exportScope(ctx context.Context, a Actor, unit string) (lindungi.Scope, error) {
+	if unit != "" && r.Units.Path(unit) == nil {
+		return lindungi.Scope{}, invalid("unit", "is not a known unit")
+	}
+	return r.Access.Scope(ctx, a.Principal)
+}
+
+// eachPage reads pages with next, hands each non-empty one to each, and
+// moves the cursor past its last item with after, until a page is short
+// (ExportPage items make a full one).
+func eachPage[T any](next func() ([]T, error), each func([]T) error, after func(last T)) error {
 	for {
-		page, err := r.Tasks.List(ctx, a, f)
+		page, err := next()
 		if err != nil {
 			return err
 		}
@@ -144,10 +143,9 @@ func (r *Reports) EachTask(ctx context.Context, a Actor, f lindungi.TaskFilter, 
 				return err
 			}
 		}
-		if len(page) < f.Limit {
+		if len(page) < ExportPage {
 			return nil
 		}
-		last := page[len(page)-1]
-		f.AfterDue, f.AfterID = last.DueAt, last.ID
+		after(page[len(page)-1])
 	}
 }

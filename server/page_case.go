@@ -110,21 +110,7 @@ func (s *Server) showCase(c *gin.Context, status int, purpose string, f caseForm
 		s.problem(c, err)
 		return
 	}
-	events, err := s.Pages.Store.CaseTimeline(ctx, pc.ID, pc.WorkflowID, caseTimelineMax)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	var subjects []string
-	for _, ev := range events {
-		if !slices.Contains(subjects, ev.Actor) {
-			subjects = append(subjects, ev.Actor)
-		}
-		if who := assigneeOf(ev); who != "" && !slices.Contains(subjects, who) {
-			subjects = append(subjects, who) // named in the timeline too
-		}
-	}
-	people, err := s.Pages.Store.UserNames(ctx, subjects)
+	events, people, err := s.caseTimeline(ctx, pc)
 	if err != nil {
 		s.problem(c, err)
 		return
@@ -358,4 +344,28 @@ func caseErrors(p *web.Printer, name string, err error) (map[string]string, stri
 		top += " " + strings.Join(other, "; ") + "."
 	}
 	return errs, top
+}
+
+// caseTimeline reads a case's timeline (the newest caseTimelineMax events
+// about it and its workflow) and the names of the people in it, actors and
+// assignees, in two queries: for the case page and its printable summary.
+func (s *Server) caseTimeline(ctx context.Context, pc lindungi.Case) ([]lindungi.Event, map[string]string, error) {
+	events, err := s.Pages.Store.CaseTimeline(ctx, pc.ID, pc.WorkflowID, caseTimelineMax)
+	if err != nil {
+		return nil, nil, err
+	}
+	var subjects []string
+	for _, ev := range events {
+		if !slices.Contains(subjects, ev.Actor) {
+			subjects = append(subjects, ev.Actor)
+		}
+		if who := assigneeOf(ev); who != "" && !slices.Contains(subjects, who) {
+			subjects = append(subjects, who) // named in the timeline too
+		}
+	}
+	people, err := s.Pages.Store.UserNames(ctx, subjects)
+	if err != nil {
+		return nil, nil, err
+	}
+	return events, people, nil
 }

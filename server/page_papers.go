@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -108,18 +107,7 @@ func (s *Server) caseSummaryPage(c *gin.Context) {
 		s.problem(c, err)
 		return
 	}
-	events, err := s.Pages.Store.CaseTimeline(ctx, pc.ID, pc.WorkflowID, caseTimelineMax)
-	if err != nil {
-		s.problem(c, err)
-		return
-	}
-	var subjects []string
-	for _, ev := range events {
-		if !slices.Contains(subjects, ev.Actor) {
-			subjects = append(subjects, ev.Actor)
-		}
-	}
-	people, err := s.Pages.Store.UserNames(ctx, subjects)
+	events, people, err := s.caseTimeline(ctx, pc)
 	if err != nil {
 		s.problem(c, err)
 		return
